@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class NumberSequence(models.Model):
+    """A named counter for human-facing numbers (work orders: WO-000123).
+
+    Incremented under a row lock so concurrent creators never share a number.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}={self.last_value}"
+
+
+class IdempotencyKey(models.Model):
+    """The stored first response to a POST sent with an ``Idempotency-Key`` header."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="%(app_label)s_%(class)s_unique_user_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} [{self.key}]"

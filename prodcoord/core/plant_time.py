@@ -1,0 +1,42 @@
+"""The plant's clock.
+
+Timestamps are stored in UTC. The plant has one configured time zone
+(``PLANT_TIME_ZONE``); shift attribution and "today" are decided on the plant's
+wall clock. Conversions go through ``zoneinfo`` so a DST change neither loses
+nor doubles an hour: every UTC instant maps to exactly one wall-clock time.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def plant_tz():
+    return ZoneInfo(settings.PLANT_TIME_ZONE)
+
+
+def to_plant(value):
+    """An aware datetime expressed on the plant's wall clock."""
+    return value.astimezone(plant_tz())
+
+
+def plant_now():
+    return to_plant(timezone.now())
+
+
+def plant_today():
+    return plant_now().date()
+
+
+def plant_datetime(day, time, *, fold=0):
+    """The aware instant at wall-clock ``time`` on ``day`` in the plant.
+
+    For a wall-clock time that does not exist (spring-forward gap) the result
+    is normalised through UTC, so it lands on the first real instant after the
+    gap. For an ambiguous time (fall-back) ``fold`` chooses the occurrence.
+    """
+    naive = dt.datetime.combine(day, time)
+    local = naive.replace(tzinfo=plant_tz(), fold=fold)
+    return local.astimezone(dt.UTC).astimezone(plant_tz())

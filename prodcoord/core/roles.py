@@ -1,0 +1,81 @@
+"""The roles, as Django groups with model permissions.
+
+| role        | sees     | changes                                                                 |
+|-------------|----------|-------------------------------------------------------------------------|
+| viewer      | all      | nothing                                                                 |
+| operator    | all      | reports progress                                                        |
+| supervisor  | all      | places/releases holds, changes priority                                 |
+| coordinator | all      | transitions, progress, holds, priority, reschedule                      |
+| planner     | all      | master data (items, BOMs, routings, work centers, shifts), creates and  |
+|             |          | edits work orders and the schedule, releases/cancels, priority, plan    |
+
+``sync_roles`` is idempotent and runs from data migrations; a later migration
+that adds models or permissions calls it again.
+"""
+
+VIEW_APPS = ("materials", "workorders", "events", "reports")
+
+WO = "workorders"
+MASTER_DATA = [
+    "materials.add_item",
+    "materials.change_item",
+    "materials.add_bom",
+    "materials.change_bom",
+    "materials.delete_bom",
+    "workorders.add_department",
+    "workorders.change_department",
+    "workorders.add_workcenter",
+    "workorders.change_workcenter",
+    "workorders.add_shift",
+    "workorders.change_shift",
+    "workorders.add_routing",
+    "workorders.change_routing",
+    "workorders.delete_routing",
+]
+
+ROLE_PERMISSIONS = {
+    "viewer": [],
+    "operator": [f"{WO}.report_progress"],
+    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority"],
+    "coordinator": [
+        f"{WO}.transition_workorder",
+        f"{WO}.report_progress",
+        f"{WO}.place_hold",
+        f"{WO}.release_hold",
+        f"{WO}.change_priority",
+        f"{WO}.reschedule_workorder",
+    ],
+    "planner": [
+        *MASTER_DATA,
+        f"{WO}.add_workorder",
+        f"{WO}.change_workorder",
+        f"{WO}.delete_workorder",
+        f"{WO}.transition_workorder",
+        f"{WO}.change_priority",
+        f"{WO}.reschedule_workorder",
+        f"{WO}.add_scheduleentry",
+        f"{WO}.change_scheduleentry",
+        f"{WO}.delete_scheduleentry",
+    ],
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def sync_roles(apps):
+    """Create the groups and set exactly their permissions (view on every domain model + the role's own)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=apps)
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    view = list(Permission.objects.filter(content_type__app_label__in=VIEW_APPS, codename__startswith="view_"))
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = list(view)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

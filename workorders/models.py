@@ -1,0 +1,321 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from materials.models import BOM, QTY, Item
+from prodcoord.core.models import TimeStampedModel
+
+
+class Department(TimeStampedModel):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class WorkCenter(TimeStampedModel):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="work_centers")
+    capacity_hours_per_shift = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("8"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity_hours_per_shift__gte=0) & Q(capacity_hours_per_shift__lte=24),
+                name="%(app_label)s_%(class)s_capacity_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Shift(TimeStampedModel):
+    """A shift on the plant's wall clock. ``end_time`` earlier than ``start_time``
+    means the shift crosses midnight; its date is the date it started."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["start_time"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="%(app_label)s_%(class)s_nonzero_length"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def crosses_midnight(self):
+        return self.end_time < self.start_time
+
+
+class Routing(TimeStampedModel):
+    """A revision of an item's routing. One released revision per item."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RELEASED = "released", "Released"
+        OBSOLETE = "obsolete", "Obsolete"
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="routings")
+    revision = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item__sku", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "revision"], name="%(app_label)s_%(class)s_unique_item_revision"),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status="released"),
+                name="%(app_label)s_%(class)s_one_released_per_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.sku} routing rev {self.revision}"
+
+
+class RoutingStep(models.Model):
+    routing = models.ForeignKey(Routing, on_delete=models.CASCADE, related_name="steps")
+    sequence = models.PositiveIntegerField()
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="routing_steps")
+    description = models.CharField(max_length=200, blank=True)
+    setup_minutes = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    run_minutes_per_unit = models.DecimalField(max_digits=10, decimal_places=4, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["routing", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["routing", "sequence"], name="%(app_label)s_%(class)s_unique_sequence"),
+            models.CheckConstraint(condition=Q(sequence__gt=0), name="%(app_label)s_%(class)s_sequence_gt_0"),
+            models.CheckConstraint(
+                condition=Q(setup_minutes__gte=0) & Q(run_minutes_per_unit__gte=0),
+                name="%(app_label)s_%(class)s_times_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sequence} @ {self.work_center_id}"
+
+
+class WorkOrder(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RELEASED = "released", "Released"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        CLOSED = "closed", "Closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = (Status.DRAFT, Status.RELEASED, Status.IN_PROGRESS)
+
+    number = models.CharField(max_length=30, unique=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="work_orders")
+    quantity = models.DecimalField(**QTY)
+    quantity_completed = models.DecimalField(**QTY, default=Decimal("0"))
+    quantity_scrapped = models.DecimalField(**QTY, default=Decimal("0"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    priority = models.PositiveSmallIntegerField(default=3, help_text="1 = most urgent … 5")
+    due_date = models.DateField(null=True, blank=True)
+    planned_start = models.DateTimeField(null=True, blank=True)
+    planned_end = models.DateTimeField(null=True, blank=True)
+    customer_ref = models.CharField(max_length=60, blank=True)
+    bom = models.ForeignKey(BOM, null=True, blank=True, on_delete=models.PROTECT, related_name="work_orders")
+    routing = models.ForeignKey(Routing, null=True, blank=True, on_delete=models.PROTECT, related_name="work_orders")
+    # Denormalised from the holds table by the hold services, so the board can
+    # filter on it without a subquery. Always changed in the same transaction.
+    active_hold_count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    released_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    is_overdue = models.BooleanField(default=False, help_text="Open and past its due date (set by the periodic scan).")
+
+    class Meta:
+        ordering = ["number"]
+        permissions = [
+            ("transition_workorder", "Can release, start, complete, close and cancel work orders"),
+            ("report_progress", "Can report production progress"),
+            ("place_hold", "Can place holds on work orders"),
+            ("release_hold", "Can release holds on work orders"),
+            ("change_priority", "Can change work-order priority"),
+            ("reschedule_workorder", "Can reschedule work orders"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="%(app_label)s_%(class)s_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(quantity_completed__gte=0) & Q(quantity_scrapped__gte=0),
+                name="%(app_label)s_%(class)s_done_quantities_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=5), name="%(app_label)s_%(class)s_priority_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True) | Q(planned_end__isnull=True) | Q(planned_end__gte=F("planned_start")),
+                name="%(app_label)s_%(class)s_planned_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "released", "in_progress", "completed", "closed", "cancelled"]),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority", "due_date"], name="wo_status_prio_due_idx"),
+            models.Index(fields=["due_date"], name="wo_due_idx"),
+            models.Index(fields=["planned_start"], name="wo_planned_start_idx"),
+            models.Index(fields=["item", "status"], name="wo_item_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def on_hold(self):
+        return self.active_hold_count > 0
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+
+class Operation(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="operations")
+    sequence = models.PositiveIntegerField()
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="operations")
+    description = models.CharField(max_length=200, blank=True)
+    planned_setup_minutes = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    planned_run_minutes = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    quantity_good = models.DecimalField(**QTY, default=Decimal("0"))
+    quantity_scrap = models.DecimalField(**QTY, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["work_order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "sequence"], name="%(app_label)s_%(class)s_unique_sequence"),
+            models.CheckConstraint(
+                condition=Q(quantity_good__gte=0) & Q(quantity_scrap__gte=0),
+                name="%(app_label)s_%(class)s_quantities_gte_0",
+            ),
+        ]
+        indexes = [models.Index(fields=["work_center", "status"], name="op_wc_status_idx")]
+
+    def __str__(self):
+        return f"{self.work_order_id}/{self.sequence}"
+
+
+class ProductionReport(models.Model):
+    """One report of good/scrap quantity on an operation — the source of "actual"."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="reports")
+    # Denormalised for reporting: the operation's work order and work center at report time.
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="production_reports")
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="production_reports")
+    quantity_good = models.DecimalField(**QTY, default=Decimal("0"))
+    quantity_scrap = models.DecimalField(**QTY, default=Decimal("0"))
+    reported_at = models.DateTimeField()
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="production_reports")
+    shift_date = models.DateField()
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_good__gte=0) & Q(quantity_scrap__gte=0) & (Q(quantity_good__gt=0) | Q(quantity_scrap__gt=0)),
+                name="%(app_label)s_%(class)s_quantities_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["shift_date", "shift", "work_center"], name="pr_shift_wc_idx"),
+            models.Index(fields=["work_order", "work_center", "shift_date"], name="pr_wo_wc_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_order_id} op {self.operation_id}: {self.quantity_good} good / {self.quantity_scrap} scrap"
+
+
+class Hold(TimeStampedModel):
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Quality"
+        MATERIAL = "material", "Material"
+        ENGINEERING = "engineering", "Engineering"
+        EQUIPMENT = "equipment", "Equipment"
+        CUSTOMER = "customer", "Customer"
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField()
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="%(app_label)s_%(class)s_reason_required"),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(released_at__gte=F("placed_at")),
+                name="%(app_label)s_%(class)s_released_after_placed",
+            ),
+        ]
+        indexes = [models.Index(fields=["work_order", "released_at"], name="hold_wo_active_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} hold on {self.work_order}"
+
+    @property
+    def is_active(self):
+        return self.released_at is None
+
+
+class ScheduleEntry(TimeStampedModel):
+    """The plan: how much of a work order a work center should make in a shift."""
+
+    date = models.DateField()
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="schedule_entries")
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="schedule_entries")
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="schedule_entries")
+    planned_quantity = models.DecimalField(**QTY)
+    sequence = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "schedule entries"
+        ordering = ["date", "shift__start_time", "work_center__code", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "shift", "work_center", "work_order"], name="%(app_label)s_%(class)s_unique_slot"
+            ),
+            models.CheckConstraint(condition=Q(planned_quantity__gt=0), name="%(app_label)s_%(class)s_planned_gt_0"),
+        ]
+        indexes = [models.Index(fields=["date", "shift", "work_center"], name="sched_date_shift_wc_idx")]
+
+    def __str__(self):
+        return f"{self.date} {self.shift_id} {self.work_center_id}: {self.work_order_id} × {self.planned_quantity}"

@@ -1,0 +1,62 @@
+"""Every write to production data goes through one of these functions."""
+
+from .holds import hold_place, hold_release
+from .master import (
+    department_create,
+    department_update,
+    routing_create,
+    routing_release,
+    routing_update,
+    shift_create,
+    shift_update,
+    work_center_create,
+    work_center_update,
+)
+from .progress import operation_report_progress
+from .schedule import schedule_bulk_upsert, schedule_entry_delete, schedule_entry_upsert
+from .work_orders import (
+    TRANSITIONS,
+    work_order_cancel,
+    work_order_change_priority,
+    work_order_close,
+    work_order_complete,
+    work_order_create,
+    work_order_delete,
+    work_order_refresh_overdue,
+    work_order_release,
+    work_order_reschedule,
+    work_order_start,
+    work_order_transition,
+    work_order_update,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "department_create",
+    "department_update",
+    "hold_place",
+    "hold_release",
+    "operation_report_progress",
+    "routing_create",
+    "routing_release",
+    "routing_update",
+    "schedule_bulk_upsert",
+    "schedule_entry_delete",
+    "schedule_entry_upsert",
+    "shift_create",
+    "shift_update",
+    "work_center_create",
+    "work_center_update",
+    "work_order_cancel",
+    "work_order_change_priority",
+    "work_order_close",
+    "work_order_complete",
+    "work_order_create",
+    "work_order_delete",
+    "work_order_refresh_overdue",
+    "work_order_release",
+    "work_order_reschedule",
+    "work_order_start",
+    "work_order_transition",
+    "work_order_update",
+]

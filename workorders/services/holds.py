@@ -1,0 +1,71 @@
+"""Holds: a work order with an active hold cannot progress or move on."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from prodcoord.core.exceptions import ConflictError
+from prodcoord.events.services import event_record
+
+from ..models import Hold, WorkOrder
+from .work_orders import _after_change, _bump, _require_open, work_order_lock
+
+
+@transaction.atomic
+def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
+    errors = {}
+    if kind not in Hold.Kind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(Hold.Kind.values)}."]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why the work order is held."]
+    if errors:
+        raise ValidationError(errors)
+    work_order = work_order_lock(work_order=work_order, version=version)
+    _require_open(work_order, "place a hold on")
+    at = at or timezone.now()
+    hold = Hold.objects.create(work_order=work_order, kind=kind, reason=reason, placed_by=actor, placed_at=at)
+    work_order.active_hold_count += 1
+    _bump(work_order, ["active_hold_count"])
+    event_record(
+        actor=actor,
+        verb="hold.placed",
+        obj=hold,
+        work_order=work_order,
+        changes={"on_hold": [work_order.active_hold_count > 1, True], "kind": [None, kind]},
+        reason=reason,
+        at=at,
+    )
+    _after_change(work_order)
+    return hold
+
+
+@transaction.atomic
+def hold_release(*, hold, actor, release_note, at=None):
+    release_note = (release_note or "").strip()
+    if not release_note:
+        raise ValidationError({"release_note": ["Say what was done to clear the hold."]})
+    work_order = work_order_lock(work_order=WorkOrder(pk=hold.work_order_id))
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.released_at is not None:
+        raise ConflictError(f"This hold was already released at {hold.released_at:%Y-%m-%d %H:%M}.", code="already_released")
+    at = at or timezone.now()
+    if at < hold.placed_at:
+        raise ValidationError({"released_at": ["A hold cannot be released before it was placed."]})
+    hold.released_at = at
+    hold.released_by = actor
+    hold.release_note = release_note
+    hold.save(update_fields=["released_at", "released_by", "release_note", "updated_at"])
+    work_order.active_hold_count = max(0, work_order.active_hold_count - 1)
+    _bump(work_order, ["active_hold_count"])
+    event_record(
+        actor=actor,
+        verb="hold.released",
+        obj=hold,
+        work_order=work_order,
+        changes={"on_hold": [True, work_order.active_hold_count > 0]},
+        reason=release_note,
+        at=at,
+    )
+    _after_change(work_order)
+    return hold

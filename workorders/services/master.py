@@ -1,0 +1,126 @@
+"""Master data for production: departments, work centers, shifts, routings."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from prodcoord.core.crud import record_create, record_update, revision_check_unique, revision_release, revision_require_draft
+from prodcoord.events.services import event_record
+
+from ..models import Department, Routing, RoutingStep, Shift, WorkCenter
+
+DEPARTMENT_FIELDS = ("code", "name", "is_active")
+WORK_CENTER_FIELDS = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
+SHIFT_FIELDS = ("code", "name", "start_time", "end_time", "is_active")
+
+
+def department_create(*, actor, **data):
+    return record_create(actor=actor, model=Department, fields=DEPARTMENT_FIELDS, data=data, verb="department.created")
+
+
+def department_update(*, actor, department, **data):
+    return record_update(actor=actor, obj=department, fields=DEPARTMENT_FIELDS, data=data, verb="department.updated")
+
+
+def work_center_create(*, actor, **data):
+    return record_create(actor=actor, model=WorkCenter, fields=WORK_CENTER_FIELDS, data=data, verb="work_center.created")
+
+
+def work_center_update(*, actor, work_center, **data):
+    return record_update(actor=actor, obj=work_center, fields=WORK_CENTER_FIELDS, data=data, verb="work_center.updated")
+
+
+def _check_shift_times(data):
+    if data.get("start_time") is not None and data.get("start_time") == data.get("end_time"):
+        raise ValidationError({"end_time": ["A shift cannot end at the time it starts."]})
+
+
+def shift_create(*, actor, **data):
+    _check_shift_times(data)
+    return record_create(actor=actor, model=Shift, fields=SHIFT_FIELDS, data=data, verb="shift.created")
+
+
+def shift_update(*, actor, shift, **data):
+    _check_shift_times({"start_time": data.get("start_time", shift.start_time), "end_time": data.get("end_time", shift.end_time)})
+    return record_update(actor=actor, obj=shift, fields=SHIFT_FIELDS, data=data, verb="shift.updated")
+
+
+def _validate_steps(steps):
+    """``steps``: dicts {sequence, work_center, setup_minutes, run_minutes_per_unit, description}."""
+    messages = []
+    seen = set()
+    cleaned = []
+    for i, step in enumerate(steps, start=1):
+        seq = step.get("sequence")
+        wc = step.get("work_center")
+        setup = Decimal(step.get("setup_minutes") or 0)
+        run = Decimal(step.get("run_minutes_per_unit") or 0)
+        if not seq or int(seq) <= 0:
+            messages.append(f"Step {i}, sequence: must be a positive number.")
+        elif seq in seen:
+            messages.append(f"Step {i}, sequence: {seq} is used twice.")
+        if wc is None:
+            messages.append(f"Step {i}, work_center: this field is required.")
+        elif not wc.is_active:
+            messages.append(f"Step {i}, work_center: {wc.code} is inactive.")
+        if setup < 0:
+            messages.append(f"Step {i}, setup_minutes: cannot be negative.")
+        if run < 0:
+            messages.append(f"Step {i}, run_minutes_per_unit: cannot be negative.")
+        seen.add(seq)
+        cleaned.append(
+            {
+                "sequence": seq,
+                "work_center": wc,
+                "setup_minutes": setup,
+                "run_minutes_per_unit": run,
+                "description": (step.get("description") or "").strip(),
+            }
+        )
+    if messages:
+        raise ValidationError({"steps": messages})
+    return sorted(cleaned, key=lambda s: s["sequence"])
+
+
+def _steps_repr(steps):
+    return [f"{s['sequence']}@{s['work_center'].code}" for s in steps]
+
+
+@transaction.atomic
+def routing_create(*, actor, item, revision, steps=()):
+    revision = revision_check_unique(model=Routing, item=item, revision=revision)
+    cleaned = _validate_steps(steps)
+    routing = Routing.objects.create(item=item, revision=revision)
+    RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
+    event_record(actor=actor, verb="routing.created", obj=routing, changes={"steps": [None, _steps_repr(cleaned)]})
+    return routing
+
+
+@transaction.atomic
+def routing_update(*, actor, routing, revision=None, steps=None):
+    routing = Routing.objects.select_for_update().select_related("item").get(pk=routing.pk)
+    revision_require_draft(routing)
+    changes = {}
+    if revision is not None and revision.strip() != routing.revision:
+        revision = revision_check_unique(model=Routing, item=routing.item, revision=revision, exclude_pk=routing.pk)
+        changes["revision"] = [routing.revision, revision]
+        routing.revision = revision
+        routing.save(update_fields=["revision", "updated_at"])
+    if steps is not None:
+        cleaned = _validate_steps(steps)
+        old = [f"{s.sequence}@{s.work_center.code}" for s in routing.steps.select_related("work_center")]
+        routing.steps.all().delete()
+        RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
+        changes["steps"] = [old, _steps_repr(cleaned)]
+    if changes:
+        event_record(actor=actor, verb="routing.updated", obj=routing, changes=changes)
+    return routing
+
+
+@transaction.atomic
+def routing_release(*, actor, routing, reason="", at=None):
+    routing = Routing.objects.select_for_update().select_related("item").get(pk=routing.pk)
+    if routing.status == Routing.Status.DRAFT and not routing.steps.exists():
+        raise ValidationError({"steps": ["A routing needs at least one step before it can be released."]})
+    return revision_release(actor=actor, obj=routing, verb_prefix="routing", reason=reason, at=at)

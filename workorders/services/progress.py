@@ -1,0 +1,148 @@
+"""Reporting production: good and scrap quantities on an operation."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from prodcoord.core.exceptions import HoldActiveError, TransitionError
+from prodcoord.events.services import event_record
+
+from ..models import Operation, ProductionReport, WorkOrder
+from ..shift_calendar import shift_slot_at
+from .work_orders import MAX_FUTURE_SKEW, _bump, _label, _transition, work_order_lock
+
+S = WorkOrder.Status
+
+
+@transaction.atomic
+def operation_report_progress(
+    *,
+    work_order,
+    actor,
+    operation,
+    quantity_good=Decimal("0"),
+    quantity_scrap=Decimal("0"),
+    reported_at=None,
+    note="",
+    version=None,
+    shifts=None,
+):
+    """Record good/scrap made on one operation (given by its sequence number).
+
+    The report is attributed to the shift and shift date in plant time that
+    ``reported_at`` falls in. A released order starts on its first report; a
+    held, draft, completed, closed or cancelled one refuses it. An operation
+    cannot pass on more good parts than the previous one gave it, and the
+    first cannot make more good parts than the order asks for.
+    """
+    work_order = work_order_lock(work_order=work_order, version=version)
+    quantity_good = Decimal(quantity_good if quantity_good is not None else 0)
+    quantity_scrap = Decimal(quantity_scrap if quantity_scrap is not None else 0)
+    errors = {}
+    if quantity_good < 0:
+        errors["quantity_good"] = ["Cannot be negative."]
+    if quantity_scrap < 0:
+        errors["quantity_scrap"] = ["Cannot be negative."]
+    if not errors and quantity_good == 0 and quantity_scrap == 0:
+        errors["quantity_good"] = ["Report a good or a scrap quantity greater than zero."]
+    now = timezone.now()
+    reported_at = reported_at or now
+    if reported_at > now + MAX_FUTURE_SKEW:
+        errors["reported_at"] = ["Cannot be in the future."]
+    if errors:
+        raise ValidationError(errors)
+
+    if work_order.active_hold_count:
+        raise HoldActiveError(f"Cannot report progress on {work_order.number}: it is on hold. Release the hold first.")
+    if work_order.status not in (S.RELEASED, S.IN_PROGRESS):
+        raise TransitionError(
+            f"Cannot report progress on {work_order.number}: it is {_label(work_order.status)}. "
+            "Progress is reported on released or in-progress work orders."
+        )
+
+    operations = list(Operation.objects.select_for_update().filter(work_order=work_order).order_by("sequence"))
+    by_seq = {op.sequence: op for op in operations}
+    try:
+        op = by_seq[int(operation)]
+    except (KeyError, TypeError, ValueError):
+        raise ValidationError(
+            {
+                "operation": [
+                    f"{work_order.number} has no operation {operation}; its operations are "
+                    f"{', '.join(str(s) for s in by_seq) or 'none'}."
+                ]
+            }
+        ) from None
+    index = operations.index(op)
+    new_good = op.quantity_good + quantity_good
+    new_scrap = op.quantity_scrap + quantity_scrap
+    if index == 0:
+        if new_good > work_order.quantity:
+            raise ValidationError(
+                {
+                    "quantity_good": [
+                        f"Operation {op.sequence} would have {new_good} good, more than the order quantity "
+                        f"{work_order.quantity}. Change the order quantity first."
+                    ]
+                }
+            )
+    else:
+        previous = operations[index - 1]
+        if new_good + new_scrap > previous.quantity_good:
+            raise ValidationError(
+                {
+                    "quantity_good": [
+                        f"Operation {op.sequence} would have processed {new_good + new_scrap}, but operation "
+                        f"{previous.sequence} has passed on only {previous.quantity_good} good."
+                    ]
+                }
+            )
+
+    slot = shift_slot_at(reported_at, shifts=shifts)
+    if work_order.status == S.RELEASED:
+        work_order = _transition(
+            action="start", work_order=work_order, actor=actor, reason="First progress reported.", at=reported_at
+        )
+
+    report = ProductionReport.objects.create(
+        operation=op,
+        work_order=work_order,
+        work_center_id=op.work_center_id,
+        quantity_good=quantity_good,
+        quantity_scrap=quantity_scrap,
+        reported_at=reported_at,
+        shift=slot.shift,
+        shift_date=slot.date,
+        reported_by=actor if actor is not None and actor.is_authenticated else None,
+        note=(note or "").strip(),
+    )
+    old = {"good": op.quantity_good, "scrap": op.quantity_scrap, "status": op.status}
+    op.quantity_good = new_good
+    op.quantity_scrap = new_scrap
+    op.status = Operation.Status.DONE if new_good >= work_order.quantity else Operation.Status.IN_PROGRESS
+    op.save(update_fields=["quantity_good", "quantity_scrap", "status", "updated_at"])
+
+    old_completed, old_scrapped = work_order.quantity_completed, work_order.quantity_scrapped
+    work_order.quantity_completed = operations[-1].quantity_good
+    work_order.quantity_scrapped = old_scrapped + quantity_scrap
+    _bump(work_order, ["quantity_completed", "quantity_scrapped"])
+
+    changes = {}
+    if quantity_good:
+        changes[f"operation {op.sequence} good"] = [old["good"], new_good]
+    if quantity_scrap:
+        changes[f"operation {op.sequence} scrap"] = [old["scrap"], new_scrap]
+    if old_completed != work_order.quantity_completed:
+        changes["quantity_completed"] = [old_completed, work_order.quantity_completed]
+    event_record(
+        actor=actor,
+        verb="work_order.progress_reported",
+        obj=work_order,
+        work_order=work_order,
+        changes=changes,
+        reason=report.note,
+        at=reported_at,
+    )
+    return report
