@@ -1,0 +1,38 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory, standard_shifts
+
+
+@pytest.fixture
+def shifts(db):
+    return standard_shifts()
+
+
+@pytest.fixture
+def make_user(db):
+    def _make(role=None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(make_user):
+    """``api_as("planner")`` → an APIClient authenticated with a token for a new user in that role."""
+    from rest_framework.authtoken.models import Token
+
+    def _client(role=None, user=None):
+        user = user or make_user(role)
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.user = user
+        return client
+
+    return _client
