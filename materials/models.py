@@ -49,22 +49,23 @@ class Item(TimeStampedModel):
         return self.sku
 
 
-class BOM(TimeStampedModel):
-    """A revision of an item's bill of materials. One released revision per item."""
+class ItemRevision(TimeStampedModel):
+    """A revision of a document that describes how an item is made (its BOM,
+    its routing). Drafts are edited; one revision per item is released; a
+    release makes the previous one obsolete."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         RELEASED = "released", "Released"
         OBSOLETE = "obsolete", "Obsolete"
 
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="boms")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="%(class)ss")
     revision = models.CharField(max_length=10)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "BOM"
-        verbose_name_plural = "BOMs"
+        abstract = True
         ordering = ["item__sku", "revision"]
         constraints = [
             models.UniqueConstraint(fields=["item", "revision"], name="%(app_label)s_%(class)s_unique_item_revision"),
@@ -74,6 +75,14 @@ class BOM(TimeStampedModel):
                 name="%(app_label)s_%(class)s_one_released_per_item",
             ),
         ]
+
+
+class BOM(ItemRevision):
+    """A revision of an item's bill of materials."""
+
+    class Meta(ItemRevision.Meta):
+        verbose_name = "BOM"
+        verbose_name_plural = "BOMs"
 
     def __str__(self):
         return f"{self.item.sku} rev {self.revision}"

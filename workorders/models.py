@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from materials.models import BOM, QTY, Item
+from materials.models import BOM, QTY, Item, ItemRevision
 from prodcoord.core.models import TimeStampedModel
 
 
@@ -64,29 +64,8 @@ class Shift(TimeStampedModel):
         return self.end_time < self.start_time
 
 
-class Routing(TimeStampedModel):
-    """A revision of an item's routing. One released revision per item."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        RELEASED = "released", "Released"
-        OBSOLETE = "obsolete", "Obsolete"
-
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="routings")
-    revision = models.CharField(max_length=10)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["item__sku", "revision"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "revision"], name="%(app_label)s_%(class)s_unique_item_revision"),
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=Q(status="released"),
-                name="%(app_label)s_%(class)s_one_released_per_item",
-            ),
-        ]
+class Routing(ItemRevision):
+    """A revision of an item's routing: the steps at work centers that make it."""
 
     def __str__(self):
         return f"{self.item.sku} routing rev {self.revision}"

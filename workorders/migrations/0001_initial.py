@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('revision', models.CharField(max_length=10)),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('released', 'Released'), ('obsolete', 'Obsolete')], default='draft', max_length=10)),
                 ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='routings', to='materials.item')),
+                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='materials.item')),
             ],
             options={
                 'ordering': ['item__sku', 'revision'],
