@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The whole check, in order:
+#   1. ruff check .
+#   2. pytest on SQLite: everything except tests/integration
+#   3. pytest on PostgreSQL + Redis: the whole suite, including
+#      tests/integration (a real Celery worker against Redis)
+#
+# Phase 3 uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test;
+# pytest-django creates and drops test_<name>) and TEST_BROKER_URL (default
+# redis://127.0.0.1:6379/0). When they are unreachable the phase is skipped
+# with a message — except in CI (CI=true), where that is a failure.
+#
+# Extra arguments go to both pytest runs: `make test ARGS="-k progress"` or
+# `./scripts/test.sh -x`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+TEST_BROKER_URL="${TEST_BROKER_URL:-redis://127.0.0.1:6379/0}"
+case "${CI:-}" in 1 | true | TRUE | True | yes) IN_CI=1 ;; *) IN_CI=0 ;; esac
+
+./scripts/bootstrap.sh || exit 1
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=prodcoord.settings.test
+export PYTHONDONTWRITEBYTECODE=1
+
+banner() { printf '\n======== %s ========\n' "$*"; }
+
+# pytest's own exit codes, with "no tests collected" (5) treated as a failure:
+# a phase that silently ran nothing must not pass.
+run_pytest() {
+    local label="$1"
+    shift
+    "$PY" -m pytest "$@"
+    local rc=$?
+    case $rc in
+        0) return 0 ;;
+        5) echo "FAILED: $label collected no tests (pytest exit code 5)." >&2 ;;
+        *) echo "FAILED: $label (pytest exit code $rc)." >&2 ;;
+    esac
+    return 1
+}
+
+banner "lint: ruff check ."
+.venv/bin/ruff check . || { echo "FAILED: ruff check" >&2; exit 1; }
+
+banner "tests on SQLite (all but tests/integration)"
+sqlite_rc=0
+# Explicit values, so a developer's .env (read by the settings) cannot point
+# this phase at another database or broker.
+DATABASE_URL="sqlite:///$PWD/var/test.sqlite3" CELERY_BROKER_URL="" REDIS_URL="" \
+    run_pytest "tests on SQLite" --ignore=tests/integration "$@" || sqlite_rc=1
+
+banner "tests on PostgreSQL + Redis (whole suite, including tests/integration)"
+pg_rc=0
+problems="$("$PY" - "$TEST_DATABASE_URL" "$TEST_BROKER_URL" <<'PYCODE'
+import sys
+
+import environ
+import psycopg
+import redis
+
+db_url, broker_url = sys.argv[1], sys.argv[2]
+db = environ.Env.db_url_config(db_url)
+try:
+    psycopg.connect(
+        host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
+        password=db["PASSWORD"] or None, dbname=db["NAME"], connect_timeout=3,
+    ).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable at {db_url} ({str(exc).strip().splitlines()[0]})")
+try:
+    redis.Redis.from_url(broker_url, socket_connect_timeout=3).ping()
+except Exception as exc:
+    print(f"Redis not reachable at {broker_url} ({exc})")
+PYCODE
+)"
+if [ -n "$problems" ]; then
+    if [ "$IN_CI" = 1 ]; then
+        echo "FAILED: $problems" >&2
+        echo "In CI (CI=true) the PostgreSQL + Redis phase is required." >&2
+        pg_rc=1
+    else
+        echo "skipped: $problems"
+        echo "  (start them, or point TEST_DATABASE_URL / TEST_BROKER_URL at yours, to run this phase)"
+    fi
+else
+    DATABASE_URL="$TEST_DATABASE_URL" CELERY_BROKER_URL="$TEST_BROKER_URL" \
+        run_pytest "tests on PostgreSQL + Redis" "$@" || pg_rc=1
+fi
+
+banner "result"
+[ $sqlite_rc = 0 ] && echo "SQLite phase: passed" || echo "SQLite phase: FAILED"
+if [ -n "$problems" ] && [ "$IN_CI" = 0 ]; then
+    echo "PostgreSQL + Redis phase: skipped"
+else
+    [ $pg_rc = 0 ] && echo "PostgreSQL + Redis phase: passed" || echo "PostgreSQL + Redis phase: FAILED"
+fi
+[ $sqlite_rc = 0 ] && [ $pg_rc = 0 ]
