@@ -27,10 +27,15 @@ class ShiftSlot:
 
 
 def shift_window(shift, day):
-    """The real start and end instants of ``shift`` on shift date ``day``."""
-    start = plant_datetime(day, shift.start_time)
+    """The real start and end instants of ``shift`` on shift date ``day``, in UTC.
+
+    UTC, not plant time: Python compares and subtracts two datetimes that share
+    a tzinfo on their wall clocks, so on a DST night a plant-time window would
+    measure 8 hours instead of 7 or 9 and misorder the repeated hour.
+    """
+    start = plant_datetime(day, shift.start_time).astimezone(dt.UTC)
     end_day = day + dt.timedelta(days=1) if shift.end_time <= shift.start_time else day
-    end = plant_datetime(end_day, shift.end_time)
+    end = plant_datetime(end_day, shift.end_time).astimezone(dt.UTC)
     return start, end
 
 
