@@ -109,14 +109,32 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-# E-mail (notifications). Console by default.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# --- E-mail (notifications) -----------------------------------------------------
+# Django's MAILERS setting, built from the EMAIL_* environment variables: the
+# console here, SMTP in production (or wherever EMAIL_BACKEND says so).
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def mailers_from_env(*, default_backend):
+    backend = env("EMAIL_BACKEND", default=default_backend)
+    mailer = {"BACKEND": backend}
+    if backend == SMTP_BACKEND:
+        mailer["OPTIONS"] = {
+            "host": env("EMAIL_HOST", default="localhost"),
+            "port": env.int("EMAIL_PORT", default=25),
+            "username": env("EMAIL_HOST_USER", default=""),
+            "password": env("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            "use_ssl": env.bool("EMAIL_USE_SSL", default=False),
+            # A slow mail server must not hold a worker for minutes.
+            "timeout": env.int("EMAIL_TIMEOUT", default=30),
+        }
+    return {"default": mailer}
+
+
+MAILERS = mailers_from_env(default_backend="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prodcoord@localhost")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,148 @@
+"""The settings modules, loaded the way each environment loads them (in a fresh process)."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "prodcoord.plant.example",
+    "DATABASE_URL": "postgres://prodcoord:secret@db.plant.example:5432/prodcoord",
+}
+# Variables that would change what is being tested if the developer's shell has them.
+SCRUBBED = {
+    "DEBUG",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS_ONLY",
+    "SECURE_HSTS_SECONDS",
+    "DJANGO_SETTINGS_MODULE",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "EMAIL_USE_SSL",
+    "EMAIL_TIMEOUT",
+}
+
+
+def run(args, env=None, settings="prodcoord.settings.production"):
+    full_env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    full_env.update(env or {})
+    full_env["DJANGO_SETTINGS_MODULE"] = settings
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+SHOW_SETTINGS = """
+import json, warnings
+warnings.simplefilter("always")
+with warnings.catch_warnings(record=True) as caught:
+    import django
+    django.setup()
+    from django.conf import settings
+    from django.core import mail
+    backend = type(mail.mailers.default).__module__
+    print(json.dumps({
+        "debug": settings.DEBUG,
+        "mailers": settings.MAILERS,
+        "backend": backend,
+        "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+        "warnings": [str(w.message) for w in caught],
+    }, default=str))
+"""
+
+
+def show(settings, env=None):
+    result = run(["-c", SHOW_SETTINGS], env=env, settings=settings)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = run(["manage.py", "check"], env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DATABASE_URL"}
+    result = run(["manage.py", "check"], env=env)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "env"),
+    [
+        ("prodcoord.settings.test", {}),
+        ("prodcoord.settings.local", {}),
+        ("prodcoord.settings.production", PRODUCTION_ENV),
+        ("prodcoord.settings.production", {**PRODUCTION_ENV, "EMAIL_HOST_USER": "mailer", "EMAIL_USE_TLS": "true"}),
+    ],
+)
+def test_email_is_configured_through_mailers_without_deprecation_warnings(settings, env):
+    shown = show(settings, env)
+    assert "default" in shown["mailers"]
+    email_warnings = [w for w in shown["warnings"] if "EMAIL_" in w or "MAILERS" in w or "EmailBackend" in w]
+    assert email_warnings == []
+
+
+def test_test_settings_keep_mail_in_memory_and_tasks_in_process():
+    shown = show("prodcoord.settings.test")
+    assert shown["backend"] == "django.core.mail.backends.locmem"
+    assert shown["eager"] is True
+    assert shown["debug"] is False
+
+
+def test_debug_is_off_by_default_and_on_for_local_development():
+    assert show("prodcoord.settings.local")["debug"] is True
+    assert show("prodcoord.settings.local", {"DEBUG": "false"})["debug"] is False
+    assert show("prodcoord.settings.production", {**PRODUCTION_ENV, "DEBUG": "true"})["debug"] is False
+    assert show("prodcoord.settings.base")["debug"] is False
+
+
+def test_smtp_mailer_reads_the_email_environment_variables():
+    shown = show(
+        "prodcoord.settings.production",
+        {
+            **PRODUCTION_ENV,
+            "EMAIL_HOST": "smtp.plant.example",
+            "EMAIL_PORT": "587",
+            "EMAIL_HOST_USER": "prodcoord",
+            "EMAIL_HOST_PASSWORD": "mail-secret",
+            "EMAIL_USE_TLS": "true",
+        },
+    )
+    assert shown["backend"] == "django.core.mail.backends.smtp"
+    options = shown["mailers"]["default"]["OPTIONS"]
+    assert options["host"] == "smtp.plant.example"
+    assert options["port"] == 587
+    assert options["username"] == "prodcoord"
+    assert options["password"] == "mail-secret"
+    assert options["use_tls"] is True
+
+
+def test_no_broker_means_tasks_run_in_process_and_a_broker_means_a_worker():
+    assert show("prodcoord.settings.local")["eager"] is True
+    assert show("prodcoord.settings.local", {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})["eager"] is False
