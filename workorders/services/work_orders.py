@@ -94,6 +94,20 @@ def _validate_number(number):
     return number
 
 
+def _quantity_invalid(quantity):
+    try:
+        return quantity is None or not Decimal(quantity) > 0
+    except (TypeError, ValueError, ArithmeticError):
+        return True
+
+
+def _priority_invalid(priority):
+    try:
+        return priority is None or not 1 <= int(priority) <= 5
+    except (TypeError, ValueError):
+        return True
+
+
 def work_order_validate_new(*, item, quantity, priority, planned_start, planned_end, routing):
     """Rules every new work order obeys, single or bulk. Raises field errors."""
     errors = {}
@@ -101,9 +115,9 @@ def work_order_validate_new(*, item, quantity, priority, planned_start, planned_
         errors["item"] = [f"{item.sku} is inactive."]
     elif routing is None:
         errors["item"] = [f"{item.sku} has no released routing; release one before creating work orders."]
-    if quantity is None or Decimal(quantity) <= 0:
+    if _quantity_invalid(quantity):
         errors["quantity"] = ["Must be greater than zero."]
-    if priority is None or not 1 <= int(priority) <= 5:
+    if _priority_invalid(priority):
         errors["priority"] = ["Must be from 1 (most urgent) to 5."]
     if planned_start and planned_end and planned_end < planned_start:
         errors["planned_end"] = ["Must not be before planned start."]
@@ -200,7 +214,7 @@ def work_order_delete(*, actor, work_order, reason=""):
         )
     if work_order.holds.exists() or work_order.schedule_entries.exists():
         raise ConflictError(f"{work_order.number} has holds or schedule entries; cancel it instead.")
-    event_record(actor=actor, verb="work_order.deleted", obj=work_order, reason=reason)
+    event_record(actor=actor, verb="work_order.deleted", obj=work_order, work_order=work_order, reason=reason)
     work_order.operations.all().delete()
     work_order.delete()
 
@@ -313,16 +327,17 @@ def work_order_update(*, work_order, actor, version=None, reason="", at=None, **
     if unknown:
         raise ValidationError({f: ["This field cannot be changed here."] for f in sorted(unknown)})
     work_order = work_order_lock(work_order=work_order, version=version)
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
     data = {k: v for k, v in data.items() if getattr(work_order, k) != v}
     if not data:
         return work_order
     _require_open(work_order, "change")
     at = at or timezone.now()
     errors = {}
-    if "priority" in data and (data["priority"] is None or not 1 <= int(data["priority"]) <= 5):
+    if "priority" in data and _priority_invalid(data["priority"]):
         errors["priority"] = ["Must be from 1 (most urgent) to 5."]
     if "quantity" in data:
-        if data["quantity"] is None or Decimal(data["quantity"]) <= 0:
+        if _quantity_invalid(data["quantity"]):
             errors["quantity"] = ["Must be greater than zero."]
         elif work_order.status not in (S.DRAFT, S.RELEASED):
             errors["quantity"] = [f"The quantity cannot change once work has started ({_label(work_order.status)})."]
