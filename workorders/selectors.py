@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import Hold, Operation, WorkOrder
+from .models import Department, Hold, Operation, Routing, RoutingStep, Shift, WorkCenter, WorkOrder
 
 
 def work_order_list(*, with_operations=True):
@@ -30,3 +30,83 @@ def work_order_get(*, number):
 
 def hold_list():
     return Hold.objects.select_related("work_order", "placed_by", "released_by").order_by("-placed_at", "-id")
+
+
+# --- master data ----------------------------------------------------------------
+
+
+def department_list():
+    return Department.objects.order_by("code")
+
+
+def work_center_list():
+    return WorkCenter.objects.select_related("department").order_by("code")
+
+
+def shift_list():
+    return Shift.objects.order_by("start_time", "code")
+
+
+def routing_list():
+    """Routing revisions with their item and steps (work centers loaded) in three queries."""
+    return (
+        Routing.objects.select_related("item")
+        .prefetch_related(Prefetch("steps", queryset=RoutingStep.objects.select_related("work_center").order_by("sequence")))
+        .order_by("item__sku", "revision", "id")
+    )
+
+
+# --- work orders as plain rows (the API's list path) -------------------------------
+
+WORK_ORDER_ROW_FIELDS = (
+    "id",
+    "number",
+    "item__sku",
+    "quantity",
+    "quantity_completed",
+    "quantity_scrapped",
+    "status",
+    "priority",
+    "due_date",
+    "planned_start",
+    "planned_end",
+    "customer_ref",
+    "bom__revision",
+    "routing__revision",
+    "active_hold_count",
+    "is_overdue",
+    "version",
+    "created_at",
+    "updated_at",
+)
+OPERATION_ROW_FIELDS = (
+    "work_order_id",
+    "sequence",
+    "work_center__code",
+    "description",
+    "planned_setup_minutes",
+    "planned_run_minutes",
+    "status",
+    "quantity_good",
+    "quantity_scrap",
+)
+
+
+def work_order_rows(queryset):
+    """The work orders of ``queryset`` as dicts (no model instances): one query with the item and revisions joined."""
+    return queryset.values(*WORK_ORDER_ROW_FIELDS)
+
+
+def operation_rows_by_work_order(work_order_ids):
+    """``{work_order_id: [operation tuple in OPERATION_ROW_FIELDS order, ...]}`` in sequence order, one query."""
+    result = {}
+    if not work_order_ids:
+        return result
+    rows = (
+        Operation.objects.filter(work_order_id__in=work_order_ids)
+        .order_by("work_order_id", "sequence")
+        .values_list(*OPERATION_ROW_FIELDS)
+    )
+    for row in rows:
+        result.setdefault(row[0], []).append(row)
+    return result
