@@ -15,7 +15,11 @@ SCHEDULABLE = (WorkOrder.Status.DRAFT, WorkOrder.Status.RELEASED, WorkOrder.Stat
 def schedule_entry_validate(*, date, shift, work_center, work_order, planned_quantity, routed_pairs=None):
     """Field errors for one entry. ``routed_pairs``: optional preloaded {(work_order_id, work_center_id)}."""
     errors = {}
-    if planned_quantity is None or Decimal(planned_quantity) <= 0:
+    try:
+        quantity_ok = planned_quantity is not None and Decimal(planned_quantity) > 0
+    except (TypeError, ValueError, ArithmeticError):
+        quantity_ok = False
+    if not quantity_ok:
         errors["planned_quantity"] = ["Must be greater than zero."]
     if work_order.status not in SCHEDULABLE:
         errors["work_order"] = [f"{work_order.number} is {work_order.get_status_display().lower()}; it cannot be scheduled."]
