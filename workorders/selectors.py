@@ -110,14 +110,3 @@ def operation_rows_by_work_order(work_order_ids):
     for row in rows:
         result.setdefault(row[0], []).append(row)
     return result
-
-
-def work_order_open_counts():
-    """Totals for the home page header: open, on hold, overdue (one query)."""
-    from django.db.models import Count, Q
-
-    return WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).aggregate(
-        open=Count("pk"),
-        on_hold=Count("pk", filter=Q(active_hold_count__gt=0)),
-        overdue=Count("pk", filter=Q(is_overdue=True)),
-    )

@@ -1,5 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from .views import BOMViewSet, ItemViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("items", ItemViewSet, basename="item")
+router.register("boms", BOMViewSet, basename="bom")
 
 urlpatterns = router.urls

@@ -55,6 +55,20 @@ def record_update(*, actor, obj, fields, data, verb):
     return obj
 
 
+@transaction.atomic
+def record_delete(*, actor, obj, verb):
+    """Delete a record nothing refers to; ``ProtectedError`` (and no event) otherwise."""
+    event_record(actor=actor, verb=verb, obj=obj, changes={})
+    obj.delete()
+
+
+def revision_delete(*, actor, obj, verb):
+    """Delete a draft or obsolete revision (BOM, routing); the released one stays."""
+    if obj.status == type(obj).Status.RELEASED:
+        raise ConflictError(f"{obj} is released; release a newer revision first, then delete this one.")
+    record_delete(actor=actor, obj=obj, verb=verb)
+
+
 def revision_release(*, actor, obj, verb_prefix, reason="", at=None):
     """Release a draft revision (BOM, routing): the item's released one becomes obsolete.
 

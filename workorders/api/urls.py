@@ -1,5 +1,13 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from .views import DepartmentViewSet, HoldViewSet, RoutingViewSet, ShiftViewSet, WorkCenterViewSet, WorkOrderViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("work-centers", WorkCenterViewSet, basename="workcenter")
+router.register("shifts", ShiftViewSet, basename="shift")
+router.register("routings", RoutingViewSet, basename="routing")
+router.register("work-orders", WorkOrderViewSet, basename="workorder")
+router.register("holds", HoldViewSet, basename="hold")
 
 urlpatterns = router.urls

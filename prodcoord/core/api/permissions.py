@@ -13,11 +13,20 @@ DEFAULT_ACTION_PERMS = {
 
 def required_permissions(view):
     """The permissions ``view.action`` needs: the viewset's ``action_permissions``
-    entry, or the model's view/add/change/delete permission."""
+    entry, or the model's view/add/change/delete permission.
+
+    An entry may be a dict by HTTP method, for an action that answers several
+    (``{"GET": [...view...], "POST": [...place...]}``).
+    """
     action = getattr(view, "action", None)
     explicit = getattr(view, "action_permissions", {})
     if action in explicit:
-        return list(explicit[action])
+        perms = explicit[action]
+        if isinstance(perms, dict):
+            request = getattr(view, "request", None)
+            method = request.method if request is not None else "GET"
+            perms = perms.get("GET" if method in ("HEAD", "OPTIONS") else method, perms.get("GET", ()))
+        return list(perms)
     kind = DEFAULT_ACTION_PERMS.get(action)
     if kind is None:
         return None

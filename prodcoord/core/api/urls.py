@@ -1,5 +1,7 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter(trailing_slash=True)
+from .views import ObtainTokenView
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+]

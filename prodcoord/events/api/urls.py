@@ -1,5 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
-router = DefaultRouter(trailing_slash=True)
+from .views import EventViewSet
+
+router = SimpleRouter(trailing_slash=True)
+router.register("events", EventViewSet, basename="event")
 
 urlpatterns = router.urls

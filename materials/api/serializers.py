@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, quantity_field
+
+from ..models import BOM, Item
+
+REVISION_STATUS = {"choices": BOM.Status.choices, "enum_name": "RevisionStatusEnum"}
+
+
+class ItemSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """An item, read and written by SKU."""
+
+    kind = EnumField(Item.Kind.choices, enum_name="ItemKindEnum")
+    uom = EnumField(Item.Uom.choices, enum_name="UomEnum", required=False, help_text="Unit of measure")
+    safety_stock = quantity_field(min_value=Decimal("0"), required=False)
+
+    class Meta:
+        model = Item
+        fields = ["sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class BOMLineSerializer(StrictInputMixin, serializers.Serializer):
+    component = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Component SKU")
+    quantity_per = quantity_field(min_value=Decimal("0.001"), help_text="Quantity of the component per unit of the item")
+    scrap_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("99.99"), default=Decimal("0")
+    )
+
+
+class BOMSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    item = serializers.CharField(source="item.sku", read_only=True, help_text="Item SKU")
+    revision = serializers.CharField(read_only=True)
+    status = EnumField(**REVISION_STATUS, read_only=True)
+    released_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    lines = BOMLineSerializer(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class BOMInputSerializer(InputSerializer):
+    unknown_field_messages = {"status": "Use the release action; a BOM's status cannot be set."}
+
+    item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU; cannot change after creation")
+    revision = serializers.CharField(max_length=10)
+    lines = BOMLineSerializer(many=True)
+
+    def validate_item(self, item):
+        if self.instance is not None and item.pk != self.instance.item_id:
+            raise serializers.ValidationError("A BOM's item cannot change; create a BOM for the other item.")
+        return item
+
+
+class ReleaseSerializer(InputSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)

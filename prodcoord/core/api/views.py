@@ -1,0 +1,36 @@
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .fields import InputSerializer
+
+
+class TokenCredentialsSerializer(InputSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username and password for the API token (``Authorization: Token <key>``)."""
+
+    authentication_classes = ()
+    permission_classes = ()
+
+    @extend_schema(request=TokenCredentialsSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"])
+    def post(self, request):
+        serializer = TokenCredentialsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"non_field_errors": ["Unable to log in with the username and password given."]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -1,0 +1,43 @@
+"""Building blocks for the per-resource FilterSets (shared by the API and the HTML lists)."""
+
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+
+class CommaSeparatedMultipleWidget(forms.SelectMultiple):
+    """Reads ``?status=a&status=b`` and ``?status=a,b`` alike."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if values is None:
+            return []
+        if isinstance(values, str):
+            values = [values]
+        return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Any of several choices, comma-separated or repeated. No DISTINCT: it filters a plain column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CommaSeparatedMultipleWidget)
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds ``search``: a case-insensitive substring match on ``search_fields``."""
+
+    search_fields: tuple = ()
+
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        return queryset.filter(reduce(or_, (Q(**{f"{field}__icontains": value}) for field in self.search_fields)))

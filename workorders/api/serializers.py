@@ -1,0 +1,303 @@
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from materials.api.serializers import REVISION_STATUS, ReleaseSerializer
+from materials.models import Item
+from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, quantity_field
+
+from ..models import Department, Hold, Operation, Shift, WorkCenter, WorkOrder
+from ..selectors import operation_rows_by_work_order, work_order_rows
+
+__all__ = ["ReleaseSerializer"]
+
+# --- master data -------------------------------------------------------------------
+
+
+class DepartmentSerializer(StrictInputMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class WorkCenterSerializer(StrictInputMixin, serializers.ModelSerializer):
+    department = NaturalKeyField(slug_field="code", queryset=Department.objects.all(), help_text="Department code")
+    capacity_hours_per_shift = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("24"), required=False
+    )
+
+    class Meta:
+        model = WorkCenter
+        fields = ["code", "name", "department", "capacity_hours_per_shift", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ShiftSerializer(StrictInputMixin, serializers.ModelSerializer):
+    crosses_midnight = serializers.BooleanField(read_only=True, help_text="True when end_time is before start_time")
+
+    class Meta:
+        model = Shift
+        fields = ["code", "name", "start_time", "end_time", "crosses_midnight", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class RoutingStepSerializer(StrictInputMixin, serializers.Serializer):
+    sequence = serializers.IntegerField(min_value=1, max_value=99999)
+    work_center = NaturalKeyField(slug_field="code", queryset=WorkCenter.objects.all(), help_text="Work center code")
+    setup_minutes = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), default=Decimal("0"))
+    run_minutes_per_unit = serializers.DecimalField(max_digits=10, decimal_places=4, min_value=Decimal("0"), default=Decimal("0"))
+    description = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class RoutingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    item = serializers.CharField(source="item.sku", read_only=True, help_text="Item SKU")
+    revision = serializers.CharField(read_only=True)
+    status = EnumField(**REVISION_STATUS, read_only=True)
+    released_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    steps = RoutingStepSerializer(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class RoutingInputSerializer(InputSerializer):
+    unknown_field_messages = {"status": "Use the release action; a routing's status cannot be set."}
+
+    item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU; cannot change after creation")
+    revision = serializers.CharField(max_length=10)
+    steps = RoutingStepSerializer(many=True)
+
+    def validate_item(self, item):
+        if self.instance is not None and item.pk != self.instance.item_id:
+            raise serializers.ValidationError("A routing's item cannot change; create a routing for the other item.")
+        return item
+
+
+# --- work orders: output -------------------------------------------------------------
+
+Q2 = Decimal("0.01")
+Q3 = Decimal("0.001")
+
+
+def _decimal(value, places):
+    return format(value.quantize(places), "f")
+
+
+def _datetime(value, tz):
+    """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, ``Z`` for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def work_order_payloads(items):
+    """The API representation of work orders, built directly from rows.
+
+    ``items`` are rows from ``work_order_rows`` or WorkOrder instances (read back
+    as rows). Operations for all of them come in one query. The JSON shape is
+    the one ``WorkOrderSerializer`` documents.
+    """
+    rows = list(items)
+    if rows and not isinstance(rows[0], dict):
+        by_pk = {row["id"]: row for row in work_order_rows(WorkOrder.objects.filter(pk__in=[wo.pk for wo in rows]))}
+        rows = [by_pk[wo.pk] for wo in rows]
+    operations = operation_rows_by_work_order([row["id"] for row in rows])
+    tz = timezone.get_current_timezone()
+    payloads = []
+    for row in rows:
+        due = row["due_date"]
+        payloads.append(
+            {
+                "number": row["number"],
+                "item": row["item__sku"],
+                "quantity": _decimal(row["quantity"], Q3),
+                "quantity_completed": _decimal(row["quantity_completed"], Q3),
+                "quantity_scrapped": _decimal(row["quantity_scrapped"], Q3),
+                "status": row["status"],
+                "priority": row["priority"],
+                "due_date": due.isoformat() if due is not None else None,
+                "planned_start": _datetime(row["planned_start"], tz),
+                "planned_end": _datetime(row["planned_end"], tz),
+                "customer_ref": row["customer_ref"],
+                "bom_revision": row["bom__revision"],
+                "routing_revision": row["routing__revision"],
+                "operations": [
+                    {
+                        "sequence": op[1],
+                        "work_center": op[2],
+                        "description": op[3],
+                        "planned_setup_minutes": _decimal(op[4], Q2),
+                        "planned_run_minutes": _decimal(op[5], Q2),
+                        "status": op[6],
+                        "quantity_good": _decimal(op[7], Q3),
+                        "quantity_scrap": _decimal(op[8], Q3),
+                    }
+                    for op in operations.get(row["id"], ())
+                ],
+                "on_hold": row["active_hold_count"] > 0,
+                "is_overdue": row["is_overdue"],
+                "version": row["version"],
+                "created_at": _datetime(row["created_at"], tz),
+                "updated_at": _datetime(row["updated_at"], tz),
+            }
+        )
+    return payloads
+
+
+class OperationSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField()
+    work_center = serializers.CharField(help_text="Work center code")
+    description = serializers.CharField()
+    planned_setup_minutes = serializers.DecimalField(max_digits=10, decimal_places=2)
+    planned_run_minutes = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = EnumField(Operation.Status.choices, enum_name="OperationStatusEnum")
+    quantity_good = quantity_field()
+    quantity_scrap = quantity_field()
+
+
+class WorkOrderListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        return work_order_payloads(data)
+
+
+class WorkOrderSerializer(serializers.Serializer):
+    """A work order as the API returns it (read-only; built by ``work_order_payloads``)."""
+
+    number = serializers.CharField()
+    item = serializers.CharField(help_text="Item SKU")
+    quantity = quantity_field()
+    quantity_completed = quantity_field(help_text="Good quantity out of the last operation")
+    quantity_scrapped = quantity_field()
+    status = EnumField(WorkOrder.Status.choices, enum_name="WorkOrderStatusEnum")
+    priority = serializers.IntegerField(min_value=1, max_value=5, help_text="1 = most urgent … 5")
+    due_date = serializers.DateField(allow_null=True)
+    planned_start = serializers.DateTimeField(allow_null=True)
+    planned_end = serializers.DateTimeField(allow_null=True)
+    customer_ref = serializers.CharField()
+    bom_revision = serializers.CharField(allow_null=True, help_text="The BOM revision pinned at creation")
+    routing_revision = serializers.CharField(allow_null=True, help_text="The routing revision its operations come from")
+    operations = OperationSerializer(many=True)
+    on_hold = serializers.BooleanField(help_text="Has an active hold; progress and transitions (except cancel) are refused")
+    is_overdue = serializers.BooleanField(help_text="Open and past its due date")
+    version = serializers.IntegerField(help_text="Send it back with a change to refuse lost updates (409 if stale)")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    class Meta:
+        list_serializer_class = WorkOrderListSerializer
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.read_only = True
+
+    def to_representation(self, instance):
+        return work_order_payloads([instance])[0]
+
+
+# --- work orders: input ------------------------------------------------------------
+
+READ_ONLY_HINTS = {
+    "status": "Use the release/start/complete/close/cancel actions to change the status.",
+    "number": "A work order's number cannot change.",
+    "item": "A work order's item cannot change; cancel it and create another.",
+    "quantity_completed": "Report progress instead (POST …/progress/).",
+    "quantity_scrapped": "Report progress instead (POST …/progress/).",
+    "on_hold": "Place or release a hold instead.",
+    "operations": "Operations come from the routing and cannot be edited here.",
+}
+
+
+class WorkOrderCreateSerializer(InputSerializer):
+    unknown_field_messages = READ_ONLY_HINTS | {"number": "Unknown field; it cannot be set here."}
+
+    number = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="Generated when omitted")
+    item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU")
+    quantity = quantity_field(min_value=Decimal("0.001"))
+    priority = serializers.IntegerField(min_value=1, max_value=5, default=3, help_text="1 = most urgent … 5")
+    due_date = serializers.DateField(required=False, allow_null=True)
+    planned_start = serializers.DateTimeField(required=False, allow_null=True)
+    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    customer_ref = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        start, end = attrs.get("planned_start"), attrs.get("planned_end")
+        if start and end and end < start:
+            raise serializers.ValidationError({"planned_end": ["Must not be before planned start."]})
+        return attrs
+
+
+class WorkOrderUpdateSerializer(InputSerializer):
+    """Changes to a work order. Priority and plan changes need a ``reason``."""
+
+    unknown_field_messages = READ_ONLY_HINTS
+
+    quantity = quantity_field(min_value=Decimal("0.001"))
+    priority = serializers.IntegerField(min_value=1, max_value=5)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    planned_start = serializers.DateTimeField(required=False, allow_null=True)
+    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    customer_ref = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Why; required for priority and plan changes"
+    )
+
+
+class TransitionSerializer(InputSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Required to cancel or to complete short"
+    )
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
+
+
+class ProgressSerializer(InputSerializer):
+    operation = serializers.IntegerField(min_value=1, help_text="The operation's sequence number")
+    quantity_good = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
+    quantity_scrap = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
+    reported_at = serializers.DateTimeField(required=False, help_text="When it was made; now when omitted")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
+
+
+class ProductionReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    work_order = serializers.CharField(source="work_order.number", read_only=True)
+    operation = serializers.IntegerField(source="operation.sequence", read_only=True)
+    work_center = serializers.CharField(source="work_center.code", read_only=True)
+    shift = serializers.CharField(source="shift.code", read_only=True)
+    shift_date = serializers.DateField(read_only=True)
+    quantity_good = quantity_field(read_only=True)
+    quantity_scrap = quantity_field(read_only=True)
+    reported_at = serializers.DateTimeField(read_only=True)
+    reported_by = serializers.CharField(source="reported_by.username", read_only=True, allow_null=True)
+    note = serializers.CharField(read_only=True)
+
+
+# --- holds -------------------------------------------------------------------------
+
+
+class HoldSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    work_order = serializers.CharField(source="work_order.number", read_only=True)
+    kind = EnumField(Hold.Kind.choices, enum_name="HoldKindEnum", read_only=True)
+    reason = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    placed_by = serializers.CharField(source="placed_by.username", read_only=True, allow_null=True)
+    placed_at = serializers.DateTimeField(read_only=True)
+    released_by = serializers.CharField(source="released_by.username", read_only=True, allow_null=True)
+    released_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    release_note = serializers.CharField(read_only=True)
+
+
+class HoldPlaceSerializer(InputSerializer):
+    kind = EnumField(Hold.Kind.choices, enum_name="HoldKindEnum")
+    reason = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(min_value=1, required=False, help_text="The work order version you read")
+
+
+class HoldReleaseSerializer(InputSerializer):
+    release_note = serializers.CharField(max_length=2000, help_text="What was done to clear the hold")

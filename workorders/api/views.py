@@ -1,0 +1,290 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from prodcoord.core.api.pagination import paginate_rows
+from prodcoord.core.api.schema import ErrorSerializer
+from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
+from prodcoord.core.crud import record_delete, revision_delete
+
+from .. import selectors, services
+from ..filters import DepartmentFilter, HoldFilter, RoutingFilter, ShiftFilter, WorkCenterFilter, WorkOrderFilter
+from .serializers import (
+    DepartmentSerializer,
+    HoldPlaceSerializer,
+    HoldReleaseSerializer,
+    HoldSerializer,
+    ProductionReportSerializer,
+    ProgressSerializer,
+    ReleaseSerializer,
+    RoutingInputSerializer,
+    RoutingSerializer,
+    ShiftSerializer,
+    TransitionSerializer,
+    WorkCenterSerializer,
+    WorkOrderCreateSerializer,
+    WorkOrderSerializer,
+    WorkOrderUpdateSerializer,
+    work_order_payloads,
+)
+
+WO = "workorders"
+MASTER_ORDERING = ["code", "name", "created_at", "updated_at"]
+
+
+# --- master data -------------------------------------------------------------------
+
+
+class DepartmentViewSet(ServiceCRUDViewSet):
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilter
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    ordering_fields = MASTER_ORDERING
+
+    def get_queryset(self):
+        return selectors.department_list()
+
+    def service_create(self, *, actor, data):
+        return services.department_create(actor=actor, **data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.department_update(actor=actor, department=instance, **data)
+
+    def service_delete(self, *, actor, instance):
+        record_delete(actor=actor, obj=instance, verb="department.deleted")
+
+
+class WorkCenterViewSet(ServiceCRUDViewSet):
+    serializer_class = WorkCenterSerializer
+    filterset_class = WorkCenterFilter
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    ordering_fields = [*MASTER_ORDERING, "department__code", "capacity_hours_per_shift"]
+
+    def get_queryset(self):
+        return selectors.work_center_list()
+
+    def service_create(self, *, actor, data):
+        return services.work_center_create(actor=actor, **data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.work_center_update(actor=actor, work_center=instance, **data)
+
+    def service_delete(self, *, actor, instance):
+        record_delete(actor=actor, obj=instance, verb="work_center.deleted")
+
+
+class ShiftViewSet(ServiceCRUDViewSet):
+    """Shifts on the plant's wall clock; ``end_time`` before ``start_time`` crosses midnight."""
+
+    serializer_class = ShiftSerializer
+    filterset_class = ShiftFilter
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    ordering_fields = [*MASTER_ORDERING, "start_time"]
+
+    def get_queryset(self):
+        return selectors.shift_list()
+
+    def service_create(self, *, actor, data):
+        return services.shift_create(actor=actor, **data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.shift_update(actor=actor, shift=instance, **data)
+
+    def service_delete(self, *, actor, instance):
+        record_delete(actor=actor, obj=instance, verb="shift.deleted")
+
+
+class RoutingViewSet(ServiceCRUDViewSet):
+    """Routings: one revision per row; steps written as a whole list."""
+
+    serializer_class = RoutingSerializer
+    input_serializer_class = RoutingInputSerializer
+    filterset_class = RoutingFilter
+    ordering_fields = ["revision", "status", "created_at", "updated_at", "released_at"]
+    action_permissions = {"release": [f"{WO}.change_routing"]}
+
+    def get_queryset(self):
+        return selectors.routing_list()
+
+    def service_create(self, *, actor, data):
+        return services.routing_create(actor=actor, **data)
+
+    def service_update(self, *, actor, instance, data):
+        data.pop("item", None)
+        return services.routing_update(actor=actor, routing=instance, **data)
+
+    def service_delete(self, *, actor, instance):
+        revision_delete(actor=actor, obj=instance, verb="routing.deleted")
+
+    @extend_schema(
+        request=ReleaseSerializer, responses={200: RoutingSerializer, 409: ErrorSerializer}, summary="Release a draft routing"
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """New work orders copy this revision's steps; the previously released one becomes obsolete."""
+        data = self.validated_input_for(ReleaseSerializer)
+        routing = services.routing_release(actor=request.user, routing=self.get_object(), **data)
+        return Response(self.output(routing))
+
+
+# --- work orders ----------------------------------------------------------------------
+
+# Which permission a change to each editable field needs.
+FIELD_PERMISSIONS = {
+    "quantity": f"{WO}.change_workorder",
+    "customer_ref": f"{WO}.change_workorder",
+    "priority": f"{WO}.change_priority",
+    "due_date": f"{WO}.reschedule_workorder",
+    "planned_start": f"{WO}.reschedule_workorder",
+    "planned_end": f"{WO}.reschedule_workorder",
+}
+TRANSITION = [f"{WO}.transition_workorder"]
+WORK_ORDER_ORDERING = [
+    "number",
+    "priority",
+    "due_date",
+    "planned_start",
+    "planned_end",
+    "status",
+    "quantity",
+    "created_at",
+    "updated_at",
+]
+
+
+def _transition_action(name, summary):
+    def view(self, request, number=None):
+        data = self.validated_input_for(TransitionSerializer)
+        work_order = services.work_order_transition(action=name, work_order=self.get_object(), actor=request.user, **data)
+        return Response(self.output(work_order))
+
+    view.__name__ = name
+    view.__doc__ = f"{summary} 409 when the current state does not allow it, when it is on hold, or when `version` is stale."
+    view = action(detail=True, methods=["post"])(view)
+    return extend_schema(
+        request=TransitionSerializer, responses={200: WorkOrderSerializer, 409: ErrorSerializer}, summary=summary
+    )(view)
+
+
+class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
+    """Work orders, addressed by number. Writes may carry ``version``; a stale one is refused with 409."""
+
+    serializer_class = WorkOrderSerializer
+    input_serializer_class = WorkOrderCreateSerializer
+    filterset_class = WorkOrderFilter
+    lookup_field = "number"
+    lookup_value_regex = "[^/]+"
+    ordering_fields = WORK_ORDER_ORDERING
+    ordering = ["number"]
+    action_permissions = {
+        # Field by field in update(): priority, plan and other changes need different permissions.
+        "update": [f"{WO}.view_workorder"],
+        "partial_update": [f"{WO}.view_workorder"],
+        "release": TRANSITION,
+        "start": TRANSITION,
+        "complete": TRANSITION,
+        "close": TRANSITION,
+        "cancel": TRANSITION,
+        "progress": [f"{WO}.report_progress"],
+        "holds": {"GET": [f"{WO}.view_hold"], "POST": [f"{WO}.place_hold"]},
+    }
+
+    def get_queryset(self):
+        return selectors.work_order_list(with_operations=False)
+
+    def list(self, request, *args, **kwargs):
+        rows = paginate_rows(self, self.filter_queryset(self.get_queryset()), selectors.work_order_rows)
+        return self.get_paginated_response(work_order_payloads(rows))
+
+    def output(self, obj):
+        return work_order_payloads([obj])[0]
+
+    def service_create(self, *, actor, data):
+        return services.work_order_create(actor=actor, **data)
+
+    @extend_schema(request=WorkOrderUpdateSerializer, responses={200: WorkOrderSerializer, 409: ErrorSerializer})
+    def update(self, request, *args, **kwargs):
+        """Change quantity, customer_ref (planner), priority (with ``reason``) or plan dates (with ``reason``)."""
+        partial = kwargs.pop("partial", False)
+        user = request.user
+        if not any(user.has_perm(perm) for perm in set(FIELD_PERMISSIONS.values())):
+            self.permission_denied(request, message="Your role does not allow changing work orders.")
+        work_order = self.get_object()
+        data = self.validated_input_for(WorkOrderUpdateSerializer, partial=partial)
+        changed = sorted(f for f, value in data.items() if f in FIELD_PERMISSIONS and getattr(work_order, f) != value)
+        refused = [f for f in changed if not user.has_perm(FIELD_PERMISSIONS[f])]
+        if refused:
+            self.permission_denied(request, message=f"Your role does not allow changing: {', '.join(refused)}.")
+        work_order = services.work_order_update(work_order=work_order, actor=user, **data)
+        return Response(self.output(work_order))
+
+    @extend_schema(request=WorkOrderUpdateSerializer, responses={200: WorkOrderSerializer, 409: ErrorSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Change some fields; see PUT."""
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    @extend_schema(responses={204: None, 409: ErrorSerializer})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft work order; any other is cancelled instead (409)."""
+        services.work_order_delete(actor=request.user, work_order=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    release = _transition_action("release", "Release a draft work order to the floor.")
+    start = _transition_action("start", "Start a released work order.")
+    complete = _transition_action("complete", "Complete an in-progress work order (a reason is required if short).")
+    close = _transition_action("close", "Close a completed work order.")
+    cancel = _transition_action("cancel", "Cancel a draft or released work order (reason required).")
+
+    @extend_schema(
+        request=ProgressSerializer,
+        responses={201: ProductionReportSerializer, 409: ErrorSerializer},
+        summary="Report good and scrap quantity on an operation",
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request, number=None):
+        """A released order starts on its first report. 409 when it is on hold or not released/in progress."""
+        data = self.validated_input_for(ProgressSerializer)
+        report = services.operation_report_progress(work_order=self.get_object(), actor=request.user, **data)
+        return Response(ProductionReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: HoldSerializer(many=True)}, summary="The work order's holds")
+    @extend_schema(
+        methods=["POST"],
+        request=HoldPlaceSerializer,
+        responses={201: HoldSerializer, 409: ErrorSerializer},
+        summary="Place a hold on the work order",
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def holds(self, request, number=None):
+        work_order = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.hold_list().filter(work_order=work_order))
+            return self.get_paginated_response(HoldSerializer(page, many=True).data)
+        data = self.validated_input_for(HoldPlaceSerializer)
+        hold = services.hold_place(work_order=work_order, actor=request.user, **data)
+        return Response(HoldSerializer(selectors.hold_list().get(pk=hold.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class HoldViewSet(ServiceViewSet):
+    """Holds on work orders, active and released."""
+
+    serializer_class = HoldSerializer
+    filterset_class = HoldFilter
+    ordering_fields = ["placed_at", "released_at", "kind"]
+    action_permissions = {"release": [f"{WO}.release_hold"]}
+
+    def get_queryset(self):
+        return selectors.hold_list()
+
+    @extend_schema(request=HoldReleaseSerializer, responses={200: HoldSerializer, 409: ErrorSerializer}, summary="Release a hold")
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """409 if it was already released."""
+        data = self.validated_input_for(HoldReleaseSerializer)
+        hold = services.hold_release(hold=self.get_object(), actor=request.user, **data)
+        return Response(self.output(hold))

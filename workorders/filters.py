@@ -1,0 +1,84 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from prodcoord.core.filters import MultipleChoiceFilter, SearchFilterSet
+
+from .models import Department, Hold, Operation, Routing, Shift, WorkCenter, WorkOrder
+
+PRIORITY_CHOICES = [(p, str(p)) for p in range(1, 6)]
+
+
+class DepartmentFilter(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    class Meta:
+        model = Department
+        fields = ["is_active"]
+
+
+class WorkCenterFilter(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    department = django_filters.CharFilter(field_name="department__code", label="Department code")
+
+    class Meta:
+        model = WorkCenter
+        fields = ["department", "is_active"]
+
+
+class ShiftFilter(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    class Meta:
+        model = Shift
+        fields = ["is_active"]
+
+
+class RoutingFilter(django_filters.FilterSet):
+    item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
+    work_center = django_filters.CharFilter(field_name="steps__work_center__code", label="Work center code", distinct=True)
+    status = MultipleChoiceFilter(choices=Routing.Status.choices)
+
+    class Meta:
+        model = Routing
+        fields = ["item", "work_center", "status"]
+
+
+class WorkOrderFilter(SearchFilterSet):
+    search_fields = ("number", "customer_ref", "item__sku")
+
+    status = MultipleChoiceFilter(choices=WorkOrder.Status.choices)
+    item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
+    work_center = django_filters.CharFilter(method="filter_work_center", label="Has an operation at this work center (code)")
+    priority = MultipleChoiceFilter(choices=PRIORITY_CHOICES)
+    on_hold = django_filters.BooleanFilter(method="filter_on_hold", label="Has an active hold")
+    overdue = django_filters.BooleanFilter(field_name="is_overdue", label="Open and past its due date")
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
+    planned_start_before = django_filters.DateTimeFilter(field_name="planned_start", lookup_expr="lte")
+    planned_start_after = django_filters.DateTimeFilter(field_name="planned_start", lookup_expr="gte")
+
+    class Meta:
+        model = WorkOrder
+        fields = ["status", "item", "work_center", "priority", "on_hold", "overdue"]
+
+    def filter_work_center(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Operation.objects.filter(work_order=OuterRef("pk"), work_center__code=value)))
+
+    def filter_on_hold(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(active_hold_count__gt=0) if value else queryset.filter(active_hold_count=0)
+
+
+class HoldFilter(django_filters.FilterSet):
+    work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
+    kind = MultipleChoiceFilter(choices=Hold.Kind.choices)
+    active = django_filters.BooleanFilter(field_name="released_at", lookup_expr="isnull", label="Not yet released")
+
+    class Meta:
+        model = Hold
+        fields = ["work_order", "kind", "active"]
