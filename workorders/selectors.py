@@ -32,6 +32,17 @@ def hold_list():
     return Hold.objects.select_related("work_order", "placed_by", "released_by").order_by("-placed_at", "-id")
 
 
+def work_order_open_counts():
+    """Totals for the home page header: open, on hold, overdue (one query)."""
+    from django.db.models import Count, Q
+
+    return WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).aggregate(
+        open=Count("pk"),
+        on_hold=Count("pk", filter=Q(active_hold_count__gt=0)),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+    )
+
+
 # --- master data ----------------------------------------------------------------
 
 
