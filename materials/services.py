@@ -38,9 +38,17 @@ def _validate_lines(item, lines):
             err["component"] = "An item cannot be a component of itself."
         elif component.pk in seen:
             err["component"] = f"{component.sku} appears more than once; combine the lines."
-        if qty is None or Decimal(qty) <= 0:
+        try:
+            qty_ok = qty is not None and Decimal(qty) > 0
+        except (TypeError, ValueError, ArithmeticError):
+            qty_ok = False
+        if not qty_ok:
             err["quantity_per"] = "Must be greater than zero."
-        if Decimal(scrap) < 0 or Decimal(scrap) >= 100:
+        try:
+            scrap_ok = 0 <= Decimal(scrap) < 100
+        except (TypeError, ValueError, ArithmeticError):
+            scrap_ok = False
+        if not scrap_ok:
             err["scrap_pct"] = "Must be at least 0 and less than 100."
         errors.append(err)
         if component is not None:

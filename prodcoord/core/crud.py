@@ -106,6 +106,9 @@ def revision_check_unique(*, model, item, revision, exclude_pk=None):
     revision = (revision or "").strip()
     if not revision:
         raise ValidationError({"revision": ["This field is required."]})
+    max_length = model._meta.get_field("revision").max_length
+    if len(revision) > max_length:
+        raise ValidationError({"revision": [f"Use at most {max_length} characters."]})
     qs = model.objects.filter(item=item, revision=revision)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
