@@ -10,7 +10,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# The unit suite always runs tasks in process; tests under tests/integration/
-# talk to the real broker and worker through their own fixtures.
-CELERY_TASK_ALWAYS_EAGER = True
+# The suite runs tasks in process; tests under tests/integration/ switch the
+# app to the real broker in their fixtures, and start their worker with
+# CELERY_TASK_ALWAYS_EAGER=false.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="")) or "memory://"

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from materials.models import BOM
@@ -173,18 +173,24 @@ def work_order_create(
         item=item, quantity=quantity, priority=priority, planned_start=planned_start, planned_end=planned_end, routing=routing
     )
     number = _validate_number(number) or next_numbers(1)[0]
-    work_order = WorkOrder.objects.create(
-        number=number,
-        item=item,
-        quantity=quantity,
-        priority=priority,
-        due_date=due_date,
-        planned_start=planned_start,
-        planned_end=planned_end,
-        customer_ref=(customer_ref or "").strip(),
-        bom=bom,
-        routing=routing,
-    )
+    try:
+        with transaction.atomic():  # savepoint: a concurrent twin of this number must not poison the caller's transaction
+            work_order = WorkOrder.objects.create(
+                number=number,
+                item=item,
+                quantity=quantity,
+                priority=priority,
+                due_date=due_date,
+                planned_start=planned_start,
+                planned_end=planned_end,
+                customer_ref=(customer_ref or "").strip(),
+                bom=bom,
+                routing=routing,
+            )
+    except IntegrityError:
+        if WorkOrder.objects.filter(number=number).exists():
+            raise ValidationError({"number": [f"Work order {number} already exists."]}) from None
+        raise
     Operation.objects.bulk_create(operations_from_routing(work_order, routing.steps.all()))
     event_record(
         actor=actor,
