@@ -1,33 +1,37 @@
 from django import forms
 
-from .models import WorkOrder
+from .models import WorkCenter, WorkOrder
 
 
 class WorkOrderOpenFilterForm(forms.Form):
-    """Filters for the open work-order list on the home page."""
+    """The filter bar of the open work-order list.
+
+    Its field names and values are those of ``filters.WorkOrderFilter`` (the
+    API's FilterSet), which does the filtering; this form only draws the
+    controls a person needs on the page: open statuses only, a work-center
+    picker, yes/no for holds.
+    """
 
     STATUS_CHOICES = [("", "All open"), *[(s.value, s.label) for s in WorkOrder.OPEN_STATUSES]]
-    HOLD_CHOICES = [("", "Any"), ("yes", "On hold"), ("no", "Not on hold")]
+    HOLD_CHOICES = [("", "Any"), ("true", "On hold"), ("false", "Not on hold")]
 
+    search = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, SKU, customer ref."}),
+    )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    work_center = forms.ChoiceField(label="Work center", required=False)
     on_hold = forms.ChoiceField(label="Hold", choices=HOLD_CHOICES, required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False, widget=forms.CheckboxInput(attrs={"value": "true"}))
 
-    def filter(self, queryset):
-        """The queryset narrowed by the valid filters (invalid ones are ignored)."""
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["on_hold"] == "yes":
-            queryset = queryset.filter(active_hold_count__gt=0)
-        elif data["on_hold"] == "no":
-            queryset = queryset.filter(active_hold_count=0)
-        if data["overdue"]:
-            queryset = queryset.filter(is_overdue=True)
-        return queryset
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_center"].choices = [
+            ("", "All"),
+            *((code, code) for code in WorkCenter.objects.filter(is_active=True).order_by("code").values_list("code", flat=True)),
+        ]
 
     @property
     def is_filtered(self):
-        return self.is_valid() and any(self.cleaned_data.values())
+        return self.is_bound and any(str(self.data.get(name, "")).strip() for name in self.fields)

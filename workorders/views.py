@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from prodcoord.events.selectors import event_list
 
 from . import selectors
+from .filters import WorkOrderFilter
 from .forms import WorkOrderOpenFilterForm
 from .models import Operation, WorkOrder
 
@@ -64,8 +65,10 @@ def _decorate(work_order):
 
 
 def _filter_form_and_queryset(request):
+    """The filter bar, and the open work orders narrowed by the shared FilterSet (invalid values are ignored)."""
     form = WorkOrderOpenFilterForm(request.GET or None)
-    return form, form.filter(selectors.work_order_open_list())
+    filterset = WorkOrderFilter(request.GET or None, queryset=selectors.work_order_open_list())
+    return form, filterset.qs
 
 
 @login_required
