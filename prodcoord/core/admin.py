@@ -1,0 +1,133 @@
+"""Admin building blocks shared by every app, and the core's own models.
+
+The admin never writes around the rules. Production records (work orders,
+operations, progress, holds) and the event log are read-only here; state
+changes are admin actions that call the same services the pages and the API
+call. Master data is saved through its create/update services, so every
+admin edit leaves an event.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from .exceptions import ConflictError
+from .models import IdempotencyKey, NumberSequence
+
+
+def error_text(exc):
+    """A service error as one readable line."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "message_dict"):
+            return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+        return " ".join(exc.messages)
+    return getattr(exc, "message", None) or str(exc)
+
+
+def run_service_action(modeladmin, request, queryset, *, service, label, **kwargs):
+    """Call ``service(<obj>, actor=request.user, **kwargs)`` for each selected row; report each outcome.
+
+    ``service`` takes the object as its only positional argument. Every row is
+    its own transaction: one refusal does not undo the others.
+    """
+    done, failed = [], []
+    for obj in queryset:
+        try:
+            service(obj, actor=request.user, **kwargs)
+        except (ValidationError, ConflictError) as exc:
+            failed.append(f"{obj}: {error_text(exc)}")
+        else:
+            done.append(str(obj))
+    if done:
+        modeladmin.message_user(request, f"{label}: {', '.join(done)}.", messages.SUCCESS)
+    for line in failed:
+        modeladmin.message_user(request, f"Not {label.lower()} — {line}", messages.ERROR)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only: no add, change or delete. Admin actions may still call services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in ("id",)]
+
+
+class ServiceSaveAdmin(admin.ModelAdmin):
+    """Master data saved through its services, so the edit is validated and recorded as an event.
+
+    Subclasses set ``service_fields`` (the fields the services accept),
+    ``create_service(actor, **data)`` and ``update_service(obj, actor, **data)``.
+    Deleting is not offered: master data is retired with ``is_active``.
+    """
+
+    service_fields: tuple = ()
+
+    def get_fields(self, request, obj=None):
+        return list(self.service_fields)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def create_service(self, *, actor, **data):  # pragma: no cover - set by subclasses
+        raise NotImplementedError
+
+    def update_service(self, obj, *, actor, **data):  # pragma: no cover - set by subclasses
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in self.service_fields if f in form.cleaned_data}
+        if change:
+            changed = {f: v for f, v in data.items() if f in form.changed_data}
+            if changed:
+                current = type(obj).objects.get(pk=obj.pk)
+                self.update_service(current, actor=request.user, **changed)
+            obj.refresh_from_db()
+        else:
+            created = self.create_service(actor=request.user, **data)
+            obj.pk = created.pk
+            obj.refresh_from_db()
+
+    def delete_model(self, request, obj):  # pragma: no cover - deletion is not offered
+        raise PermissionError("Master data is retired with is_active, not deleted.")
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(ReadOnlyAdmin):
+    list_display = ("name", "last_value")
+    search_fields = ("name",)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "method", "path", "state", "status_code")
+    list_filter = ("state", "method")
+    search_fields = ("key", "path", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    exclude = ("body",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Forgetting a stored response only means a retry runs again; purging old keys is routine.
+        return request.user.has_perm("core.delete_idempotencykey")

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from prodcoord.core.admin import ReadOnlyAdmin
+
+from .models import Event
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """The audit trail: append-only, so the admin can read it and nothing else."""
+
+    list_display = ("at", "verb", "object_repr", "work_order", "actor", "short_reason")
+    list_filter = ("verb", "object_type", ("at", admin.DateFieldListFilter))
+    search_fields = ("verb", "object_repr", "reason", "work_order__number", "actor__username")
+    list_select_related = ("actor", "object_type", "work_order")
+    date_hierarchy = "at"
+    fields = ("at", "actor", "verb", "object_type", "object_id", "object_repr", "work_order", "changes", "reason")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_actions(self, request):
+        return {}
+
+    @admin.display(description="reason")
+    def short_reason(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else obj.reason[:77] + "…"

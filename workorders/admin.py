@@ -1,0 +1,302 @@
+"""Admin for production. Master data is edited through its services; production
+records are read-only, and their state changes are actions calling the services."""
+
+from django.contrib import admin
+
+from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSaveAdmin, run_service_action
+
+from . import services
+from .models import (
+    Department,
+    Hold,
+    Operation,
+    ProductionReport,
+    Routing,
+    RoutingStep,
+    ScheduleEntry,
+    Shift,
+    WorkCenter,
+    WorkOrder,
+)
+from .services.master import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
+
+# --- master data -------------------------------------------------------------------
+
+
+@admin.register(Department)
+class DepartmentAdmin(ServiceSaveAdmin):
+    service_fields = DEPARTMENT_FIELDS
+    list_display = ("code", "name", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+
+    def create_service(self, *, actor, **data):
+        return services.department_create(actor=actor, **data)
+
+    def update_service(self, obj, *, actor, **data):
+        return services.department_update(actor=actor, department=obj, **data)
+
+
+@admin.register(WorkCenter)
+class WorkCenterAdmin(ServiceSaveAdmin):
+    service_fields = WORK_CENTER_FIELDS
+    list_display = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
+    list_filter = ("is_active", "department")
+    search_fields = ("code", "name", "department__code")
+    list_select_related = ("department",)
+    autocomplete_fields = ("department",)
+
+    def create_service(self, *, actor, **data):
+        return services.work_center_create(actor=actor, **data)
+
+    def update_service(self, obj, *, actor, **data):
+        return services.work_center_update(actor=actor, work_center=obj, **data)
+
+
+@admin.register(Shift)
+class ShiftAdmin(ServiceSaveAdmin):
+    service_fields = SHIFT_FIELDS
+    list_display = ("code", "name", "start_time", "end_time", "crosses_midnight", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+
+    @admin.display(boolean=True, description="crosses midnight")
+    def crosses_midnight(self, obj):
+        return obj.crosses_midnight
+
+    def create_service(self, *, actor, **data):
+        return services.shift_create(actor=actor, **data)
+
+    def update_service(self, obj, *, actor, **data):
+        return services.shift_update(actor=actor, shift=obj, **data)
+
+
+class RoutingStepInline(ReadOnlyInline):
+    model = RoutingStep
+    fields = readonly_fields = ("sequence", "work_center", "description", "setup_minutes", "run_minutes_per_unit")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("work_center")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+
+@admin.register(Routing)
+class RoutingAdmin(ReadOnlyAdmin):
+    """Routing revisions are written through the API (draft edits, release); here they can be read and released."""
+
+    list_display = ("item", "revision", "status", "released_at", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("item__sku", "item__name", "revision")
+    list_select_related = ("item",)
+    fields = readonly_fields = ("item", "revision", "status", "released_at", "created_at", "updated_at")
+    inlines = [RoutingStepInline]
+    actions = ["release_selected"]
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("workorders.change_routing")
+
+    @admin.action(description="Release selected draft routings", permissions=["release"])
+    def release_selected(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset.select_related("item"),
+            service=lambda routing, actor: services.routing_release(actor=actor, routing=routing, reason="Released in admin."),
+            label="Released",
+        )
+
+
+@admin.register(RoutingStep)
+class RoutingStepAdmin(ReadOnlyAdmin):
+    list_display = ("routing", "sequence", "work_center", "description", "setup_minutes", "run_minutes_per_unit")
+    list_filter = ("work_center",)
+    search_fields = ("routing__item__sku", "work_center__code", "description")
+    list_select_related = ("routing__item", "work_center")
+
+
+# --- production records: read-only, changed only through the services ---------------
+
+
+class OnHoldFilter(admin.SimpleListFilter):
+    title = "on hold"
+    parameter_name = "on_hold"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "On hold"), ("no", "Not on hold")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(active_hold_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(active_hold_count=0)
+        return queryset
+
+
+class OperationInline(ReadOnlyInline):
+    model = Operation
+    fields = readonly_fields = (
+        "sequence",
+        "work_center",
+        "description",
+        "status",
+        "quantity_good",
+        "quantity_scrap",
+        "planned_setup_minutes",
+        "planned_run_minutes",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("work_center")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+
+class HoldInline(ReadOnlyInline):
+    model = Hold
+    fields = readonly_fields = ("kind", "reason", "placed_by", "placed_at", "released_by", "released_at", "release_note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placed_by", "released_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields
+
+
+def _transition_action(action, description):
+    def run(modeladmin, request, queryset):
+        run_service_action(
+            modeladmin,
+            request,
+            queryset,
+            service=lambda wo, actor: services.work_order_transition(action=action, work_order=wo, actor=actor),
+            label=services.work_orders.VERBS[action].capitalize(),
+        )
+
+    run.__name__ = f"{action}_selected"
+    return admin.action(description=description, permissions=["transition"])(run)
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    """Read-only: a work order changes through its services, so every change is checked and recorded.
+
+    Cancelling (which needs a reason) and short completion are done on the
+    pages or through the API, where the reason is given.
+    """
+
+    list_display = (
+        "number",
+        "item",
+        "quantity",
+        "quantity_completed",
+        "quantity_scrapped",
+        "status",
+        "on_hold",
+        "priority",
+        "due_date",
+        "is_overdue",
+        "planned_start",
+    )
+    list_filter = ("status", OnHoldFilter, "is_overdue", "priority", "item__kind")
+    search_fields = ("number", "item__sku", "item__name", "customer_ref")
+    list_select_related = ("item",)
+    date_hierarchy = "due_date"
+    ordering = ("number",)
+    readonly_fields = fields = (
+        "number",
+        "item",
+        "quantity",
+        "quantity_completed",
+        "quantity_scrapped",
+        "status",
+        "active_hold_count",
+        "priority",
+        "due_date",
+        "planned_start",
+        "planned_end",
+        "customer_ref",
+        "bom",
+        "routing",
+        "is_overdue",
+        "version",
+        "released_at",
+        "started_at",
+        "completed_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [OperationInline, HoldInline]
+    actions = [
+        _transition_action("release", "Release selected work orders"),
+        _transition_action("start", "Start selected work orders"),
+        _transition_action("complete", "Complete selected work orders (full quantity made)"),
+        _transition_action("close", "Close selected work orders"),
+    ]
+
+    @admin.display(boolean=True, description="on hold", ordering="active_hold_count")
+    def on_hold(self, obj):
+        return obj.on_hold
+
+    def has_transition_permission(self, request):
+        return request.user.has_perm("workorders.transition_workorder")
+
+
+@admin.register(Operation)
+class OperationAdmin(ReadOnlyAdmin):
+    list_display = ("work_order", "sequence", "work_center", "status", "quantity_good", "quantity_scrap")
+    list_filter = ("status", "work_center")
+    search_fields = ("work_order__number", "work_center__code", "description")
+    list_select_related = ("work_order", "work_center")
+
+
+@admin.register(ProductionReport)
+class ProductionReportAdmin(ReadOnlyAdmin):
+    list_display = (
+        "reported_at",
+        "work_order",
+        "operation_sequence",
+        "work_center",
+        "quantity_good",
+        "quantity_scrap",
+        "shift",
+        "shift_date",
+        "reported_by",
+    )
+    list_filter = ("shift", "work_center", ("shift_date", admin.DateFieldListFilter))
+    search_fields = ("work_order__number", "work_center__code", "note", "reported_by__username")
+    list_select_related = ("work_order", "work_center", "shift", "reported_by", "operation")
+    date_hierarchy = "reported_at"
+
+    @admin.display(description="operation", ordering="operation__sequence")
+    def operation_sequence(self, obj):
+        return obj.operation.sequence
+
+
+@admin.register(Hold)
+class HoldAdmin(ReadOnlyAdmin):
+    """Holds are placed and released on the pages or through the API, with a reason and a release note."""
+
+    list_display = ("work_order", "kind", "short_reason", "placed_by", "placed_at", "released_by", "released_at")
+    list_filter = ("kind", ("released_at", admin.EmptyFieldListFilter))
+    search_fields = ("work_order__number", "reason", "release_note")
+    list_select_related = ("work_order", "placed_by", "released_by")
+    date_hierarchy = "placed_at"
+
+    @admin.display(description="reason")
+    def short_reason(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else obj.reason[:77] + "…"
+
+
+@admin.register(ScheduleEntry)
+class ScheduleEntryAdmin(ReadOnlyAdmin):
+    """The plan is pushed through the API (upsert, bulk import), which validates and records it."""
+
+    list_display = ("date", "shift", "work_center", "work_order", "planned_quantity", "sequence")
+    list_filter = ("shift", "work_center", ("date", admin.DateFieldListFilter))
+    search_fields = ("work_order__number", "work_center__code")
+    list_select_related = ("shift", "work_center", "work_order")
+    date_hierarchy = "date"
