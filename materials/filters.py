@@ -1,6 +1,6 @@
 import django_filters
 
-from prodcoord.core.filters import MultipleChoiceFilter, SearchFilterSet
+from prodcoord.core.filters import FilterSet, MultipleChoiceFilter, SearchFilterSet
 
 from .models import BOM, Item
 
@@ -16,7 +16,7 @@ class ItemFilter(SearchFilterSet):
         fields = ["kind", "uom", "is_active"]
 
 
-class BOMFilter(django_filters.FilterSet):
+class BOMFilter(FilterSet):
     item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
     component = django_filters.CharFilter(field_name="lines__component__sku", label="Component SKU", distinct=True)
     status = MultipleChoiceFilter(choices=BOM.Status.choices)

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from prodcoord.core.filters import MultipleChoiceFilter, SearchFilterSet
+from prodcoord.core.filters import BooleanFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
 
 from .models import Department, Hold, Operation, Routing, Shift, WorkCenter, WorkOrder
 
@@ -34,7 +34,7 @@ class ShiftFilter(SearchFilterSet):
         fields = ["is_active"]
 
 
-class RoutingFilter(django_filters.FilterSet):
+class RoutingFilter(FilterSet):
     item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
     work_center = django_filters.CharFilter(field_name="steps__work_center__code", label="Work center code", distinct=True)
     status = MultipleChoiceFilter(choices=Routing.Status.choices)
@@ -51,8 +51,8 @@ class WorkOrderFilter(SearchFilterSet):
     item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
     work_center = django_filters.CharFilter(method="filter_work_center", label="Has an operation at this work center (code)")
     priority = MultipleChoiceFilter(choices=PRIORITY_CHOICES)
-    on_hold = django_filters.BooleanFilter(method="filter_on_hold", label="Has an active hold")
-    overdue = django_filters.BooleanFilter(field_name="is_overdue", label="Open and past its due date")
+    on_hold = BooleanFilter(method="filter_on_hold", label="Has an active hold")
+    overdue = BooleanFilter(field_name="is_overdue", label="Open and past its due date")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
     planned_start_before = django_filters.DateTimeFilter(field_name="planned_start", lookup_expr="lte")
@@ -74,10 +74,10 @@ class WorkOrderFilter(SearchFilterSet):
         return queryset.filter(active_hold_count__gt=0) if value else queryset.filter(active_hold_count=0)
 
 
-class HoldFilter(django_filters.FilterSet):
+class HoldFilter(FilterSet):
     work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
     kind = MultipleChoiceFilter(choices=Hold.Kind.choices)
-    active = django_filters.BooleanFilter(field_name="released_at", lookup_expr="isnull", label="Not yet released")
+    active = BooleanFilter(field_name="released_at", lookup_expr="isnull", label="Not yet released")
 
     class Meta:
         model = Hold

@@ -5,7 +5,33 @@ from operator import or_
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off"}
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or 1/0, yes/no); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise ValidationError("Use true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class CommaSeparatedMultipleWidget(forms.SelectMultiple):
@@ -29,7 +55,13 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose boolean filters refuse values other than true/false."""
+
+    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, models.BooleanField: {"filter_class": BooleanFilter}}
+
+
+class SearchFilterSet(FilterSet):
     """Adds ``search``: a case-insensitive substring match on ``search_fields``."""
 
     search_fields: tuple = ()

@@ -1,9 +1,11 @@
 import django_filters
 
+from prodcoord.core.filters import FilterSet
+
 from .models import Event
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
     verb = django_filters.CharFilter(field_name="verb", label="Verb, e.g. work_order.released")
     verb_prefix = django_filters.CharFilter(field_name="verb", lookup_expr="startswith", label="Verb prefix, e.g. hold.")

@@ -1,0 +1,402 @@
+"""Work orders over the API: create, read, change, delete, list and filter."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from prodcoord.events.models import Event
+from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, make_work_order
+from workorders.models import WorkOrder
+from workorders.services import hold_place
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["viewer", "operator", "supervisor", "coordinator", "planner"]
+URL = "/api/v1/work-orders/"
+
+
+@pytest.fixture
+def item(db):
+    return make_routed_item(sku="BRKT-100", work_centers=[WorkCenterFactory(code="CNC-01"), WorkCenterFactory(code="PACK-01")])
+
+
+def test_planner_creates_work_order_with_operations_from_routing(api_as, item):
+    client = api_as("planner")
+    response = client.post(
+        URL,
+        {"item": "BRKT-100", "quantity": "12.5", "priority": 2, "due_date": "2026-12-01", "customer_ref": "PO-77"},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    data = response.data
+    assert data["number"].startswith("WO-")
+    assert data["item"] == "BRKT-100"
+    assert data["quantity"] == "12.500"
+    assert data["quantity_completed"] == "0.000"
+    assert data["status"] == "draft"
+    assert data["priority"] == 2
+    assert data["due_date"] == "2026-12-01"
+    assert data["bom_revision"] == "A"
+    assert data["routing_revision"] == "A"
+    assert data["on_hold"] is False
+    assert data["version"] == 1
+    assert [(op["sequence"], op["work_center"], op["status"]) for op in data["operations"]] == [
+        (10, "CNC-01", "pending"),
+        (20, "PACK-01", "pending"),
+    ]
+    assert data["operations"][0]["planned_run_minutes"] == "25.00"
+    assert client.get(f"{URL}{data['number']}/").data == data
+
+
+def test_work_order_number_given_by_planner(api_as, item):
+    response = api_as("planner").post(URL, {"number": "RUSH-1", "item": "BRKT-100", "quantity": "1"}, format="json")
+    assert response.status_code == 201
+    assert WorkOrder.objects.filter(number="RUSH-1").exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"item": "NO-SUCH"}, "item"),
+        ({"item": None}, "item"),
+        ({"quantity": "-3"}, "quantity"),
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "1.0001"}, "quantity"),
+        ({"quantity": "ten"}, "quantity"),
+        ({"quantity": "NaN"}, "quantity"),
+        ({"quantity": "123456789012345"}, "quantity"),
+        ({"priority": 0}, "priority"),
+        ({"priority": 6}, "priority"),
+        ({"priority": "high"}, "priority"),
+        ({"due_date": "2026-02-30"}, "due_date"),
+        ({"due_date": "tomorrow"}, "due_date"),
+        ({"planned_start": "not a time"}, "planned_start"),
+        ({"planned_start": "2026-12-02T08:00:00Z", "planned_end": "2026-12-01T08:00:00Z"}, "planned_end"),
+        ({"number": "HAS SPACE"}, "number"),
+        ({"number": "X" * 31}, "number"),
+        ({"customer_ref": "C" * 61}, "customer_ref"),
+        ({"status": "released"}, "status"),
+    ],
+)
+def test_create_bad_input_is_field_error_and_writes_nothing(api_as, item, payload, field):
+    body = {"item": "BRKT-100", "quantity": "10"} | payload
+    response = api_as("planner").post(URL, body, format="json")
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert not WorkOrder.objects.exists()
+    assert not Event.objects.filter(verb="work_order.created").exists()
+
+
+def test_item_without_released_routing_is_refused(api_as):
+    ItemFactory(sku="NEW-1")
+    response = api_as("planner").post(URL, {"item": "NEW-1", "quantity": "1"}, format="json")
+    assert response.status_code == 400
+    assert "routing" in response.data["item"][0]
+
+
+def test_duplicate_number_is_field_error(api_as, item):
+    make_work_order(item=item, number="WO-DUP")
+    response = api_as("planner").post(URL, {"number": "WO-DUP", "item": "BRKT-100", "quantity": "1"}, format="json")
+    assert response.status_code == 400
+    assert "number" in response.data
+
+
+def test_malformed_json_is_400(api_as, item):
+    response = api_as("planner").post(URL, "{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_permission_by_role(api_as, item, role):
+    response = api_as(role).post(URL, {"item": "BRKT-100", "quantity": "1"}, format="json")
+    assert response.status_code == (201 if role == "planner" else 403)
+    assert WorkOrder.objects.count() == (1 if role == "planner" else 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_work_orders(api_as, item, role):
+    wo = make_work_order(item=item)
+    client = api_as(role)
+    assert client.get(URL).data["count"] == 1
+    assert client.get(f"{URL}{wo.number}/").status_code == 200
+
+
+def test_unauthenticated_is_401(api_client, item):
+    wo = make_work_order(item=item)
+    assert api_client.get(URL).status_code == 401
+    assert api_client.get(f"{URL}{wo.number}/").status_code == 401
+    assert api_client.post(f"{URL}{wo.number}/release/", {}, format="json").status_code == 401
+
+
+def test_unknown_number_is_404(api_as):
+    assert api_as("planner").get(f"{URL}WO-NOPE/").status_code == 404
+    assert api_as("coordinator").post(f"{URL}WO-NOPE/release/", {}, format="json").status_code == 404
+
+
+# --- changes -----------------------------------------------------------------------------
+
+
+def test_priority_change_needs_reason_and_is_recorded(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    client = api_as("coordinator")
+    response = client.patch(f"{URL}{wo.number}/", {"priority": 1}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.data
+    response = client.patch(f"{URL}{wo.number}/", {"priority": 1, "reason": "Customer escalation"}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["priority"] == 1
+    assert response.data["version"] == wo.version + 1
+    event = Event.objects.get(verb="work_order.priority_changed", work_order=wo)
+    assert event.reason == "Customer escalation"
+    assert event.actor == client.user
+    assert event.changes == {"priority": [3, 1]}
+
+
+def test_coordinator_may_reschedule_but_not_change_quantity(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    client = api_as("coordinator")
+    response = client.patch(f"{URL}{wo.number}/", {"quantity": "50", "reason": "x"}, format="json")
+    assert response.status_code == 403
+    assert "quantity" in response.data["detail"]
+    response = client.patch(f"{URL}{wo.number}/", {"due_date": "2026-12-24", "reason": "Material late"}, format="json")
+    assert response.status_code == 200
+    assert response.data["due_date"] == "2026-12-24"
+    wo.refresh_from_db()
+    assert wo.quantity == Decimal("100")
+
+
+def test_supervisor_may_change_priority_but_not_dates(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    client = api_as("supervisor")
+    assert client.patch(f"{URL}{wo.number}/", {"priority": 5, "reason": "Deprioritised"}, format="json").status_code == 200
+    response = client.patch(f"{URL}{wo.number}/", {"due_date": "2027-01-01", "reason": "x"}, format="json")
+    assert response.status_code == 403
+    wo.refresh_from_db()
+    assert wo.due_date is None
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator"])
+def test_viewer_and_operator_cannot_change_work_orders(api_as, item, role):
+    wo = make_work_order(item=item)
+    response = api_as(role).patch(f"{URL}{wo.number}/", {"customer_ref": "X"}, format="json")
+    assert response.status_code == 403
+    wo.refresh_from_db()
+    assert wo.customer_ref == ""
+
+
+def test_planner_changes_quantity_and_operations_follow(api_as, item):
+    wo = make_work_order(item=item)
+    response = api_as("planner").patch(f"{URL}{wo.number}/", {"quantity": "40", "customer_ref": "PO-9"}, format="json")
+    assert response.status_code == 200
+    assert response.data["quantity"] == "40.000"
+    assert response.data["operations"][0]["planned_run_minutes"] == "80.00"
+
+
+def test_unchanged_fields_need_no_permission(api_as, item):
+    """Sending back what was read (e.g. the same quantity) is not a change a coordinator is refused."""
+    wo = make_work_order(item=item, status="released")
+    response = api_as("coordinator").patch(
+        f"{URL}{wo.number}/", {"quantity": "100", "priority": 2, "reason": "Line down elsewhere"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data["priority"] == 2
+
+
+def test_stale_version_is_409_and_changes_nothing(api_as, item):
+    wo = make_work_order(item=item)
+    client = api_as("planner")
+    assert client.patch(f"{URL}{wo.number}/", {"customer_ref": "first", "version": 1}, format="json").status_code == 200
+    response = client.patch(f"{URL}{wo.number}/", {"customer_ref": "second", "version": 1}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "stale_version"
+    wo.refresh_from_db()
+    assert wo.customer_ref == "first"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"quantity": "-1"}, "quantity"),
+        ({"priority": 9, "reason": "x"}, "priority"),
+        ({"planned_start": "2026-12-02T08:00:00Z", "planned_end": "2026-12-01T08:00:00Z", "reason": "x"}, "planned_end"),
+        ({"version": "abc"}, "version"),
+        ({"status": "closed"}, "status"),
+        ({"item": "OTHER"}, "item"),
+    ],
+)
+def test_update_bad_input_is_field_error(api_as, item, payload, field):
+    wo = make_work_order(item=item)
+    response = api_as("planner").patch(f"{URL}{wo.number}/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.data
+    assert WorkOrder.objects.get(pk=wo.pk).version == wo.version
+
+
+def test_put_requires_quantity_and_priority(api_as, item):
+    wo = make_work_order(item=item)
+    client = api_as("planner")
+    response = client.put(f"{URL}{wo.number}/", {"customer_ref": "X"}, format="json")
+    assert response.status_code == 400
+    assert set(response.data) == {"quantity", "priority"}
+    response = client.put(f"{URL}{wo.number}/", {"quantity": "100", "priority": 3, "customer_ref": "X"}, format="json")
+    assert response.status_code == 200
+    assert response.data["customer_ref"] == "X"
+
+
+def test_quantity_cannot_change_once_started(api_as, item):
+    wo = make_work_order(item=item, status="in_progress")
+    response = api_as("planner").patch(f"{URL}{wo.number}/", {"quantity": "5"}, format="json")
+    assert response.status_code == 400
+    assert "quantity" in response.data
+
+
+def test_closed_work_order_cannot_change(api_as, item):
+    wo = make_work_order(item=item, status="closed")
+    response = api_as("planner").patch(f"{URL}{wo.number}/", {"customer_ref": "late"}, format="json")
+    assert response.status_code == 409
+
+
+# --- delete ---------------------------------------------------------------------------------
+
+
+def test_planner_deletes_draft_work_order(api_as, item):
+    wo = make_work_order(item=item)
+    assert api_as("planner").delete(f"{URL}{wo.number}/").status_code == 204
+    assert not WorkOrder.objects.filter(pk=wo.pk).exists()
+    assert Event.objects.filter(verb="work_order.deleted", object_repr=wo.number).exists()
+
+
+def test_released_work_order_cannot_be_deleted(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    response = api_as("planner").delete(f"{URL}{wo.number}/")
+    assert response.status_code == 409
+    assert WorkOrder.objects.filter(pk=wo.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator", "supervisor", "coordinator"])
+def test_only_planner_deletes(api_as, item, role):
+    wo = make_work_order(item=item)
+    assert api_as(role).delete(f"{URL}{wo.number}/").status_code == 403
+    assert WorkOrder.objects.filter(pk=wo.pk).exists()
+
+
+# --- list, filters, ordering, performance ---------------------------------------------------------
+
+
+@pytest.fixture
+def board(db):
+    cnc = WorkCenterFactory(code="CNC-01")
+    weld = WorkCenterFactory(code="WELD-01")
+    pack = WorkCenterFactory(code="PACK-01")
+    bracket = make_routed_item(sku="BRKT-1", work_centers=[cnc, pack])
+    frame = make_routed_item(sku="FRAME-1", work_centers=[weld, pack])
+    orders = {
+        "a": make_work_order(item=bracket, number="WO-A", priority=1, due_date=dt.date(2026, 11, 1), customer_ref="ACME-1"),
+        "b": make_work_order(item=bracket, number="WO-B", priority=3, due_date=dt.date(2026, 12, 1), status="released"),
+        "c": make_work_order(item=frame, number="WO-C", priority=2, due_date=dt.date(2026, 12, 15), status="in_progress"),
+        "d": make_work_order(item=frame, number="WO-D", priority=5, status="closed"),
+    }
+    hold_place(work_order=orders["b"], actor=None, kind="quality", reason="Burrs")
+    return orders
+
+
+def _numbers(response):
+    assert response.status_code == 200, response.data
+    return [wo["number"] for wo in response.data["results"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["WO-A", "WO-B", "WO-C", "WO-D"]),
+        ("status=released", ["WO-B"]),
+        ("status=released,in_progress", ["WO-B", "WO-C"]),
+        ("status=draft&status=closed", ["WO-A", "WO-D"]),
+        ("item=FRAME-1", ["WO-C", "WO-D"]),
+        ("work_center=CNC-01", ["WO-A", "WO-B"]),
+        ("work_center=PACK-01", ["WO-A", "WO-B", "WO-C", "WO-D"]),
+        ("priority=1", ["WO-A"]),
+        ("priority=1,2", ["WO-A", "WO-C"]),
+        ("on_hold=true", ["WO-B"]),
+        ("on_hold=false", ["WO-A", "WO-C", "WO-D"]),
+        ("due_before=2026-12-01", ["WO-A", "WO-B"]),
+        ("due_after=2026-12-02", ["WO-C"]),
+        ("search=acme", ["WO-A"]),
+        ("search=frame", ["WO-C", "WO-D"]),
+        ("search=wo-c", ["WO-C"]),
+        ("ordering=priority", ["WO-A", "WO-C", "WO-B", "WO-D"]),
+        ("ordering=-due_date&due_after=2026-01-01", ["WO-C", "WO-B", "WO-A"]),
+        ("status=released,in_progress&work_center=PACK-01&ordering=-number", ["WO-C", "WO-B"]),
+    ],
+)
+def test_work_order_filters(api_as, board, query, expected):
+    assert _numbers(api_as("viewer").get(f"{URL}?{query}")) == expected
+
+
+def test_list_shows_on_hold_badge(api_as, board):
+    results = {wo["number"]: wo for wo in api_as("viewer").get(URL).data["results"]}
+    assert results["WO-B"]["on_hold"] is True
+    assert results["WO-A"]["on_hold"] is False
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=shipped", "status"),
+        ("priority=9", "priority"),
+        ("on_hold=maybe", "on_hold"),
+        ("due_before=31-12-2026", "due_before"),
+        ("planned_start_after=yesterday", "planned_start_after"),
+    ],
+)
+def test_bad_filter_is_field_error(api_as, board, query, field):
+    response = api_as("viewer").get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert field in response.data
+
+
+def test_bad_ordering_is_ignored_not_500(api_as, board):
+    assert api_as("viewer").get(f"{URL}?ordering=secret_field").status_code == 200
+
+
+def test_pagination_and_page_size_cap(api_as, board):
+    client = api_as("viewer")
+    response = client.get(f"{URL}?page_size=2")
+    assert response.data["count"] == 4
+    assert len(response.data["results"]) == 2
+    assert response.data["next"] is not None
+    second = client.get(f"{URL}?page_size=2&page=2")
+    assert _numbers(second) == ["WO-C", "WO-D"]
+    assert client.get(f"{URL}?page=99").status_code == 404
+    assert client.get(f"{URL}?page_size=100000").status_code == 200
+
+
+def test_list_items_have_same_shape_as_detail(api_as, board):
+    client = api_as("viewer")
+    listed = {wo["number"]: wo for wo in client.get(URL).data["results"]}
+    for number, row in listed.items():
+        assert client.get(f"{URL}{number}/").data == row
+
+
+def test_list_query_count_is_constant(api_as, django_assert_max_num_queries):
+    item = make_routed_item(work_centers=[WorkCenterFactory(), WorkCenterFactory(), WorkCenterFactory()])
+    for _ in range(12):
+        make_work_order(item=item, quantity=Decimal("3"))
+    code = item.routings.get().steps.first().work_center.code
+    client = api_as("viewer")
+    # token, user and group permissions (3) + count, page of rows, their operations (3)
+    with django_assert_max_num_queries(6):
+        response = client.get(f"{URL}?page_size=100&status=draft&work_center={code}")
+    assert response.data["count"] == 12
+    assert all(len(wo["operations"]) == 3 for wo in response.data["results"])
+
+
+def test_times_are_iso_with_offset(api_as, item):
+    start = timezone.make_aware(dt.datetime(2026, 7, 1, 6, 0), timezone.get_fixed_timezone(0))
+    wo = make_work_order(item=item, planned_start=start, planned_end=start + dt.timedelta(hours=8))
+    data = api_as("viewer").get(f"{URL}{wo.number}/").data
+    parsed = dt.datetime.fromisoformat(data["planned_start"])
+    assert parsed.utcoffset() is not None
+    assert parsed == start
