@@ -1,0 +1,98 @@
+"""The roles exist as groups with exactly the documented permissions."""
+
+import pytest
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+
+from prodcoord.core.roles import ROLE_PERMISSIONS, ROLES, VIEW_APPS, sync_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def _perms(group):
+    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+
+def _view_perms():
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(content_type__app_label__in=VIEW_APPS, codename__startswith="view_")
+    }
+
+
+def test_the_five_roles_exist():
+    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner")
+    assert set(ROLES) <= set(Group.objects.values_list("name", flat=True))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_has_exactly_view_plus_its_documented_permissions(role):
+    group = Group.objects.get(name=role)
+    assert _perms(group) == _view_perms() | set(ROLE_PERMISSIONS[role])
+
+
+def test_documented_table():
+    wo = "workorders"
+    assert set(ROLE_PERMISSIONS["viewer"]) == set()
+    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress"}
+    assert set(ROLE_PERMISSIONS["supervisor"]) == {f"{wo}.place_hold", f"{wo}.release_hold", f"{wo}.change_priority"}
+    assert set(ROLE_PERMISSIONS["coordinator"]) == {
+        f"{wo}.transition_workorder",
+        f"{wo}.report_progress",
+        f"{wo}.place_hold",
+        f"{wo}.release_hold",
+        f"{wo}.change_priority",
+        f"{wo}.reschedule_workorder",
+    }
+    planner = set(ROLE_PERMISSIONS["planner"])
+    for perm in (
+        "materials.add_item",
+        "materials.add_bom",
+        "workorders.add_routing",
+        "workorders.add_workcenter",
+        "workorders.add_shift",
+        f"{wo}.add_workorder",
+        f"{wo}.change_workorder",
+        f"{wo}.delete_workorder",
+        f"{wo}.transition_workorder",
+        f"{wo}.change_priority",
+        f"{wo}.reschedule_workorder",
+        f"{wo}.add_scheduleentry",
+    ):
+        assert perm in planner
+    # the planner plans; it does not report progress or hold work on the floor
+    assert not planner & {f"{wo}.report_progress", f"{wo}.place_hold", f"{wo}.release_hold"}
+
+
+def test_every_role_can_see_every_domain_model():
+    views = _view_perms()
+    for app in VIEW_APPS:
+        for model in global_apps.get_app_config(app).get_models():
+            if model._meta.default_permissions and "view" in model._meta.default_permissions:
+                assert f"{app}.view_{model._meta.model_name}" in views
+    for role in ROLES:
+        assert views <= _perms(Group.objects.get(name=role))
+
+
+def test_users_in_a_role_get_its_permissions(make_user):
+    operator = make_user("operator")
+    viewer = make_user("viewer")
+    assert operator.has_perm("workorders.report_progress")
+    assert not operator.has_perm("workorders.place_hold")
+    assert viewer.has_perm("workorders.view_workorder")
+    assert not viewer.has_perm("workorders.report_progress")
+
+
+def test_sync_roles_is_idempotent_and_repairs_drift():
+    before = {g.name: _perms(g) for g in Group.objects.filter(name__in=ROLES)}
+    group_count = Group.objects.count()
+    # drift: someone adds and removes permissions by hand
+    viewer = Group.objects.get(name="viewer")
+    viewer.permissions.add(Permission.objects.get(codename="delete_workorder"))
+    Group.objects.get(name="operator").permissions.remove(Permission.objects.get(codename="report_progress"))
+
+    sync_roles(global_apps)
+    sync_roles(global_apps)
+
+    assert Group.objects.count() == group_count
+    assert {g.name: _perms(g) for g in Group.objects.filter(name__in=ROLES)} == before
