@@ -1,0 +1,177 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from materials.models import Item
+from prodcoord.events.models import Event
+from tests.factories import make_routed_item, make_work_order
+from workorders import services
+from workorders.models import Department, Shift, WorkOrder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user(None, username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def some_data(shifts, superuser):
+    wo = make_work_order(status="released", quantity=Decimal("10"))
+    services.operation_report_progress(work_order=wo, actor=superuser, operation=10, quantity_good=Decimal("2"))
+    hold = services.hold_place(work_order=wo, actor=superuser, kind="quality", reason="check")
+    services.hold_release(hold=hold, actor=superuser, release_note="fine")
+    return wo
+
+
+def changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def test_every_model_is_registered():
+    from django.apps import apps
+
+    ours = [m for m in apps.get_models() if m._meta.app_label in {"core", "events", "materials", "workorders"}]
+    assert ours
+    missing = [m.__name__ for m in ours if not admin.site.is_registered(m)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "WO"}, {"q": "zz-nothing"}])
+def test_every_changelist_loads_with_search(admin_client, some_data, params):
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in {"core", "events", "materials", "workorders"}:
+            continue
+        query = dict(params) if model_admin.search_fields else {}
+        response = admin_client.get(changelist(model), query)
+        assert response.status_code == 200, model
+
+
+def test_changelists_load_with_their_filters(admin_client, some_data):
+    cases = {
+        WorkOrder: {"status__exact": "released", "on_hold": "yes", "is_overdue__exact": "0"},
+        Event: {"verb__exact": "hold.placed"},
+        Item: {"kind__exact": "finished", "is_active__exact": "1"},
+    }
+    for model, params in cases.items():
+        response = admin_client.get(changelist(model), params)
+        assert response.status_code == 200
+        assert response.context["cl"].result_count >= 0
+    held = admin_client.get(changelist(WorkOrder), {"on_hold": "no"})
+    assert some_data in list(held.context["cl"].result_list)
+
+
+def test_change_views_open_read_only(admin_client, some_data):
+    for obj in (some_data, some_data.holds.first(), some_data.operations.first(), Event.objects.first()):
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert response.context["has_change_permission"] is False
+
+
+def test_event_log_refuses_add_change_delete(admin_client, some_data):
+    event = Event.objects.first()
+    count = Event.objects.count()
+    assert admin_client.get(reverse("admin:events_event_add")).status_code == 403
+    change = reverse("admin:events_event_change", args=[event.pk])
+    assert admin_client.post(change, {"verb": "tampered", "reason": "x"}).status_code == 403
+    assert admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    response = admin_client.post(changelist(Event), {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    assert response.status_code in (200, 302)
+    assert Event.objects.count() == count
+    event.refresh_from_db()
+    assert event.verb != "tampered"
+
+
+def test_work_order_cannot_be_added_or_edited_in_admin(admin_client, some_data):
+    some_data.refresh_from_db()
+    before = (some_data.status, some_data.priority, some_data.version)
+    assert admin_client.get(reverse("admin:workorders_workorder_add")).status_code == 403
+    url = reverse("admin:workorders_workorder_change", args=[some_data.pk])
+    assert admin_client.post(url, {"priority": 1, "status": "closed"}).status_code == 403
+    some_data.refresh_from_db()
+    assert (some_data.status, some_data.priority, some_data.version) == before
+
+
+def test_release_action_calls_the_service_and_records_the_event(admin_client, superuser, shifts):
+    item = make_routed_item()
+    drafts = [make_work_order(item=item) for _ in range(2)]
+    running = make_work_order(item=item, status="in_progress")
+    response = admin_client.post(
+        changelist(WorkOrder),
+        {"action": "release_selected", "_selected_action": [wo.pk for wo in [*drafts, running]]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    for wo in drafts:
+        wo.refresh_from_db()
+        assert wo.status == "released"
+        event = Event.objects.get(work_order=wo, verb="work_order.released")
+        assert event.actor == superuser
+    running.refresh_from_db()
+    assert running.status == "in_progress"
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Released" in text and running.number in text and "only possible from draft" in text
+
+
+def test_transition_actions_hidden_without_permission(client, make_user, shifts):
+    viewer = make_user("viewer", is_staff=True)
+    client.force_login(viewer)
+    response = client.get(changelist(WorkOrder))
+    # A viewer may read the list but gets no state-changing actions.
+    assert response.status_code == 200
+    actions = response.context["action_form"].fields["action"].choices if response.context.get("action_form") else []
+    assert not any(name == "release_selected" for name, _ in actions)
+
+
+def test_item_edit_in_admin_goes_through_the_service(admin_client, superuser, shifts):
+    item = make_routed_item()
+    url = reverse("admin:materials_item_change", args=[item.pk])
+    data = {
+        "sku": item.sku,
+        "name": "Renamed in admin",
+        "kind": item.kind,
+        "uom": item.uom,
+        "lead_time_days": 3,
+        "safety_stock": "0",
+        "is_active": "on",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.name == "Renamed in admin"
+    event = Event.objects.filter(verb="item.updated", object_id=str(item.pk)).get()
+    assert event.actor == superuser
+    assert event.changes["name"][1] == "Renamed in admin"
+
+
+def test_master_data_created_in_admin_records_an_event(admin_client, superuser):
+    response = admin_client.post(
+        reverse("admin:workorders_department_add"), {"code": "PAINT", "name": "Paint shop", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    dept = Department.objects.get(code="PAINT")
+    assert Event.objects.filter(verb="department.created", object_id=str(dept.pk), actor=superuser).exists()
+    response = admin_client.post(
+        reverse("admin:workorders_shift_add"),
+        {"code": "BAD", "name": "Zero length", "start_time": "06:00", "end_time": "06:00", "is_active": "on"},
+    )
+    assert response.status_code == 200  # form redisplayed with the error, nothing written
+    assert not Shift.objects.filter(code="BAD").exists()
+    response = admin_client.post(
+        reverse("admin:workorders_shift_add"),
+        {"code": "LATE", "name": "Late", "start_time": "22:00", "end_time": "06:00", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert Shift.objects.get(code="LATE").start_time == dt.time(22)
+    assert Event.objects.filter(verb="shift.created").count() == 1

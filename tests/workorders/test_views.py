@@ -1,0 +1,201 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from prodcoord.core.roles import ROLES
+from tests.factories import make_routed_item, make_work_order
+from workorders import services
+from workorders.models import WorkOrder
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+@pytest.fixture
+def coordinator_client(client, make_user):
+    user = make_user("coordinator", first_name="Dana", last_name="Ortiz")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def detail_url(wo):
+    return reverse("work-order-detail", args=[wo.number])
+
+
+def test_pages_require_login(client, shifts):
+    wo = make_work_order(status="released")
+    for url in (HOME, detail_url(wo)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_form_shows_error_on_bad_credentials(client, make_user):
+    make_user("viewer", username="vera")
+    response = client.post(reverse("login"), {"username": "vera", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_login_then_logout_returns_to_login(client, make_user):
+    make_user("viewer", username="vera")
+    response = client.post(reverse("login"), {"username": "vera", "password": "pass-word-123"})
+    assert response.status_code == 302 and response["Location"] == HOME
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert client.get(HOME).status_code == 302
+
+
+def test_home_lists_open_orders_only(coordinator_client, shifts):
+    item = make_routed_item()
+    open_orders = [make_work_order(item=item, status=s) for s in ("draft", "released", "in_progress")]
+    closed = [make_work_order(item=item, status=s) for s in ("completed", "closed", "cancelled")]
+    html = coordinator_client.get(HOME).content.decode()
+    for wo in open_orders:
+        assert wo.number in html
+    for wo in closed:
+        assert wo.number not in html
+    assert item.sku in html and item.name in html
+
+
+def test_home_shows_hold_badge_counts_and_overdue(coordinator_client, shifts):
+    held = make_work_order(status="released")
+    services.hold_place(work_order=held, actor=coordinator_client.user, kind="quality", reason="Porosity")
+    late = make_work_order(status="released", due_date=dt.date(2020, 1, 1))
+    make_work_order(status="draft")
+    services.work_order_refresh_overdue()  # the periodic scan (queued after commit in production)
+    response = coordinator_client.get(HOME)
+    html = response.content.decode()
+    assert "On hold" in html
+    assert response.context["counts"] == {"open": 3, "on_hold": 1, "overdue": 1}
+    rows = {wo.number: wo for wo in response.context["work_orders"]}
+    assert rows[held.number].on_hold and not rows[late.number].on_hold
+    assert rows[late.number].is_overdue
+    assert "overdue__label" in html
+
+
+def test_home_filters(coordinator_client, shifts):
+    item = make_routed_item(sku="FG-FILTER-1")
+    draft = make_work_order(item=item, status="draft")
+    released = make_work_order(status="released")
+    held = make_work_order(status="released")
+    services.hold_place(work_order=held, actor=coordinator_client.user, kind="material", reason="No paint")
+
+    def numbers(**params):
+        response = coordinator_client.get(HOME, params)
+        assert response.status_code == 200
+        return {wo.number for wo in response.context["work_orders"]}
+
+    assert numbers(status="draft") == {draft.number}
+    assert numbers(status="released") == {released.number, held.number}
+    assert numbers(on_hold="true") == {held.number}
+    assert numbers(on_hold="false") == {draft.number, released.number}
+    assert numbers(search="FG-FILTER") == {draft.number}
+    # Closed states are not offered: asking for one shows no rows rather than closed orders.
+    make_work_order(status="closed")
+    assert numbers(status="closed") == set()
+    # Nonsense values are ignored, not a server error.
+    assert numbers(on_hold="maybe", page="x") == {draft.number, released.number, held.number}
+
+
+def test_home_htmx_request_returns_the_table_only(coordinator_client, shifts):
+    wo = make_work_order(status="released")
+    response = coordinator_client.get(HOME, {"status": "released"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="work-order-table"' in html
+    assert wo.number in html
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_home_paginates(coordinator_client, shifts):
+    item = make_routed_item()
+    for _ in range(52):
+        services.work_order_create(actor=None, item=item, quantity=Decimal("5"))
+    first = coordinator_client.get(HOME)
+    assert len(first.context["work_orders"]) == 50
+    second = coordinator_client.get(HOME, {"page": 2})
+    assert len(second.context["work_orders"]) == 2
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_home_query_count_does_not_grow_with_rows(coordinator_client, shifts, django_assert_max_num_queries):
+    item = make_routed_item()
+    orders = [services.work_order_create(actor=None, item=item, quantity=Decimal("10")) for _ in range(24)]
+    for wo in orders[:6]:
+        services.work_order_release(work_order=wo, actor=None)
+        services.hold_place(work_order=wo, actor=None, kind="quality", reason="check")
+    # session + user + groups (header), counts, page count, page rows, operations, work-center choices
+    with django_assert_max_num_queries(10):
+        response = coordinator_client.get(HOME)
+    assert len(response.context["work_orders"]) == 24
+
+
+def test_detail_shows_operations_holds_and_history(coordinator_client, shifts):
+    user = coordinator_client.user
+    wo = make_work_order(status="released", quantity=Decimal("20"))
+    services.operation_report_progress(work_order=wo, actor=user, operation=10, quantity_good=Decimal("8"), quantity_scrap=1)
+    hold = services.hold_place(work_order=wo, actor=user, kind="equipment", reason="Press brake leaking oil")
+    services.hold_release(hold=hold, actor=user, release_note="Seal replaced")
+    services.hold_place(work_order=wo, actor=user, kind="quality", reason="First article out of tolerance")
+    response = coordinator_client.get(detail_url(wo))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert wo.number in html and wo.item.sku in html
+    for op in wo.operations.all():
+        assert op.work_center.code in html
+    assert "Active hold" in html and "First article out of tolerance" in html
+    assert "Released holds" in html and "Seal replaced" in html
+    labels = [row["label"] for row in response.context["history"]]
+    assert labels[:2] == ["Hold placed", "Hold released"]
+    assert {"Created", "Released", "Started", "Progress reported"} <= set(labels)
+    assert "Dana Ortiz" in html
+    assert "Press brake leaking oil" in html
+
+
+def test_detail_of_closed_order_and_unknown_number(coordinator_client, shifts):
+    wo = make_work_order(status="closed")
+    response = coordinator_client.get(detail_url(wo))
+    assert response.status_code == 200
+    assert "Closed" in response.content.decode()
+    assert coordinator_client.get(reverse("work-order-detail", args=["WO-NOPE"])).status_code == 404
+
+
+def test_detail_query_count(coordinator_client, shifts, django_assert_max_num_queries):
+    user = coordinator_client.user
+    wo = make_work_order(status="released", quantity=Decimal("50"))
+    for _ in range(8):
+        services.operation_report_progress(work_order=wo, actor=user, operation=10, quantity_good=Decimal("2"))
+    for n in range(4):
+        hold = services.hold_place(work_order=wo, actor=user, kind="quality", reason=f"check {n}")
+        services.hold_release(hold=hold, actor=user, release_note="ok")
+    with django_assert_max_num_queries(9):
+        response = coordinator_client.get(detail_url(wo))
+    assert len(response.context["history"]) == 3 + 8 + 8  # created, released, started; 8 reports; 4 × (hold placed, released)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_can_view(client, make_user, shifts, role):
+    wo = make_work_order(status="released")
+    client.force_login(make_user(role))
+    home = client.get(HOME)
+    assert home.status_code == 200 and wo.number in home.content.decode()
+    assert role in home.content.decode()  # the header names the role
+    assert client.get(detail_url(wo)).status_code == 200
+
+
+def test_admin_link_only_for_staff(client, make_user, shifts):
+    client.force_login(make_user("planner"))
+    assert reverse("admin:index") not in client.get(HOME).content.decode()
+    client.force_login(make_user(None, is_staff=True, is_superuser=True))
+    assert reverse("admin:index") in client.get(HOME).content.decode()
+
+
+def test_work_order_open_statuses_constant_matches_filter_choices():
+    from workorders.forms import WorkOrderOpenFilterForm
+
+    assert [c for c, _ in WorkOrderOpenFilterForm.STATUS_CHOICES if c] == list(WorkOrder.OPEN_STATUSES)
