@@ -1,0 +1,322 @@
+"""Work-order transitions, progress reports and holds over the API."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from prodcoord.events.models import Event
+from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
+from workorders.models import Hold, ProductionReport, WorkOrder
+from workorders.services import hold_place, hold_release
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["viewer", "operator", "supervisor", "coordinator", "planner"]
+URL = "/api/v1/work-orders/"
+
+
+@pytest.fixture
+def item(db):
+    return make_routed_item(sku="BRKT-100", work_centers=[WorkCenterFactory(code="CNC-01"), WorkCenterFactory(code="PACK-01")])
+
+
+# --- transitions ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "action", "body", "end"),
+    [
+        ("draft", "release", {}, "released"),
+        ("released", "start", {}, "in_progress"),
+        ("in_progress", "complete", {"reason": "Short: material ran out"}, "completed"),
+        ("completed", "close", {}, "closed"),
+        ("draft", "cancel", {"reason": "Customer withdrew"}, "cancelled"),
+        ("released", "cancel", {"reason": "Duplicate"}, "cancelled"),
+    ],
+)
+def test_legal_transitions(api_as, item, start, action, body, end, shifts):
+    wo = make_work_order(item=item, status=start)
+    response = api_as("coordinator").post(f"{URL}{wo.number}/{action}/", body, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == end
+    assert response.data["version"] > wo.version
+    assert WorkOrder.objects.get(pk=wo.pk).status == end
+    assert Event.objects.filter(work_order=wo, verb__startswith="work_order.", changes__status=[start, end]).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "action"),
+    [
+        ("draft", "start"),
+        ("draft", "complete"),
+        ("released", "release"),
+        ("released", "close"),
+        ("in_progress", "cancel"),
+        ("closed", "release"),
+        ("cancelled", "release"),
+    ],
+)
+def test_illegal_transitions_are_409(api_as, item, start, action):
+    wo = make_work_order(item=item, status=start)
+    response = api_as("coordinator").post(f"{URL}{wo.number}/{action}/", {"reason": "try"}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "illegal_transition"
+    assert start.replace("_", " ") in response.data["detail"]
+    assert WorkOrder.objects.get(pk=wo.pk).status == start
+
+
+def test_cancel_needs_reason(api_as, item):
+    wo = make_work_order(item=item)
+    response = api_as("coordinator").post(f"{URL}{wo.number}/cancel/", {}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.data
+    assert WorkOrder.objects.get(pk=wo.pk).status == "draft"
+
+
+def test_transition_with_stale_version_is_409(api_as, item):
+    wo = make_work_order(item=item)
+    response = api_as("coordinator").post(f"{URL}{wo.number}/release/", {"version": wo.version + 5}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "stale_version"
+    response = api_as("coordinator").post(f"{URL}{wo.number}/release/", {"version": wo.version}, format="json")
+    assert response.status_code == 200
+
+
+def test_held_work_order_cannot_start(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    hold_place(work_order=wo, actor=None, kind="material", reason="Steel missing")
+    response = api_as("coordinator").post(f"{URL}{wo.number}/start/", {}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "on_hold"
+
+
+def test_transition_bad_body(api_as, item):
+    wo = make_work_order(item=item)
+    client = api_as("coordinator")
+    response = client.post(f"{URL}{wo.number}/release/", {"version": "x"}, format="json")
+    assert response.status_code == 400
+    assert "version" in response.data
+    response = client.post(f"{URL}{wo.number}/release/", {"status": "closed"}, format="json")
+    assert response.status_code == 400
+    assert "actions" in response.data["status"][0]
+    assert WorkOrder.objects.get(pk=wo.pk).status == "draft"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ["release", "cancel"])
+def test_transition_permission_by_role(api_as, item, role, action):
+    wo = make_work_order(item=item)
+    response = api_as(role).post(f"{URL}{wo.number}/{action}/", {"reason": "r"}, format="json")
+    allowed = role in ("coordinator", "planner")
+    assert response.status_code == (200 if allowed else 403)
+    assert (WorkOrder.objects.get(pk=wo.pk).status != "draft") is allowed
+
+
+# --- progress -------------------------------------------------------------------------
+
+
+def test_operator_reports_progress_and_order_starts(api_as, item, shifts):
+    wo = make_work_order(item=item, status="released")
+    client = api_as("operator")
+    reported_at = timezone.now() - dt.timedelta(minutes=5)
+    response = client.post(
+        f"{URL}{wo.number}/progress/",
+        {"operation": 10, "quantity_good": "40", "quantity_scrap": "1.5", "reported_at": reported_at.isoformat(), "note": "ok"},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    data = response.data
+    assert data["work_order"] == wo.number
+    assert data["operation"] == 10
+    assert data["work_center"] == "CNC-01"
+    assert data["quantity_good"] == "40.000"
+    assert data["quantity_scrap"] == "1.500"
+    assert data["reported_by"] == client.user.username
+    assert data["shift"] in {"DAY", "SWING", "NIGHT"}
+    detail = client.get(f"{URL}{wo.number}/").data
+    assert detail["status"] == "in_progress"
+    assert detail["operations"][0]["quantity_good"] == "40.000"
+    assert detail["quantity_scrapped"] == "1.500"
+    assert ProductionReport.objects.filter(work_order=wo).count() == 1
+
+
+def test_last_operation_good_is_quantity_completed(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress", quantity=Decimal("10"))
+    client = api_as("operator")
+    client.post(f"{URL}{wo.number}/progress/", {"operation": 10, "quantity_good": "10"}, format="json")
+    client.post(f"{URL}{wo.number}/progress/", {"operation": 20, "quantity_good": "6"}, format="json")
+    assert client.get(f"{URL}{wo.number}/").data["quantity_completed"] == "6.000"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"operation": 99, "quantity_good": "1"}, "operation"),
+        ({"operation": "ten", "quantity_good": "1"}, "operation"),
+        ({"quantity_good": "1"}, "operation"),
+        ({"operation": 10, "quantity_good": "-1"}, "quantity_good"),
+        ({"operation": 10, "quantity_scrap": "-1"}, "quantity_scrap"),
+        ({"operation": 10, "quantity_good": "0"}, "quantity_good"),
+        ({"operation": 10, "quantity_good": "1.0005"}, "quantity_good"),
+        ({"operation": 10, "quantity_good": "500"}, "quantity_good"),
+        ({"operation": 20, "quantity_good": "1"}, "quantity_good"),
+        ({"operation": 10, "quantity_good": "1", "reported_at": "2999-01-01T00:00:00Z"}, "reported_at"),
+        ({"operation": 10, "quantity_good": "1", "reported_at": "last tuesday"}, "reported_at"),
+        ({"operation": 10, "quantity_good": "1", "note": "n" * 501}, "note"),
+    ],
+)
+def test_progress_bad_input_is_field_error_and_records_nothing(api_as, item, shifts, payload, field):
+    wo = make_work_order(item=item, status="released")
+    response = api_as("operator").post(f"{URL}{wo.number}/progress/", payload, format="json")
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert not ProductionReport.objects.exists()
+    assert WorkOrder.objects.get(pk=wo.pk).status == "released"
+
+
+def test_progress_on_held_order_is_409(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress")
+    hold_place(work_order=wo, actor=None, kind="quality", reason="Check dims")
+    response = api_as("operator").post(f"{URL}{wo.number}/progress/", {"operation": 10, "quantity_good": "1"}, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "on_hold"
+    assert not ProductionReport.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["draft", "completed", "closed", "cancelled"])
+def test_progress_on_order_not_running_is_409(api_as, item, shifts, status):
+    wo = make_work_order(item=item, status=status)
+    response = api_as("operator").post(f"{URL}{wo.number}/progress/", {"operation": 10, "quantity_good": "1"}, format="json")
+    assert response.status_code == 409
+
+
+def test_progress_with_stale_version_is_409(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress")
+    body = {"operation": 10, "quantity_good": "1", "version": wo.version - 1}
+    response = api_as("operator").post(f"{URL}{wo.number}/progress/", body, format="json")
+    assert response.status_code == 409
+    assert response.data["code"] == "stale_version"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_progress_permission_by_role(api_as, item, shifts, role):
+    wo = make_work_order(item=item, status="in_progress")
+    response = api_as(role).post(f"{URL}{wo.number}/progress/", {"operation": 10, "quantity_good": "1"}, format="json")
+    allowed = role in ("operator", "coordinator")
+    assert response.status_code == (201 if allowed else 403)
+    assert ProductionReport.objects.exists() is allowed
+
+
+# --- holds ------------------------------------------------------------------------------------
+
+
+def test_supervisor_places_hold_and_it_blocks_progress(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress")
+    client = api_as("supervisor")
+    response = client.post(f"{URL}{wo.number}/holds/", {"kind": "quality", "reason": "Porosity in welds"}, format="json")
+    assert response.status_code == 201, response.data
+    assert response.data["work_order"] == wo.number
+    assert response.data["kind"] == "quality"
+    assert response.data["is_active"] is True
+    assert response.data["placed_by"] == client.user.username
+    assert client.get(f"{URL}{wo.number}/").data["on_hold"] is True
+    listed = client.get(f"{URL}{wo.number}/holds/").data
+    assert listed["count"] == 1
+    assert listed["results"][0]["reason"] == "Porosity in welds"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"kind": "weather", "reason": "Snow"}, "kind"),
+        ({"kind": "quality", "reason": ""}, "reason"),
+        ({"kind": "quality"}, "reason"),
+    ],
+)
+def test_hold_bad_input(api_as, item, payload, field):
+    wo = make_work_order(item=item, status="released")
+    response = api_as("supervisor").post(f"{URL}{wo.number}/holds/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.data
+    assert not Hold.objects.exists()
+
+
+def test_hold_on_closed_order_is_409(api_as, item):
+    wo = make_work_order(item=item, status="closed")
+    response = api_as("supervisor").post(f"{URL}{wo.number}/holds/", {"kind": "quality", "reason": "x"}, format="json")
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hold_permissions_by_role(api_as, item, role):
+    wo = make_work_order(item=item, status="released")
+    client = api_as(role)
+    assert client.get(f"{URL}{wo.number}/holds/").status_code == 200
+    response = client.post(f"{URL}{wo.number}/holds/", {"kind": "customer", "reason": "Customer asked to pause"}, format="json")
+    allowed = role in ("supervisor", "coordinator")
+    assert response.status_code == (201 if allowed else 403)
+    assert Hold.objects.exists() is allowed
+
+
+def test_release_hold_lets_progress_resume(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress")
+    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    client = api_as("coordinator")
+    response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "Dims checked OK"}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["is_active"] is False
+    assert response.data["released_by"] == client.user.username
+    assert response.data["release_note"] == "Dims checked OK"
+    response = client.post(f"{URL}{wo.number}/progress/", {"operation": 10, "quantity_good": "1"}, format="json")
+    assert response.status_code == 201
+
+
+def test_release_hold_twice_is_409_and_needs_note(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    client = api_as("supervisor")
+    response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": ""}, format="json")
+    assert response.status_code == 400
+    assert "release_note" in response.data
+    assert client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "ok"}, format="json").status_code == 200
+    response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "again"}, format="json")
+    assert response.status_code == 409
+    assert Hold.objects.get(pk=hold.pk).release_note == "ok"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_hold_release_permission_by_role(api_as, item, role):
+    wo = make_work_order(item=item, status="released")
+    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    client = api_as(role)
+    assert client.get(f"/api/v1/holds/{hold.pk}/").status_code == 200
+    response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "ok"}, format="json")
+    allowed = role in ("supervisor", "coordinator")
+    assert response.status_code == (200 if allowed else 403)
+    assert (Hold.objects.get(pk=hold.pk).released_at is not None) is allowed
+
+
+def test_holds_list_filters_and_query_count(api_as, item, django_assert_max_num_queries):
+    orders = [make_work_order(item=item, status="released", number=f"WO-H{i}") for i in range(4)]
+    holds = [
+        hold_place(work_order=wo, actor=None, kind="quality" if i % 2 else "material", reason="r") for i, wo in enumerate(orders)
+    ]
+    hold_release(hold=holds[0], actor=None, release_note="done")
+    client = api_as("viewer")
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/holds/")
+    assert response.data["count"] == 4
+    active = client.get("/api/v1/holds/?active=true").data
+    assert active["count"] == 3
+    assert all(h["is_active"] for h in active["results"])
+    assert client.get("/api/v1/holds/?active=false").data["results"][0]["work_order"] == "WO-H0"
+    assert client.get("/api/v1/holds/?kind=quality").data["count"] == 2
+    assert [h["work_order"] for h in client.get("/api/v1/holds/?work_order=WO-H2").data["results"]] == ["WO-H2"]
+    assert client.get("/api/v1/holds/?kind=weather").status_code == 400
+    assert client.get("/api/v1/holds/?active=perhaps").status_code == 400
+
+
+def test_unauthenticated_holds_401(api_client):
+    assert api_client.get("/api/v1/holds/").status_code == 401
