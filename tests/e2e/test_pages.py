@@ -1,0 +1,76 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import UserFactory, make_routed_item, make_work_order, standard_shifts
+from workorders import services
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def plant(transactional_db):
+    """A coordinator and a few open orders, one on hold and one overdue."""
+    standard_shifts()
+    user = UserFactory(username="dana", first_name="Dana", last_name="Ortiz", role="coordinator")
+    item = make_routed_item(sku="FG-ENC-1200")
+    orders = [make_work_order(item=item, status="released", quantity=Decimal("40")) for _ in range(3)]
+    services.hold_place(work_order=orders[0], actor=user, kind="quality", reason="Weld porosity on first article")
+    late = make_work_order(item=item, status="draft", due_date=dt.date(2020, 1, 1))
+    services.work_order_refresh_overdue()
+    make_work_order(item=item, status="closed")
+    return {"user": user, "orders": orders, "late": late}
+
+
+def log_in(page, username="dana", password="pass-word-123"):
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+def test_log_in_see_open_orders_and_open_one(page, plant, screenshot_dir):
+    log_in(page, password="wrong")
+    assert page.locator(".alert--error").is_visible()
+
+    log_in(page)
+    page.wait_for_selector("#work-order-table table")
+    rows = page.locator("#work-order-table tbody tr")
+    assert rows.count() == 4  # three released + one draft; the closed one is not listed
+    assert page.locator(".counts").inner_text().split() == ["4", "open", "1", "on", "hold", "1", "overdue"]
+    held = plant["orders"][0]
+    held_row = page.locator("tbody tr", has=page.locator(f"text={held.number}"))
+    assert "On hold" in held_row.inner_text()
+    assert "Dana Ortiz" in page.locator(".site-header").inner_text()
+    page.screenshot(path=str(screenshot_dir / "home.png"))
+
+    page.click(f"text={held.number}")
+    page.wait_for_url(f"**/work-orders/{held.number}/")
+    assert page.locator("h1").inner_text().startswith(held.number)
+    assert "Weld porosity on first article" in page.locator(".panel--hold").inner_text()
+    history = page.locator(".history").inner_text()
+    assert "Hold placed" in history and "Released" in history and "Created" in history
+    page.screenshot(path=str(screenshot_dir / "detail.png"), full_page=True)
+    assert (screenshot_dir / "detail.png").stat().st_size > 0
+
+
+def test_filter_swaps_the_table_without_reloading(page, plant):
+    log_in(page)
+    page.wait_for_selector("#work-order-table table")
+    page.evaluate("window.__marker = 'same page'")
+    page.select_option("#id_on_hold", "true")
+    page.wait_for_function("document.querySelectorAll('#work-order-table tbody tr').length === 1")
+    assert plant["orders"][0].number in page.locator("#work-order-table").inner_text()
+    assert page.evaluate("window.__marker") == "same page"  # swapped by htmx, not a full reload
+    assert "on_hold=true" in page.url  # the filtered view can be bookmarked
+
+
+def test_log_out(page, plant):
+    log_in(page)
+    page.wait_for_selector("#work-order-table")
+    page.click("text=Log out")
+    page.wait_for_url("**/accounts/login/")
+    page.goto("/")
+    assert "/accounts/login/" in page.url
