@@ -171,8 +171,9 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url, tmp_path_facto
 
 def reset_broker_connections(app):
     """Forget pooled connections, so the next send uses the broker now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide connection and producer pools
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
@@ -180,7 +181,7 @@ def reset_broker_connections(app):
 
 
 @pytest.fixture
-def use_broker():
+def use_broker(monkeypatch):
     """Switch this process's Celery app from in-process execution to sending through ``broker``."""
     from prodcoord.celery import app
 
@@ -188,6 +189,8 @@ def use_broker():
     saved = {key: app.conf[key] for key in keys}
 
     def _use(*, broker, queue="celery"):
+        # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
+        monkeypatch.setenv("CELERY_BROKER_URL", broker)
         app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
         reset_broker_connections(app)
         return app

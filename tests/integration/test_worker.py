@@ -1,0 +1,84 @@
+"""Background work through a real Celery worker and Redis, and what happens when the broker is down."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.conf import settings
+
+from prodcoord.events.models import Event
+from tests.factories import make_work_order
+from tests.integration.support import wait_until
+from workorders import services
+from workorders.models import WorkOrder
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+LONG_AGO = dt.date(2020, 1, 6)
+NEXT_YEAR = dt.date.today() + dt.timedelta(days=365)
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+def is_overdue(work_order):
+    return WorkOrder.objects.filter(pk=work_order.pk, is_overdue=True).exists()
+
+
+def test_follow_up_queued_on_commit_runs_in_the_worker(worker_app, celery_worker):
+    wo = make_work_order(status="released", due_date=NEXT_YEAR)
+    assert not is_overdue(wo)
+
+    services.work_order_reschedule(work_order=wo, actor=None, due_date=LONG_AGO, reason="Customer pulled the date in.")
+
+    wait_until(lambda: is_overdue(wo), worker=celery_worker, what=f"the worker to flag {wo.number} overdue")
+    assert "work_order_refresh_overdue_task" in celery_worker.log()
+
+
+def test_the_periodic_scan_runs_in_the_worker(worker_app, celery_worker):
+    stale = make_work_order(status="in_progress", due_date=LONG_AGO)
+    WorkOrder.objects.filter(pk=stale.pk).update(is_overdue=False)  # as if its follow-up had been lost
+    entry = settings.CELERY_BEAT_SCHEDULE["flag-overdue-work-orders"]
+
+    worker_app.send_task(entry["task"], args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+
+    wait_until(lambda: is_overdue(stale), worker=celery_worker, what="the periodic scan to flag the stale work order")
+    assert entry["task"] in celery_worker.log()
+
+
+def test_broker_down_the_change_still_commits_and_the_periodic_run_catches_up(
+    use_broker, celery_worker, api_as, make_user, caplog
+):
+    wo = make_work_order(status="released", due_date=NEXT_YEAR)
+    client = api_as(user=make_user(is_superuser=True))
+    use_broker(broker=CLOSED_PORT_BROKER)
+
+    started = time.monotonic()
+    response = client.patch(
+        f"/api/v1/work-orders/{wo.number}/",
+        {"due_date": LONG_AGO.isoformat(), "reason": "Customer pulled the date in.", "version": wo.version},
+        format="json",
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200, response.content
+    assert elapsed < 15, f"a down broker held the request for {elapsed:.1f}s"
+    wo.refresh_from_db()
+    assert wo.due_date == LONG_AGO  # committed
+    assert Event.objects.filter(work_order_id=wo.pk, verb="work_order.rescheduled").count() == 1
+    assert not wo.is_overdue  # its follow-up could not be queued…
+    assert "Could not queue" in caplog.text
+
+    # …and the next periodic run, with the broker back, puts it right.
+    app = use_broker(broker=celery_worker.broker_url, queue=celery_worker.queue)
+    app.send_task(settings.CELERY_BEAT_SCHEDULE["flag-overdue-work-orders"]["task"])
+    wait_until(lambda: is_overdue(wo), worker=celery_worker, what="the periodic run to catch up")
+
+
+def test_broker_down_a_service_call_commits_and_returns(use_broker, caplog):
+    wo = make_work_order(status="draft")
+    use_broker(broker=CLOSED_PORT_BROKER)
+
+    released = services.work_order_release(work_order=wo, actor=None)
+
+    assert released.status == WorkOrder.Status.RELEASED
+    assert WorkOrder.objects.get(pk=wo.pk).status == WorkOrder.Status.RELEASED
+    assert "Could not queue" in caplog.text
