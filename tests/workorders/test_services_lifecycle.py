@@ -314,3 +314,25 @@ def test_create_without_bom_pins_none():
     wo = services.work_order_create(actor=None, item=item, quantity=1)
     assert wo.bom is None
     assert wo.routing is not None
+
+
+def test_completing_an_order_finishes_every_operation_even_with_scrap(shifts):
+    from workorders.services import operation_report_progress, work_order_complete
+
+    wo = make_work_order(status="in_progress", quantity=10)
+    operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=9, quantity_scrap=1)
+    operation_report_progress(work_order=wo, actor=None, operation=20, quantity_good=9)
+    assert set(wo.operations.values_list("status", flat=True)) == {"in_progress"}
+    work_order_complete(work_order=wo, actor=None, reason="one scrapped at turning, customer accepts 9")
+    assert set(wo.operations.values_list("status", flat=True)) == {"done"}
+
+
+def test_unknown_action_is_a_field_error():
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from workorders.services import work_order_transition
+
+    with pytest.raises(ValidationError) as exc:
+        work_order_transition(action="explode", work_order=None, actor=None)
+    assert "action" in exc.value.message_dict

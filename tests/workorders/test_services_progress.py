@@ -287,3 +287,19 @@ def test_no_shifts_configured_is_a_field_error_and_nothing_written():
         report(wo, good=1)
     assert "shift" in exc.value.message_dict
     assert _state(wo) == before
+
+
+def test_naive_reported_at_is_read_on_the_plant_clock(shifts, settings):
+    import datetime as dt
+
+    from workorders.services import operation_report_progress
+
+    settings.PLANT_TIME_ZONE = "America/Chicago"
+    wo = make_work_order(status="in_progress")
+    # 2026-11-10 01:30 on the plant clock: the night shift of the 9th.
+    report = operation_report_progress(
+        work_order=wo, actor=None, operation=10, quantity_good=1, reported_at=dt.datetime(2026, 11, 10, 1, 30)
+    )
+    assert report.shift.code == "NIGHT"
+    assert report.shift_date == dt.date(2026, 11, 9)
+    assert report.reported_at == dt.datetime(2026, 11, 10, 7, 30, tzinfo=dt.UTC)

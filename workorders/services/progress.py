@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
+from prodcoord.core.plant_time import plant_tz
 from prodcoord.events.services import event_record
 
 from ..models import Operation, ProductionReport, WorkOrder
@@ -49,6 +50,9 @@ def operation_report_progress(
         errors["quantity_good"] = ["Report a good or a scrap quantity greater than zero."]
     now = timezone.now()
     reported_at = reported_at or now
+    if timezone.is_naive(reported_at):
+        # A wall-clock time without an offset is read on the plant's clock.
+        reported_at = timezone.make_aware(reported_at, plant_tz())
     if reported_at > now + MAX_FUTURE_SKEW:
         errors["reported_at"] = ["Cannot be in the future."]
     if errors:

@@ -250,6 +250,9 @@ def _transition(*, action, work_order, actor, reason="", version=None, at=None):
     if action in TIMESTAMP_FIELD:
         setattr(work_order, TIMESTAMP_FIELD[action], at)
         fields.append(TIMESTAMP_FIELD[action])
+    if action == "complete":
+        # Whatever was scrapped along the way, no operation is still running on a completed order.
+        work_order.operations.exclude(status=Operation.Status.DONE).update(status=Operation.Status.DONE, updated_at=at)
     _bump(work_order, fields)
     event_record(
         actor=actor,
@@ -311,7 +314,9 @@ def work_order_transition(*, action, **kwargs):
         "complete": work_order_complete,
         "close": work_order_close,
         "cancel": work_order_cancel,
-    }[action]
+    }.get(action)
+    if func is None:
+        raise ValidationError({"action": [f"Unknown action {action!r}; use one of: {', '.join(TRANSITIONS)}."]})
     return func(**kwargs)
 
 
