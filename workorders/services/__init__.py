@@ -1,5 +1,15 @@
 """Every write to production data goes through one of these functions."""
 
+from .bulk import (
+    boms_create_released_bulk,
+    holds_place_bulk,
+    holds_release_bulk,
+    items_create_bulk,
+    progress_report_bulk,
+    routings_create_released_bulk,
+    work_orders_create_bulk,
+    work_orders_transition_bulk,
+)
 from .holds import hold_place, hold_release
 from .master import (
     department_create,
@@ -32,6 +42,14 @@ from .work_orders import (
 
 __all__ = [
     "TRANSITIONS",
+    "boms_create_released_bulk",
+    "holds_place_bulk",
+    "holds_release_bulk",
+    "items_create_bulk",
+    "progress_report_bulk",
+    "routings_create_released_bulk",
+    "work_orders_create_bulk",
+    "work_orders_transition_bulk",
     "department_create",
     "department_update",
     "hold_place",

@@ -1,0 +1,209 @@
+"""Demo data: seed_demo (through the services) and seed_plant (through the bulk services)."""
+
+import datetime as dt
+import io
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q, Sum
+from django.test import Client
+from django.utils import timezone
+
+from materials.models import Item
+from prodcoord.core.plant_time import plant_today, to_plant
+from prodcoord.events.models import Event
+from tests.factories import make_routed_item
+from workorders import services
+from workorders.demo_data import DEMO_PASSWORD, DEMO_USERS
+from workorders.models import Hold, Operation, ProductionReport, ScheduleEntry, Shift, WorkOrder
+from workorders.shift_calendar import shift_slot_at
+
+ALL_STATES = {"draft", "released", "in_progress", "completed", "closed", "cancelled"}
+
+
+@pytest.fixture
+def allow_seed(monkeypatch):
+    monkeypatch.setenv("PRODCOORD_ALLOW_SEED", "1")
+
+
+def assert_plant_invariants():
+    work_orders = WorkOrder.objects.annotate(
+        active_holds=Count("holds", filter=Q(holds__released_at__isnull=True), distinct=True),
+        n_ops=Count("operations", distinct=True),
+    )
+    assert not work_orders.filter(n_ops=0).exists(), "every work order has operations"
+    for wo in work_orders:
+        assert wo.active_hold_count == wo.active_holds, wo.number
+    last_good = {}
+    scrap = Counter()
+    for op in Operation.objects.order_by("work_order_id", "sequence"):
+        last_good[op.work_order_id] = op.quantity_good
+        scrap[op.work_order_id] += op.quantity_scrap
+        assert op.quantity_good >= 0 and op.quantity_scrap >= 0
+    for wo in WorkOrder.objects.all():
+        assert wo.quantity_completed == last_good[wo.pk], wo.number
+        assert wo.quantity_scrapped == scrap[wo.pk], wo.number
+        assert wo.quantity_completed >= 0 and wo.quantity_scrapped >= 0
+        assert wo.quantity_completed <= wo.quantity
+    # Operation totals are exactly the sum of their production reports.
+    totals = {
+        r["operation_id"]: (r["good"], r["scrap"])
+        for r in ProductionReport.objects.values("operation_id").annotate(good=Sum("quantity_good"), scrap=Sum("quantity_scrap"))
+    }
+    for op in Operation.objects.all():
+        assert totals.get(op.pk, (Decimal(0), Decimal(0))) == (op.quantity_good, op.quantity_scrap), op.pk
+    assert not WorkOrder.objects.filter(status__in=["draft", "released"], quantity_completed__gt=0).exists()
+    assert not ProductionReport.objects.filter(reported_at__gt=timezone.now()).exists()
+
+
+def assert_reports_attributed_to_shifts():
+    shifts = list(Shift.objects.all())
+    for report in ProductionReport.objects.select_related("shift"):
+        slot = shift_slot_at(report.reported_at, shifts=shifts)
+        assert (report.shift_id, report.shift_date) == (slot.shift.pk, slot.date)
+
+
+def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
+    out = io.StringIO()
+    call_command("seed_demo", "--seed", "7", stdout=out)
+
+    statuses = Counter(WorkOrder.objects.values_list("status", flat=True))
+    assert sum(statuses.values()) >= 300
+    assert set(statuses) == ALL_STATES
+    assert Item.objects.count() >= 100
+    assert set(Item.objects.values_list("kind", flat=True)) >= {"raw", "component", "subassembly", "finished", "packaging"}
+    assert Hold.objects.filter(released_at__isnull=True).exists()
+    assert Hold.objects.filter(released_at__isnull=False).exists()
+    assert len(set(Hold.objects.values_list("kind", flat=True))) >= 4
+    assert_plant_invariants()
+
+    # Progress over the past two weeks, each report in the shift it falls in;
+    # a night-shift report after midnight belongs to the evening before.
+    today = plant_today()
+    reports = ProductionReport.objects.select_related("shift")
+    assert reports.count() > 300
+    assert reports.filter(shift_date__lt=today - dt.timedelta(days=10)).exists()
+    assert set(reports.values_list("shift__code", flat=True)) == {"DAY", "SWING", "NIGHT"}
+    assert_reports_attributed_to_shifts()
+    after_midnight = [r for r in reports.filter(shift__code="NIGHT") if to_plant(r.reported_at).hour < 6]
+    assert after_midnight and all(r.shift_date == to_plant(r.reported_at).date() - dt.timedelta(days=1) for r in after_midnight)
+
+    # Two weeks of schedule history and next week's plan.
+    dates = set(ScheduleEntry.objects.values_list("date", flat=True))
+    assert min(dates) <= today - dt.timedelta(days=10)
+    assert max(dates) >= today + dt.timedelta(days=5)
+
+    # Priority changes, reschedules and cancellations say why.
+    for verb in ("work_order.priority_changed", "work_order.rescheduled", "work_order.cancelled"):
+        events = Event.objects.filter(verb=verb)
+        assert events.exists(), verb
+        assert not events.filter(reason="").exists(), verb
+
+    # One login per role, in the group of the same name, plus the admin.
+    client = Client()
+    for username, _first, _last, role in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert client.login(username=username, password=DEMO_PASSWORD)
+    assert User.objects.get(username="admin").is_superuser
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    assert "prodcoord-demo" in out.getvalue()
+
+    # A second run leaves the plant alone.
+    count = WorkOrder.objects.count()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "already has data" in out.getvalue()
+    assert WorkOrder.objects.count() == count
+
+
+def test_seed_plant_scale_1_is_proportional_and_consistent(db, allow_seed):
+    call_command("seed_plant", "--scale", "1", "--seed", "3", stdout=io.StringIO())
+
+    statuses = Counter(WorkOrder.objects.values_list("status", flat=True))
+    assert sum(statuses.values()) == 500
+    assert 40 <= Item.objects.count() <= 80
+    assert set(statuses) == ALL_STATES
+    assert statuses["closed"] + statuses["completed"] > 250  # most work is history
+    assert Hold.objects.filter(released_at__isnull=True).exists()
+    assert Hold.objects.filter(released_at__isnull=False).exists()
+    assert_plant_invariants()
+    assert_reports_attributed_to_shifts()
+    # Every change is in the event log.
+    assert Event.objects.filter(verb="work_order.created").count() == 500
+    assert Event.objects.filter(verb="work_order.closed").count() == statuses["closed"]
+    assert Event.objects.filter(verb="hold.placed").count() == Hold.objects.count()
+
+
+def test_seeding_is_refused_with_production_settings(db, monkeypatch):
+    monkeypatch.setenv("PRODCOORD_ALLOW_SEED", "1")
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "prodcoord.settings.production")
+    for command in (["seed_demo"], ["seed_plant", "--scale", "1"]):
+        with pytest.raises(CommandError, match="production settings"):
+            call_command(*command, stdout=io.StringIO())
+    assert not WorkOrder.objects.exists()
+
+
+def test_seeding_with_debug_off_needs_the_explicit_opt_in(db, monkeypatch, settings):
+    settings.DEBUG = False
+    monkeypatch.delenv("PRODCOORD_ALLOW_SEED", raising=False)
+    with pytest.raises(CommandError, match="PRODCOORD_ALLOW_SEED=1"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not WorkOrder.objects.exists()
+
+
+def test_bulk_create_applies_the_single_row_rules_all_or_nothing(db, shifts):
+    item = make_routed_item()
+    unrouted = Item.objects.create(sku="NO-ROUTING", name="Bracket without routing", kind="component")
+    with pytest.raises(ValidationError) as exc:
+        services.work_orders_create_bulk(
+            actor=None,
+            rows=[
+                {"item": item, "quantity": Decimal("10")},
+                {"item": unrouted, "quantity": Decimal("5")},
+                {"item": item, "quantity": Decimal("0")},
+            ],
+        )
+    messages = exc.value.message_dict["rows"]
+    assert any(m.startswith("Row 1, item:") and "no released routing" in m for m in messages)
+    assert any(m.startswith("Row 2, quantity:") for m in messages)
+    assert not WorkOrder.objects.exists()
+
+
+def test_bulk_progress_applies_the_single_row_rules(db, shifts):
+    item = make_routed_item()
+    (wo,) = services.work_orders_create_bulk(actor=None, rows=[{"item": item, "quantity": Decimal("10")}])
+    services.work_orders_transition_bulk(actor=None, action="release", rows=[{"work_order": wo}])
+    at = timezone.now() - dt.timedelta(hours=2)
+    with pytest.raises(ValidationError, match="passed on only 4"):
+        services.progress_report_bulk(
+            actor=None,
+            rows=[
+                {"work_order": wo, "operation": 10, "quantity_good": 4, "reported_at": at},
+                {"work_order": wo, "operation": 20, "quantity_good": 5, "reported_at": at},
+            ],
+        )
+    assert not ProductionReport.objects.exists()
+    services.progress_report_bulk(
+        actor=None,
+        rows=[
+            {"work_order": wo, "operation": 10, "quantity_good": 10, "quantity_scrap": 1, "reported_at": at},
+            {"work_order": wo, "operation": 20, "quantity_good": 9, "quantity_scrap": 1, "reported_at": at},
+        ],
+    )
+    wo.refresh_from_db()
+    assert (wo.status, wo.quantity_completed, wo.quantity_scrapped) == ("in_progress", Decimal("9"), Decimal("2"))
+    with pytest.raises(ValidationError, match="complete .* short"):
+        services.work_orders_transition_bulk(actor=None, action="complete", rows=[{"work_order": wo}])
+    services.holds_place_bulk(actor=None, rows=[{"work_order": wo, "kind": "quality", "reason": "Burr on port"}])
+    wo.refresh_from_db()
+    assert wo.active_hold_count == 1
+    with pytest.raises(ValidationError, match="on hold"):
+        services.progress_report_bulk(
+            actor=None, rows=[{"work_order": wo, "operation": 20, "quantity_good": 1, "reported_at": timezone.now()}]
+        )
+    assert_plant_invariants()
