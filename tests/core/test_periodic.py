@@ -105,6 +105,7 @@ def test_sleep_is_capped_so_clock_changes_are_noticed(plant_app):
     assert PeriodicRunner({}, started_at=at(2026, 6, 1, 7, 0)).seconds_until_next(at(2026, 6, 1, 7, 0)) == 60
 
 
+@pytest.mark.django_db
 def test_every_configured_entry_names_a_registered_task():
     tasks = resolve_tasks(settings.CELERY_BEAT_SCHEDULE)
     assert set(tasks) == set(settings.CELERY_BEAT_SCHEDULE)
@@ -114,6 +115,7 @@ def test_every_configured_entry_names_a_registered_task():
         next_run_at(settings.CELERY_BEAT_SCHEDULE[name]["schedule"], at(2026, 6, 1, 10, 0))
 
 
+@pytest.mark.django_db
 def test_unknown_task_is_refused_at_start():
     from django.core.management.base import CommandError
 
@@ -121,6 +123,7 @@ def test_unknown_task_is_refused_at_start():
         resolve_tasks({"bad": {"task": "no.such.task", "schedule": 60}})
 
 
+@pytest.mark.django_db
 def test_a_failing_entry_is_logged_and_does_not_stop_the_runner(caplog):
     class Boom:
         def apply(self, args, kwargs):

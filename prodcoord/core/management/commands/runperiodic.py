@@ -100,6 +100,16 @@ def resolve_tasks(entries):
     return tasks
 
 
+def release_connections():
+    """Between runs, drop connections as a finished request would (CONN_MAX_AGE), so none goes stale.
+
+    A connection inside an open transaction (a caller's ``atomic`` block) is left alone.
+    """
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
 def run_entry(name, entry, task):
     """Run one entry in this process. A failure is logged; the schedule goes on."""
     started = timezone.now()
@@ -111,7 +121,7 @@ def run_entry(name, entry, task):
         logger.exception("Periodic %s (%s) failed.", name, entry["task"])
         return False
     finally:
-        connections.close_all()
+        release_connections()
     seconds = (timezone.now() - started).total_seconds()
     logger.info("Periodic %s (%s) done in %.1fs: %r", name, entry["task"], seconds, result.result)
     return True
