@@ -1,0 +1,26 @@
+#!/usr/bin/env sh
+# Container entry point: `web`, `worker`, `beat`, or any other command.
+set -eu
+cd /app
+
+case "${1:-web}" in
+    web)
+        python manage.py migrate --no-input
+        python manage.py collectstatic --no-input --verbosity 0
+        exec gunicorn prodcoord.wsgi:application \
+            --bind "0.0.0.0:${PORT:-8000}" \
+            --workers "${GUNICORN_WORKERS:-2}" \
+            --timeout "${GUNICORN_TIMEOUT:-60}" \
+            --access-logfile - \
+            --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}"
+        ;;
+    worker)
+        exec celery -A prodcoord worker --loglevel "${LOG_LEVEL:-INFO}" --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    beat)
+        exec celery -A prodcoord beat --loglevel "${LOG_LEVEL:-INFO}" --schedule /app/var/celerybeat-schedule
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac
