@@ -1,6 +1,8 @@
+import datetime as dt
+
 from django import forms
 
-from .models import WorkCenter, WorkOrder
+from .models import Hold, WorkCenter, WorkOrder
 
 
 class WorkOrderOpenFilterForm(forms.Form):
@@ -35,3 +37,173 @@ class WorkOrderOpenFilterForm(forms.Form):
     @property
     def is_filtered(self):
         return self.is_bound and any(str(self.data.get(name, "")).strip() for name in self.fields)
+
+
+# --- actions on one work order (the detail page) ------------------------------------
+#
+# These forms only parse what a person typed. The rules (which states allow what,
+# reasons that are required, quantities that add up) live in the services, whose
+# field errors the views attach back to these forms.
+
+QTY_INPUT = {"inputmode": "decimal", "autocomplete": "off", "class": "input--qty", "placeholder": "0"}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _qty_field(label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=3,
+        widget=forms.TextInput(attrs=QTY_INPUT),
+        error_messages={"invalid": "Enter a number, like 12 or 2.5."},
+    )
+
+
+def _reason_field(label="Reason", *, rows=2, required=False):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class WorkOrderActionForm(forms.Form):
+    """Every action form carries the version of the work order the person was looking at,
+    so a change made meanwhile by someone else is refused instead of overwritten."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "This form is out of date. Reload the page and try again.",
+            "invalid": "This form is out of date. Reload the page and try again.",
+            "min_value": "This form is out of date. Reload the page and try again.",
+        },
+    )
+
+    id_prefix = "action"
+
+    def __init__(self, *args, work_order, **kwargs):
+        # Several action forms share field names on one page; their element ids must not clash.
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", work_order.version)
+        super().__init__(*args, **kwargs)
+        self.work_order = work_order
+
+    def hidden_errors(self):
+        return [error for field in self.hidden_fields() for error in field.errors]
+
+
+class WorkOrderTransitionForm(WorkOrderActionForm):
+    """Release, start, complete, close or cancel. Cancelling, and completing short, need a reason."""
+
+    reason = _reason_field()
+
+    def __init__(self, *args, action, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
+        super().__init__(*args, **kwargs)
+        self.action = action
+        work_order = self.work_order
+        if action == "cancel":
+            self.fields["reason"].label = "Why cancel?"
+        elif action == "complete" and work_order.quantity_completed < work_order.quantity:
+            done, wanted = work_order.quantity_completed.normalize(), work_order.quantity.normalize()
+            self.fields["reason"].label = f"Why complete short? ({done:f} of {wanted:f} made)"
+        else:
+            del self.fields["reason"]
+
+    @property
+    def needs_reason(self):
+        return "reason" in self.fields
+
+
+class ProgressReportForm(WorkOrderActionForm):
+    id_prefix = "progress"
+    operation = forms.TypedChoiceField(label="Operation", coerce=int, empty_value=None)
+    quantity_good = _qty_field("Good")
+    quantity_scrap = _qty_field("Scrap")
+    note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+
+    def __init__(self, *args, current_operation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        operations = list(self.work_order.operations.all())
+        self.fields["operation"].choices = [
+            (op.sequence, f"{op.sequence} · {op.work_center.code}{f' · {op.description}' if op.description else ''}")
+            for op in operations
+        ]
+        self.fields["operation"].error_messages["invalid_choice"] = (
+            f"{self.work_order.number} has no operation %(value)s; choose one of the list."
+        )
+        if current_operation is not None:
+            self.initial.setdefault("operation", current_operation.sequence)
+
+
+class HoldPlaceForm(WorkOrderActionForm):
+    id_prefix = "hold"
+    kind = forms.ChoiceField(label="Kind of hold", choices=[("", "Choose…"), *Hold.Kind.choices], required=False)
+    reason = _reason_field("Why is it held?", rows=3)
+
+
+class HoldReleaseForm(WorkOrderActionForm):
+    release_note = _reason_field("What was done to clear it?", rows=2)
+
+
+class PriorityChangeForm(WorkOrderActionForm):
+    id_prefix = "priority"
+
+    priority = forms.TypedChoiceField(
+        label="New priority", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("priority", self.work_order.priority)
+
+
+class RescheduleForm(WorkOrderActionForm):
+    """New plan dates, entered on the plant's clock (the current time zone)."""
+
+    id_prefix = "reschedule"
+
+    planned_start = forms.DateTimeField(
+        label="Planned start",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+    planned_end = forms.DateTimeField(
+        label="Planned end",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+    due_date = forms.DateField(
+        label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = _reason_field()
+
+    PLAN_FIELDS = ("planned_start", "planned_end", "due_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.PLAN_FIELDS:
+            self.initial.setdefault(name, getattr(self.work_order, name))
+
+    @staticmethod
+    def _same(old, new):
+        if old is None or new is None:
+            return old is new
+        if isinstance(old, dt.datetime):
+            # The inputs show minutes; an untouched field must not count as a change of its seconds.
+            return old.replace(second=0, microsecond=0) == new.replace(second=0, microsecond=0)
+        return old == new
+
+    def changed_plan(self):
+        """Only the plan fields the person actually changed (cleared = set to none)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.PLAN_FIELDS
+            if not self._same(getattr(self.work_order, name), self.cleaned_data[name])
+        }

@@ -41,14 +41,16 @@ def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
 
 
 @transaction.atomic
-def hold_release(*, hold, actor, release_note, at=None):
+def hold_release(*, hold, actor, release_note, version=None, at=None):
     release_note = (release_note or "").strip()
     if not release_note:
         raise ValidationError({"release_note": ["Say what was done to clear the hold."]})
-    work_order = work_order_lock(work_order=WorkOrder(pk=hold.work_order_id))
+    work_order = work_order_lock(work_order=WorkOrder(pk=hold.work_order_id), version=version)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if hold.released_at is not None:
-        raise ConflictError(f"This hold was already released at {hold.released_at:%Y-%m-%d %H:%M}.", code="already_released")
+        raise ConflictError(
+            f"This hold was already released at {timezone.localtime(hold.released_at):%Y-%m-%d %H:%M}.", code="already_released"
+        )
     at = at or timezone.now()
     if at < hold.placed_at:
         raise ValidationError({"released_at": ["A hold cannot be released before it was placed."]})

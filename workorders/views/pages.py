@@ -14,10 +14,11 @@ from django.utils.formats import date_format
 
 from prodcoord.events.selectors import event_list
 
-from . import selectors
-from .filters import WorkOrderFilter
-from .forms import WorkOrderOpenFilterForm
-from .models import Operation, WorkOrder
+from .. import selectors
+from ..filters import WorkOrderFilter
+from ..forms import WorkOrderOpenFilterForm
+from ..models import Operation, WorkOrder
+from .panel import action_forms
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
@@ -153,23 +154,41 @@ def _history(work_order):
     return rows, truncated
 
 
-@login_required
-def work_order_detail(request, number):
-    """One work order: header, operations, holds, and what happened to it."""
+def work_order_get_or_404(number):
     try:
-        work_order = selectors.work_order_get(number=number)
+        return selectors.work_order_get(number=number)
     except WorkOrder.DoesNotExist:
-        raise Http404(f"No work order {number}.")
-    _decorate(work_order)
+        raise Http404(f"No work order {number}.") from None
+
+
+def render_work_order(request, number, *, submitted=None, status=200):
+    """The work order's page, or only its ``#work-order`` fragment for an htmx request.
+
+    ``submitted`` is ``(key, form)`` for an action form that came back with errors.
+    """
+    work_order = _decorate(work_order_get_or_404(number))
     holds = list(selectors.hold_list().filter(work_order=work_order))
+    active_holds = [h for h in holds if h.is_active]
     history, history_truncated = _history(work_order)
+    fragment = bool(request.htmx) and not request.htmx.boosted
     context = {
         "wo": work_order,
         "operations": work_order.operations.all(),
-        "active_holds": [h for h in holds if h.is_active],
+        "active_holds": active_holds,
         "past_holds": [h for h in holds if not h.is_active],
         "history": history,
         "history_truncated": history_truncated,
         "history_limit": HISTORY_LIMIT,
+        "is_fragment": fragment,
+        **action_forms(request.user, work_order, active_holds, submitted=submitted),
     }
-    return render(request, "workorders/work_order_detail.html", context)
+    template = "workorders/partials/_work_order.html" if fragment else "workorders/work_order_detail.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def work_order_detail(request, number):
+    """One work order: header, the actions the person may take, operations, holds, and what happened to it."""
+    return render_work_order(request, number)

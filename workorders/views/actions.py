@@ -1,0 +1,254 @@
+"""Acting on one work order from its page: each view checks the role's permission,
+parses a form, calls the service, and answers with the page (post-redirect-get) or,
+for htmx, the refreshed ``#work-order`` fragment.
+
+Field errors go back next to their field (400); a state that refuses the change
+(illegal transition, on hold, changed by someone else) comes back as a message (409).
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from prodcoord.core.exceptions import ConflictError, StaleVersionError
+
+from .. import services
+from ..forms import (
+    HoldPlaceForm,
+    HoldReleaseForm,
+    PriorityChangeForm,
+    ProgressReportForm,
+    RescheduleForm,
+    WorkOrderTransitionForm,
+)
+from ..models import Hold
+from ..services.work_orders import VERBS
+from .pages import render_work_order, work_order_get_or_404
+from .panel import PERMISSIONS
+
+SECTION_NAMES = {
+    "progress": "Report progress",
+    "hold_place": "Place a hold",
+    "priority": "Priority",
+    "reschedule": "Reschedule",
+}
+STALE_HINT = "The page now shows the latest state: check it and apply your change again."
+
+
+def _qty(value):
+    return format(Decimal(value).normalize(), "f")
+
+
+def _attach_service_errors(form, error):
+    """Put a service's ValidationError on the form's fields (unknown fields become form-wide errors)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields and field != "version" else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _done(request, number, *, status=200):
+    """After a change (or a refusal): redirect for a normal post, the fresh fragment for htmx."""
+    if request.htmx:
+        response = render_work_order(request, number, status=status)
+        response["HX-Reswap"] = "outerHTML show:top"
+        return response
+    return redirect(reverse("work-order-detail", args=[number]))
+
+
+def _perform(request, number, *, permission, key, make_form, call):
+    """The one shape of every action view. ``call(work_order, form)`` calls the service and
+    returns the success message."""
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("Your role does not allow this.")
+    work_order = work_order_get_or_404(number)
+    form = make_form(work_order, request.POST)
+    if form.is_valid():
+        try:
+            message = call(work_order, form)
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        except ConflictError as error:
+            text = error.message
+            if isinstance(error, StaleVersionError):
+                text = f"Not saved: {work_order.number} was changed by someone else — reload. {STALE_HINT}"
+            messages.error(request, text)
+            return _done(request, number, status=409)
+        else:
+            messages.success(request, message)
+            return _done(request, number)
+    where = SECTION_NAMES.get(key.split(":")[0])
+    if form.hidden_errors():
+        messages.error(request, form.hidden_errors()[0])
+    else:
+        messages.error(request, f"Not saved: check {where or 'the form'} below." if where else "Not saved: check the form below.")
+    return render_work_order(request, number, submitted=(key, form), status=400)
+
+
+def _transition_view(action):
+    @login_required
+    @require_POST
+    def view(request, number):
+        def call(work_order, form):
+            services.work_order_transition(
+                action=action,
+                work_order=work_order,
+                actor=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                version=form.cleaned_data["version"],
+            )
+            return f"{work_order.number} {VERBS[action]}."
+
+        return _perform(
+            request,
+            number,
+            permission=PERMISSIONS["transition"],
+            key=action,
+            make_form=lambda wo, data: WorkOrderTransitionForm(data, work_order=wo, action=action),
+            call=call,
+        )
+
+    view.__name__ = view.__qualname__ = f"work_order_{action}"
+    view.__doc__ = f"{action.capitalize()} the work order."
+    return view
+
+
+work_order_release = _transition_view("release")
+work_order_start = _transition_view("start")
+work_order_complete = _transition_view("complete")
+work_order_close = _transition_view("close")
+work_order_cancel = _transition_view("cancel")
+
+
+@login_required
+@require_POST
+def work_order_progress(request, number):
+    """Report good and scrap quantity on an operation (a released order starts on its first report)."""
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        report = services.operation_report_progress(
+            work_order=work_order,
+            actor=request.user,
+            operation=data["operation"],
+            quantity_good=data["quantity_good"] or Decimal("0"),
+            quantity_scrap=data["quantity_scrap"] or Decimal("0"),
+            note=data["note"],
+            version=data["version"],
+        )
+        made = [f"{_qty(report.quantity_good)} good"] if report.quantity_good else []
+        if report.quantity_scrap:
+            made.append(f"{_qty(report.quantity_scrap)} scrap")
+        return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
+
+    return _perform(
+        request,
+        number,
+        permission=PERMISSIONS["progress"],
+        key="progress",
+        make_form=lambda wo, data: ProgressReportForm(data, work_order=wo),
+        call=call,
+    )
+
+
+@login_required
+@require_POST
+def work_order_hold_place(request, number):
+    """Put the work order on hold (it cannot move on or progress until released)."""
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        hold = services.hold_place(
+            work_order=work_order, actor=request.user, kind=data["kind"], reason=data["reason"], version=data["version"]
+        )
+        return f"{work_order.number} is on hold ({hold.get_kind_display().lower()})."
+
+    return _perform(
+        request,
+        number,
+        permission=PERMISSIONS["hold_place"],
+        key="hold_place",
+        make_form=lambda wo, data: HoldPlaceForm(data, work_order=wo),
+        call=call,
+    )
+
+
+@login_required
+@require_POST
+def work_order_hold_release(request, number, hold_id):
+    """Release one active hold of the work order."""
+    if not request.user.has_perm(PERMISSIONS["hold_release"]):
+        raise PermissionDenied("Your role does not allow this.")
+    hold = get_object_or_404(Hold, pk=hold_id, work_order__number=number)
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        services.hold_release(hold=hold, actor=request.user, release_note=data["release_note"], version=data["version"])
+        still = work_order.active_hold_count - 1
+        rest = f" It still has {still} active hold{'s' if still != 1 else ''}." if still > 0 else ""
+        return f"{hold.get_kind_display()} hold on {work_order.number} released.{rest}"
+
+    return _perform(
+        request,
+        number,
+        permission=PERMISSIONS["hold_release"],
+        key=f"hold_release:{hold.pk}",
+        make_form=lambda wo, data: HoldReleaseForm(data, work_order=wo, auto_id=f"id_hold{hold.pk}_%s"),
+        call=call,
+    )
+
+
+@login_required
+@require_POST
+def work_order_priority(request, number):
+    """Change the priority (1 = most urgent), with a reason."""
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        changed = services.work_order_change_priority(
+            work_order=work_order,
+            actor=request.user,
+            priority=data["priority"],
+            reason=data["reason"],
+            version=data["version"],
+        )
+        if changed.version == data["version"]:  # the service changes nothing when the priority is the same
+            raise ValidationError({"priority": [f"{work_order.number} is already priority {work_order.priority}."]})
+        return f"{work_order.number} priority changed from {work_order.priority} to {data['priority']}."
+
+    return _perform(
+        request,
+        number,
+        permission=PERMISSIONS["priority"],
+        key="priority",
+        make_form=lambda wo, data: PriorityChangeForm(data, work_order=wo),
+        call=call,
+    )
+
+
+@login_required
+@require_POST
+def work_order_reschedule(request, number):
+    """New planned start/end and due date (plant time), with a reason."""
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        services.work_order_reschedule(
+            work_order=work_order, actor=request.user, reason=data["reason"], version=data["version"], **form.changed_plan()
+        )
+        return f"{work_order.number} rescheduled."
+
+    return _perform(
+        request,
+        number,
+        permission=PERMISSIONS["reschedule"],
+        key="reschedule",
+        make_form=lambda wo, data: RescheduleForm(data, work_order=wo),
+        call=call,
+    )
