@@ -29,7 +29,8 @@ database="$($PY -c 'import django; django.setup(); from django.db import connect
 
 echo "==> Database: $database"
 $PY manage.py migrate --no-input
-$PY manage.py seed_demo
+# The demo plant and its logins; does nothing when the plant already has data.
+PRODCOORD_ALLOW_SEED=1 $PY manage.py seed_demo
 
 pids=()
 stop() {
