@@ -79,3 +79,22 @@ def test_browser_session_reads_and_needs_csrf_to_write(make_user):
     response = client.post("/api/v1/departments/", {"code": "X", "name": "X"}, format="json")
     assert response.status_code == 403
     assert "CSRF" in str(response.data["detail"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/departments/",
+        "/api/v1/work-centers/",
+        "/api/v1/shifts/",
+        "/api/v1/items/",
+        "/api/v1/boms/",
+        "/api/v1/routings/",
+        "/api/v1/work-orders/",
+        "/api/v1/holds/",
+        "/api/v1/events/",
+    ],
+)
+def test_every_resource_needs_authentication(api_client, db, path):
+    assert api_client.get(path).status_code == 401
+    assert api_client.post(path, {}, format="json").status_code == 401

@@ -320,3 +320,14 @@ def test_holds_list_filters_and_query_count(api_as, item, django_assert_max_num_
 
 def test_unauthenticated_holds_401(api_client):
     assert api_client.get("/api/v1/holds/").status_code == 401
+
+
+def test_work_order_holds_list_query_count(api_as, item, django_assert_max_num_queries):
+    wo = make_work_order(item=item, status="released")
+    for i in range(4):
+        hold_place(work_order=wo, actor=None, kind="quality", reason=f"r{i}")
+    client = api_as("viewer")
+    with django_assert_max_num_queries(7):
+        response = client.get(f"{URL}{wo.number}/holds/")
+    assert response.data["count"] == 4
+    assert [h["reason"] for h in response.data["results"]] == ["r3", "r2", "r1", "r0"]

@@ -342,3 +342,11 @@ def test_routing_list_query_count(api_as, centers, django_assert_max_num_queries
     assert response.data["count"] == 5
     assert all(len(r["steps"]) == 2 for r in response.data["results"])
     assert Decimal(response.data["results"][0]["steps"][0]["setup_minutes"]) == Decimal("10")
+
+
+def test_department_list_query_count(api_as, django_assert_max_num_queries):
+    DepartmentFactory.create_batch(7)
+    client = api_as("viewer")
+    with django_assert_max_num_queries(5):
+        response = client.get("/api/v1/departments/")
+    assert response.data["count"] == 7

@@ -77,12 +77,13 @@ class RoutingInputSerializer(InputSerializer):
 
 # --- work orders: output -------------------------------------------------------------
 
-Q2 = Decimal("0.01")
-Q3 = Decimal("0.001")
+# Decimal format specs: fixed places, as DRF's DecimalField writes them ("12.500").
+Q2 = ".2f"
+Q3 = ".3f"
 
 
-def _decimal(value, places):
-    return format(value.quantize(places), "f")
+def _decimal(value, spec):
+    return format(value, spec)
 
 
 def _datetime(value, tz):
