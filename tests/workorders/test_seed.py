@@ -57,6 +57,8 @@ def assert_plant_invariants():
     for op in Operation.objects.all():
         assert totals.get(op.pk, (Decimal(0), Decimal(0))) == (op.quantity_good, op.quantity_scrap), op.pk
     assert not WorkOrder.objects.filter(status__in=["draft", "released"], quantity_completed__gt=0).exists()
+    # Completing an order finishes its operations.
+    assert not Operation.objects.filter(work_order__status__in=["completed", "closed"]).exclude(status="done").exists()
     assert not ProductionReport.objects.filter(reported_at__gt=timezone.now()).exists()
 
 

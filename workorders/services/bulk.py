@@ -474,6 +474,13 @@ def work_orders_transition_bulk(*, actor, action, rows):
             cancelled_with_holds.append((wo, at))
         changed.append(wo)
     _set_columns(WorkOrder, changed, fields)
+    if action == "complete":
+        # As for one order: no operation is still running on a completed order.
+        ids = [wo.pk for wo in changed]
+        for start in range(0, len(ids), 5000):
+            Operation.objects.filter(work_order_id__in=ids[start : start + 5000]).exclude(status=Operation.Status.DONE).update(
+                status=Operation.Status.DONE, updated_at=now
+            )
     if cancelled_with_holds:
         holds = []
         for wo, at in cancelled_with_holds:
