@@ -400,3 +400,13 @@ def test_times_are_iso_with_offset(api_as, item):
     parsed = dt.datetime.fromisoformat(data["planned_start"])
     assert parsed.utcoffset() is not None
     assert parsed == start
+
+
+def test_pages_never_overlap_when_ordering_has_ties(api_as, item):
+    for _ in range(5):
+        make_work_order(item=item, priority=3)
+    client = api_as("viewer")
+    seen = []
+    for page in (1, 2, 3):
+        seen += _numbers(client.get(f"{URL}?ordering=priority&page_size=2&page={page}"))
+    assert len(seen) == len(set(seen)) == 5

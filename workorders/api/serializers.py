@@ -77,14 +77,6 @@ class RoutingInputSerializer(InputSerializer):
 
 # --- work orders: output -------------------------------------------------------------
 
-# Decimal format specs: fixed places, as DRF's DecimalField writes them ("12.500").
-Q2 = ".2f"
-Q3 = ".3f"
-
-
-def _decimal(value, spec):
-    return format(value, spec)
-
 
 def _datetime(value, tz):
     """As DRF's DateTimeField writes it: ISO 8601 in the current time zone, ``Z`` for UTC."""
@@ -100,6 +92,10 @@ def work_order_payloads(items):
     ``items`` are rows from ``work_order_rows`` or WorkOrder instances (read back
     as rows). Operations for all of them come in one query. The JSON shape is
     the one ``WorkOrderSerializer`` documents.
+
+    Decimals are written with ``str``: values read from a decimal column carry
+    the column's places (PostgreSQL returns them so, Django quantizes them on
+    SQLite), so this gives exactly DRF's "12.500" at a fraction of the cost.
     """
     rows = list(items)
     if rows and not isinstance(rows[0], dict):
@@ -114,9 +110,9 @@ def work_order_payloads(items):
             {
                 "number": row["number"],
                 "item": row["item__sku"],
-                "quantity": _decimal(row["quantity"], Q3),
-                "quantity_completed": _decimal(row["quantity_completed"], Q3),
-                "quantity_scrapped": _decimal(row["quantity_scrapped"], Q3),
+                "quantity": str(row["quantity"]),
+                "quantity_completed": str(row["quantity_completed"]),
+                "quantity_scrapped": str(row["quantity_scrapped"]),
                 "status": row["status"],
                 "priority": row["priority"],
                 "due_date": due.isoformat() if due is not None else None,
@@ -130,11 +126,11 @@ def work_order_payloads(items):
                         "sequence": op[1],
                         "work_center": op[2],
                         "description": op[3],
-                        "planned_setup_minutes": _decimal(op[4], Q2),
-                        "planned_run_minutes": _decimal(op[5], Q2),
+                        "planned_setup_minutes": str(op[4]),
+                        "planned_run_minutes": str(op[5]),
                         "status": op[6],
-                        "quantity_good": _decimal(op[7], Q3),
-                        "quantity_scrap": _decimal(op[8], Q3),
+                        "quantity_good": str(op[7]),
+                        "quantity_scrap": str(op[8]),
                     }
                     for op in operations.get(row["id"], ())
                 ],

@@ -6,6 +6,7 @@ and the response is the output serializer over the record read back through
 ``get_queryset()`` (the resource's selector).
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
 from rest_framework.filters import OrderingFilter
@@ -15,20 +16,40 @@ from rest_framework.viewsets import GenericViewSet
 from .schema import InputOutputAutoSchema
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the FilterSet's filters
+    (building the FilterSet's form costs close to a millisecond on a hot list)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not any(name in request.query_params for name in filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StableOrderingFilter(OrderingFilter):
     """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or [])
-        if ordering and not any(f.lstrip("-") in ("pk", "id") for f in ordering):
+        if ordering and not self._is_unique(queryset.model, ordering[-1].lstrip("-")):
             ordering.append("pk")
         return ordering
+
+    @staticmethod
+    def _is_unique(model, name):
+        if name == "pk" or "__" in name:
+            return name == "pk"
+        try:
+            return model._meta.get_field(name).unique
+        except FieldDoesNotExist:
+            return False
 
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     input_serializer_class = None
     schema = InputOutputAutoSchema()
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [FilterBackend, StableOrderingFilter]
 
     def get_input_serializer(self, *args, **kwargs):
         cls = self.input_serializer_class or self.get_serializer_class()
