@@ -30,28 +30,42 @@ class BOMLineSerializer(StrictInputMixin, serializers.Serializer):
     )
 
 
-class BOMSerializer(serializers.Serializer):
+class RevisionSerializer(serializers.Serializer):
+    """A revisioned document of an item (BOM, routing) as the API returns it;
+    subclasses add the content (lines, steps)."""
+
     id = serializers.IntegerField(read_only=True)
     item = serializers.CharField(source="item.sku", read_only=True, help_text="Item SKU")
     revision = serializers.CharField(read_only=True)
     status = EnumField(**REVISION_STATUS, read_only=True)
     released_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    lines = BOMLineSerializer(many=True, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
 
-class BOMInputSerializer(InputSerializer):
-    unknown_field_messages = {"status": "Use the release action; a BOM's status cannot be set."}
+class RevisionInputSerializer(InputSerializer):
+    """Create or change a draft revision: the item (fixed once created) and the revision label."""
+
+    kind = "revision"
+    unknown_field_messages = {"status": "Use the release action; the status cannot be set."}
 
     item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU; cannot change after creation")
     revision = serializers.CharField(max_length=10)
-    lines = BOMLineSerializer(many=True)
 
     def validate_item(self, item):
         if self.instance is not None and item.pk != self.instance.item_id:
-            raise serializers.ValidationError("A BOM's item cannot change; create a BOM for the other item.")
+            raise serializers.ValidationError(f"A {self.kind}'s item cannot change; create a {self.kind} for the other item.")
         return item
+
+
+class BOMSerializer(RevisionSerializer):
+    lines = BOMLineSerializer(many=True, read_only=True)
+
+
+class BOMInputSerializer(RevisionInputSerializer):
+    kind = "BOM"
+
+    lines = BOMLineSerializer(many=True)
 
 
 class ReleaseSerializer(InputSerializer):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from materials.api.serializers import REVISION_STATUS, ReleaseSerializer
+from materials.api.serializers import ReleaseSerializer, RevisionInputSerializer, RevisionSerializer
 from materials.models import Item
 from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, quantity_field
 
@@ -51,28 +51,14 @@ class RoutingStepSerializer(StrictInputMixin, serializers.Serializer):
     description = serializers.CharField(max_length=200, allow_blank=True, default="")
 
 
-class RoutingSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    item = serializers.CharField(source="item.sku", read_only=True, help_text="Item SKU")
-    revision = serializers.CharField(read_only=True)
-    status = EnumField(**REVISION_STATUS, read_only=True)
-    released_at = serializers.DateTimeField(read_only=True, allow_null=True)
+class RoutingSerializer(RevisionSerializer):
     steps = RoutingStepSerializer(many=True, read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
 
 
-class RoutingInputSerializer(InputSerializer):
-    unknown_field_messages = {"status": "Use the release action; a routing's status cannot be set."}
+class RoutingInputSerializer(RevisionInputSerializer):
+    kind = "routing"
 
-    item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU; cannot change after creation")
-    revision = serializers.CharField(max_length=10)
     steps = RoutingStepSerializer(many=True)
-
-    def validate_item(self, item):
-        if self.instance is not None and item.pk != self.instance.item_id:
-            raise serializers.ValidationError("A routing's item cannot change; create a routing for the other item.")
-        return item
 
 
 # --- work orders: output -------------------------------------------------------------
