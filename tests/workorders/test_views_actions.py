@@ -530,6 +530,16 @@ def test_anonymous_post_goes_to_login(client, shifts):
     assert fresh(wo).status == "draft"
 
 
+def test_htmx_post_after_the_session_expired_sends_the_browser_to_log_in(client, shifts):
+    wo = make_work_order(status="draft")
+    response = client.post(
+        url(wo, "release"), {"version": wo.version}, HTTP_HX_CURRENT_URL=f"http://testserver{detail(wo)}", **HTMX
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={detail(wo)}"  # back to the page, not the action URL
+    assert fresh(wo).status == "draft"
+
+
 def test_closed_order_offers_no_actions(as_coordinator, shifts):
     wo = make_work_order(status="closed")
     html = as_coordinator.get(detail(wo)).content.decode()
