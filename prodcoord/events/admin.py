@@ -17,9 +17,7 @@ class EventAdmin(ReadOnlyAdmin):
     fields = ("at", "actor", "verb", "object_type", "object_id", "object_repr", "work_order", "changes", "reason")
     readonly_fields = fields
     show_full_result_count = False
-
-    def get_actions(self, request):
-        return {}
+    actions = None  # no bulk actions (not even delete) on the audit trail
 
     @admin.display(description="reason")
     def short_reason(self, obj):
