@@ -20,21 +20,22 @@ from django.utils import timezone
 from materials.models import BOM, BOMLine, Item
 from materials.services import ITEM_FIELDS, _lines_repr, _validate_lines
 from prodcoord.core.crud import full_clean
+from prodcoord.core.exceptions import ConflictError
 from prodcoord.events.models import Event
 from prodcoord.events.services import _jsonable, diff, events_record_bulk
 
 from ..models import Hold, Operation, ProductionReport, Routing, RoutingStep, WorkOrder
 from ..shift_calendar import shift_slot_at
 from .master import _steps_repr, _validate_steps
+from .progress import progress_check
 from .work_orders import (
-    HOLD_EXEMPT,
-    MAX_FUTURE_SKEW,
     TIMESTAMP_FIELD,
     TRANSITIONS,
     VERBS,
     _label,
     next_numbers,
     operations_from_routing,
+    transition_check,
     work_order_refresh_overdue,
     work_order_validate_new,
 )
@@ -423,27 +424,15 @@ def work_orders_transition_bulk(*, actor, action, rows):
     seen = set()
     for i, row in enumerate(rows):
         wo = locked[row["work_order"].pk]
-        reason = _reason_required(row.get("reason"))
         if wo.pk in seen:
             row_errors[i] = {"work_order": [f"{wo.number} appears twice."]}
-        elif wo.status not in sources:
-            allowed = " or ".join(_label(s) for s in sources)
-            row_errors[i] = {
-                "work_order": [
-                    f"Cannot {action} {wo.number}: it is {_label(wo.status)}; {action} is only possible from {allowed}."
-                ]
-            }
-        elif wo.active_hold_count and action not in HOLD_EXEMPT:
-            row_errors[i] = {"work_order": [f"Cannot {action} {wo.number}: it is on hold. Release the hold first."]}
-        elif action == "cancel" and not reason:
-            row_errors[i] = {"reason": ["Say why: a reason is required to cancel a work order."]}
-        elif action == "complete" and wo.quantity_completed < wo.quantity and not reason:
-            row_errors[i] = {
-                "reason": [
-                    f"Say why: a reason is required to complete {wo.number} short "
-                    f"({wo.quantity_completed} of {wo.quantity} made)."
-                ]
-            }
+        else:
+            try:
+                transition_check(work_order=wo, action=action, reason=row.get("reason"))
+            except ValidationError as exc:
+                row_errors[i] = exc.message_dict
+            except ConflictError as exc:
+                row_errors[i] = {"work_order": [exc.message]}
         seen.add(wo.pk)
     _raise_row_errors(row_errors)
 
@@ -625,7 +614,6 @@ def progress_report_bulk(*, actor, rows, shifts=None):
         for op in Operation.objects.select_for_update().filter(work_order_id__in=ids[start : start + 5000]).order_by("sequence"):
             ops_by_wo[op.work_order_id].append(op)
     now = timezone.now()
-    limit = now + MAX_FUTURE_SKEW
 
     row_errors = {}
     plan = []  # (row, wo, op, index, good, scrap, reported_at)
@@ -633,56 +621,25 @@ def progress_report_bulk(*, actor, rows, shifts=None):
     status = {pk: wo.status for pk, wo in locked.items()}
     for i, row in enumerate(rows):
         wo = locked[row["work_order"].pk]
-        good = Decimal(row.get("quantity_good") or 0)
-        scrap = Decimal(row.get("quantity_scrap") or 0)
-        reported_at = row.get("reported_at") or now
-        errs = {}
-        if good < 0:
-            errs["quantity_good"] = ["Cannot be negative."]
-        if scrap < 0:
-            errs["quantity_scrap"] = ["Cannot be negative."]
-        if not errs and good == 0 and scrap == 0:
-            errs["quantity_good"] = ["Report a good or a scrap quantity greater than zero."]
-        if reported_at > limit:
-            errs["reported_at"] = ["Cannot be in the future."]
-        if errs:
-            row_errors[i] = errs
-            continue
-        if wo.active_hold_count:
-            row_errors[i] = {"work_order": [f"Cannot report progress on {wo.number}: it is on hold. Release the hold first."]}
-            continue
-        if status[wo.pk] not in (S.RELEASED, S.IN_PROGRESS):
-            row_errors[i] = {"work_order": [f"Cannot report progress on {wo.number}: it is {_label(status[wo.pk])}."]}
-            continue
-        operations = ops_by_wo[wo.pk]
-        by_seq = {op.sequence: op for op in operations}
         try:
-            op = by_seq[int(row["operation"])]
-        except (KeyError, TypeError, ValueError):
-            row_errors[i] = {"operation": [f"{wo.number} has no operation {row.get('operation')}."]}
+            op, good, scrap, new_good, new_scrap, reported_at = progress_check(
+                work_order=wo,
+                status=status[wo.pk],
+                operations=ops_by_wo[wo.pk],
+                operation=row.get("operation"),
+                quantity_good=row.get("quantity_good"),
+                quantity_scrap=row.get("quantity_scrap"),
+                reported_at=row.get("reported_at"),
+                done=state,
+                now=now,
+            )
+        except ValidationError as exc:
+            row_errors[i] = exc.message_dict
             continue
-        index = operations.index(op)
+        except ConflictError as exc:
+            row_errors[i] = {"work_order": [exc.message]}
+            continue
         cur = state.setdefault(op.pk, [op.quantity_good, op.quantity_scrap])
-        new_good, new_scrap = cur[0] + good, cur[1] + scrap
-        if index == 0:
-            if new_good > wo.quantity:
-                row_errors[i] = {
-                    "quantity_good": [
-                        f"Operation {op.sequence} would have {new_good} good, more than the order quantity {wo.quantity}."
-                    ]
-                }
-                continue
-        else:
-            prev = operations[index - 1]
-            prev_good = state.get(prev.pk, [prev.quantity_good])[0]
-            if new_good + new_scrap > prev_good:
-                row_errors[i] = {
-                    "quantity_good": [
-                        f"Operation {op.sequence} would have processed {new_good + new_scrap}, but operation "
-                        f"{prev.sequence} has passed on only {prev_good} good."
-                    ]
-                }
-                continue
         cur[0], cur[1] = new_good, new_scrap
         status[wo.pk] = S.IN_PROGRESS
         plan.append((row, wo, op, good, scrap, reported_at))

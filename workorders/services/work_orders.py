@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from materials.models import BOM
 from prodcoord.core.exceptions import ConflictError, HoldActiveError, StaleVersionError, TransitionError
+from prodcoord.core.quantities import fmt_qty
 from prodcoord.core.queue import enqueue_on_commit
 from prodcoord.core.sequences import sequence_next
 from prodcoord.events.services import event_record
@@ -228,9 +229,16 @@ def work_order_delete(*, actor, work_order, reason=""):
 # --- transitions ----------------------------------------------------------------
 
 
-def _transition(*, action, work_order, actor, reason="", version=None, at=None):
-    sources, target = TRANSITIONS[action]
-    work_order = work_order_lock(work_order=work_order, version=version)
+def transition_check(*, work_order, action, reason=""):
+    """Whether ``action`` may happen to ``work_order`` now; returns the reason to record.
+
+    Raises TransitionError (not from this state), HoldActiveError (an active
+    hold blocks everything but cancel) or a field error when a reason is
+    required: to cancel, and to complete short of the order quantity.
+    """
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [f"Unknown action {action!r}; use one of: {', '.join(TRANSITIONS)}."]})
+    sources, _target = TRANSITIONS[action]
     if work_order.status not in sources:
         allowed = " or ".join(_label(s) for s in sources)
         raise TransitionError(
@@ -238,12 +246,22 @@ def _transition(*, action, work_order, actor, reason="", version=None, at=None):
         )
     if work_order.active_hold_count and action not in HOLD_EXEMPT:
         raise HoldActiveError(f"Cannot {action} {work_order.number}: it is on hold. Release the hold first.")
-    at = at or timezone.now()
+    if action == "cancel":
+        return _require_reason(reason, "cancel a work order")
     if action == "complete" and work_order.quantity_completed < work_order.quantity:
-        reason = _require_reason(
+        return _require_reason(
             reason,
-            f"complete {work_order.number} short ({work_order.quantity_completed} of {work_order.quantity} made)",
+            f"complete {work_order.number} short "
+            f"({fmt_qty(work_order.quantity_completed)} of {fmt_qty(work_order.quantity)} made)",
         )
+    return (reason or "").strip()
+
+
+def _transition(*, action, work_order, actor, reason="", version=None, at=None):
+    _sources, target = TRANSITIONS[action]
+    work_order = work_order_lock(work_order=work_order, version=version)
+    reason = transition_check(work_order=work_order, action=action, reason=reason)
+    at = at or timezone.now()
     old = work_order.status
     work_order.status = target
     fields = ["status"]
@@ -302,7 +320,6 @@ def work_order_close(*, work_order, actor, reason="", version=None, at=None):
 
 @transaction.atomic
 def work_order_cancel(*, work_order, actor, reason="", version=None, at=None):
-    reason = _require_reason(reason, "cancel a work order")
     return _transition(action="cancel", work_order=work_order, actor=actor, reason=reason, version=version, at=at)
 
 
