@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
-from prodcoord.core.filters import BooleanFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
+from prodcoord.core.filters import BooleanFilter, DateTimeFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
 
 from .models import Department, Hold, Operation, Routing, Shift, WorkCenter, WorkOrder
 
@@ -55,8 +55,8 @@ class WorkOrderFilter(SearchFilterSet):
     overdue = BooleanFilter(field_name="is_overdue", label="Open and past its due date")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
-    planned_start_before = django_filters.DateTimeFilter(field_name="planned_start", lookup_expr="lte")
-    planned_start_after = django_filters.DateTimeFilter(field_name="planned_start", lookup_expr="gte")
+    planned_start_before = DateTimeFilter(field_name="planned_start", lookup_expr="lte")
+    planned_start_after = DateTimeFilter(field_name="planned_start", lookup_expr="gte")
 
     class Meta:
         model = WorkOrder

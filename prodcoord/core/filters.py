@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 TRUE_VALUES = {"true", "1", "yes", "on"}
@@ -34,6 +36,36 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class PlantTimeMixin:
+    """Reads any valid offset (``+23:00`` included) and hands the database the same
+    instant in the plant's time zone, which every database accepts."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and timezone.is_aware(value):
+            try:
+                value = timezone.localtime(value)
+            except (OverflowError, ValueError):
+                raise ValidationError("Date/time out of range.", code="overflow") from None
+        return value
+
+
+class PlantDateTimeField(PlantTimeMixin, forms.DateTimeField):
+    pass
+
+
+class PlantIsoDateTimeField(PlantTimeMixin, IsoDateTimeField):
+    pass
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    field_class = PlantDateTimeField
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = PlantIsoDateTimeField
+
+
 class CommaSeparatedMultipleWidget(forms.SelectMultiple):
     """Reads ``?status=a&status=b`` and ``?status=a,b`` alike."""
 
@@ -56,9 +88,14 @@ class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
 
 
 class FilterSet(django_filters.FilterSet):
-    """A FilterSet whose boolean filters refuse values other than true/false."""
+    """A FilterSet whose boolean filters refuse values other than true/false, and whose
+    date/time filters accept any offset."""
 
-    FILTER_DEFAULTS = {**FILTER_FOR_DBFIELD_DEFAULTS, models.BooleanField: {"filter_class": BooleanFilter}}
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateTimeField: {"filter_class": DateTimeFilter},
+    }
 
 
 class SearchFilterSet(FilterSet):

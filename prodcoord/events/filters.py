@@ -1,6 +1,6 @@
 import django_filters
 
-from prodcoord.core.filters import FilterSet
+from prodcoord.core.filters import FilterSet, IsoDateTimeFilter
 
 from .models import Event
 
@@ -10,8 +10,8 @@ class EventFilter(FilterSet):
     verb = django_filters.CharFilter(field_name="verb", label="Verb, e.g. work_order.released")
     verb_prefix = django_filters.CharFilter(field_name="verb", lookup_expr="startswith", label="Verb prefix, e.g. hold.")
     actor = django_filters.CharFilter(field_name="actor__username", label="Username of the actor")
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="At or after (ISO 8601)")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Before (ISO 8601)")
+    since = IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="At or after (ISO 8601)")
+    until = IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Before (ISO 8601)")
 
     class Meta:
         model = Event

@@ -1,0 +1,53 @@
+"""Hostile and malformed input gets a 4xx answer, never a 500, and the schema says so."""
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.utils import timezone
+
+from prodcoord.events.filters import EventFilter
+from workorders.filters import WorkOrderFilter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory, django_db_blocker):
+    path = tmp_path_factory.mktemp("schema") / "schema.yml"
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(path))
+    return yaml.safe_load(path.read_text())
+
+
+# --- date/time filters -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [("/api/v1/events/", "until"), ("/api/v1/events/", "since"), ("/api/v1/work-orders/", "planned_start_after")],
+)
+def test_datetime_filter_with_a_far_offset_is_answered(api_as, url, param):
+    # +20:00 is valid ISO 8601 but beyond what PostgreSQL accepts as an offset.
+    response = api_as("planner").get(url, {param: "2026-01-01T00:00:00+20:00"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [("/api/v1/events/", "since"), ("/api/v1/work-orders/", "planned_start_before")],
+)
+def test_datetime_filter_out_of_range_is_a_400(api_as, url, param):
+    response = api_as("planner").get(url, {param: "0001-01-01T00:00:00+01:00"})
+    assert response.status_code == 400
+    assert param in response.json()
+
+
+def test_datetime_filters_hand_the_database_plant_time():
+    for filterset, param in [(EventFilter, "until"), (WorkOrderFilter, "planned_start_after")]:
+        form = filterset({param: "2026-01-01T00:00:00+20:00"}).form
+        assert form.is_valid(), form.errors
+        value = form.cleaned_data[param]
+        assert value.utcoffset() == timezone.localtime(value).utcoffset()
+
+
+# --- pagination ------------------------------------------------------------------
