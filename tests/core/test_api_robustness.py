@@ -51,3 +51,20 @@ def test_datetime_filters_hand_the_database_plant_time():
 
 
 # --- pagination ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_size", ["0", "-5", "abc", "1.5", "1e3", "٣"])
+def test_invalid_page_size_is_a_400(api_as, page_size):
+    response = api_as("planner").get("/api/v1/work-orders/", {"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_large_page_size_reads_as_the_maximum(api_as):
+    response = api_as("planner").get("/api/v1/departments/", {"page_size": "99999999999999999999"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999"])
+def test_invalid_page_is_a_404(api_as, page):
+    assert api_as("planner").get("/api/v1/departments/", {"page": page}).status_code == 404
