@@ -1,11 +1,15 @@
 """Hostile and malformed input gets a 4xx answer, never a 500, and the schema says so."""
 
+import datetime as dt
+import re
+
 import pytest
 import yaml
 from django.core.management import call_command
 from django.utils import timezone
 
 from prodcoord.events.filters import EventFilter
+from tests.factories import ShiftFactory
 from workorders.filters import WorkOrderFilter
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,31 @@ def test_large_page_size_reads_as_the_maximum(api_as):
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999"])
 def test_invalid_page_is_a_404(api_as, page):
     assert api_as("planner").get("/api/v1/departments/", {"page": page}).status_code == 404
+
+
+# --- the schema documents the error answers ------------------------------------
+
+
+def test_error_answers_are_documented(schema):
+    paths = schema["paths"]
+    assert {"200", "400", "401", "403", "404"} <= set(paths["/api/v1/work-orders/"]["get"]["responses"])
+    assert {"201", "400", "401", "403", "409", "415"} <= set(paths["/api/v1/work-orders/"]["post"]["responses"])
+    assert {"200", "401", "403", "404"} <= set(paths["/api/v1/shifts/{code}/"]["get"]["responses"])
+    assert {"200", "400", "404", "409"} <= set(paths["/api/v1/boms/{id}/"]["put"]["responses"])
+    assert {"204", "404", "409"} <= set(paths["/api/v1/departments/{code}/"]["delete"]["responses"])
+    assert {"200", "400"} <= set(paths["/api/v1/auth/token/"]["post"]["responses"])
+
+
+def test_page_parameters_are_documented_from_one(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/items/"]["get"]["parameters"]}
+    assert parameters["page"]["schema"]["minimum"] == 1
+    assert parameters["page_size"]["schema"]["minimum"] == 1
+
+
+def test_times_of_day_are_documented_as_they_are_written(schema, api_as):
+    ShiftFactory(code="EARLY", start_time=dt.time(6), end_time=dt.time(14))
+    body = api_as("planner").get("/api/v1/shifts/EARLY/").json()
+    documented = schema["components"]["schemas"]["Shift"]["properties"]["start_time"]
+    # format: time would require an offset ("06:00:00Z"); the API writes plant time without one.
+    assert documented.get("format") != "time"
+    assert re.fullmatch(documented["pattern"].replace("\\d", "[0-9]"), body["start_time"])

@@ -79,3 +79,17 @@ def quantity_field(**kwargs):
     kwargs.setdefault("max_digits", 14)
     kwargs.setdefault("decimal_places", 3)
     return serializers.DecimalField(**kwargs)
+
+
+class TimeOfDayFieldExtension(OpenApiSerializerFieldExtension):
+    """A time of day as the API writes it, ``HH:MM:SS`` with no offset (plant time).
+
+    OpenAPI's ``format: time`` means an RFC 3339 time *with* an offset, which these are not."""
+
+    target_class = serializers.TimeField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return {"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$", "example": "06:00:00"}
+        return {"type": "string", "description": "Time of day in plant time, HH:MM or HH:MM:SS", "example": "06:00"}

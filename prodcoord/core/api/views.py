@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .fields import InputSerializer
+from .schema import InputOutputAutoSchema
 
 
 class TokenCredentialsSerializer(InputSerializer):
@@ -22,6 +23,7 @@ class ObtainTokenView(APIView):
 
     authentication_classes = ()
     permission_classes = ()
+    schema = InputOutputAutoSchema()
 
     @extend_schema(request=TokenCredentialsSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"])
     def post(self, request):
