@@ -41,6 +41,8 @@ class IdempotencyKeyMiddleware:
             return self.get_response(request)
         if len(key) > 200:
             return JsonResponse({"Idempotency-Key": ["Use at most 200 characters."]}, status=400)
+        if any(ord(char) < 32 or ord(char) == 127 for char in key):
+            return JsonResponse({"Idempotency-Key": ["Use printable characters only."]}, status=400)
         user = _user_for(request)
         if user is None:
             return self.get_response(request)  # the API answers 401

@@ -100,3 +100,15 @@ def test_times_of_day_are_documented_as_they_are_written(schema, api_as):
     # format: time would require an offset ("06:00:00Z"); the API writes plant time without one.
     assert documented.get("format") != "time"
     assert re.fullmatch(documented["pattern"].replace("\\d", "[0-9]"), body["start_time"])
+
+
+# --- Idempotency-Key ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "tab\there", "bell\x07"])
+def test_idempotency_key_with_control_characters_is_a_400(api_as, key):
+    response = api_as("planner").post(
+        "/api/v1/departments/", {"code": "IDK", "name": "Keyed"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()
