@@ -20,7 +20,7 @@ class WorkOrderOpenFilterForm(forms.Form):
     search = forms.CharField(
         label="Search",
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Number, SKU, customer ref."}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "WO, SKU, customer ref."}),
     )
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
     work_center = forms.ChoiceField(label="Work center", required=False)

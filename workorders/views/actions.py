@@ -35,6 +35,9 @@ from .pages import render_work_order, work_order_get_or_404
 from .panel import PERMISSIONS
 
 SECTION_NAMES = {
+    "complete": "Complete",
+    "cancel": "Cancel this work order",
+    "hold_release": "the active hold",
     "progress": "Report progress",
     "hold_place": "Place a hold",
     "priority": "Priority",

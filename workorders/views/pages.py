@@ -17,7 +17,7 @@ from prodcoord.events.selectors import event_list
 from .. import selectors
 from ..filters import WorkOrderFilter
 from ..forms import WorkOrderOpenFilterForm
-from ..models import Operation, WorkOrder
+from ..models import Operation, ScheduleEntry, WorkOrder
 from .panel import action_forms
 
 PAGE_SIZE = 50
@@ -136,17 +136,37 @@ def _change_rows(changes):
     return rows
 
 
+def _schedule_slots(events):
+    """For schedule events, the slot they are about ("Sat Nov 28 · Day shift · LASER-01"), by entry id.
+    One query for the whole history; a removed entry has no slot left to name."""
+    ids = {int(e.object_id) for e in events if e.verb.startswith("schedule.") and str(e.object_id).isdigit()}
+    if not ids:
+        return {}
+    entries = ScheduleEntry.objects.filter(pk__in=ids).select_related("shift", "work_center")
+    return {
+        str(entry.pk): f"{date_format(entry.date, 'D M j')} · {_shift_name(entry.shift)} · {entry.work_center.code}"
+        for entry in entries
+    }
+
+
+def _shift_name(shift):
+    return shift.name if shift.name.lower().endswith("shift") else f"{shift.name} shift"
+
+
 def _history(work_order):
     events = list(event_list(work_order=work_order)[: HISTORY_LIMIT + 1])
     truncated = len(events) > HISTORY_LIMIT
+    events = events[:HISTORY_LIMIT]
+    slots = _schedule_slots(events)
     rows = []
-    for event in events[:HISTORY_LIMIT]:
+    for event in events:
         rows.append(
             {
                 "at": event.at,
                 "label": VERB_LABELS.get(event.verb) or event.verb.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
                 "verb": event.verb,
                 "actor": event.actor,
+                "subject": slots.get(str(event.object_id)) if event.verb.startswith("schedule.") else None,
                 "changes": _change_rows(event.changes),
                 "reason": event.reason,
             }
