@@ -18,6 +18,7 @@ from .models import (
     WorkCenter,
     WorkOrder,
 )
+from .permissions import TRANSITION_PERMISSIONS
 from .services.master import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
 
 # --- master data -------------------------------------------------------------------
@@ -176,7 +177,8 @@ def _transition_action(action, description):
         )
 
     run.__name__ = f"{action}_selected"
-    return admin.action(description=description, permissions=["transition"])(run)
+    kind = "release" if TRANSITION_PERMISSIONS[action].endswith(".release_workorder") else "transition"
+    return admin.action(description=description, permissions=[kind])(run)
 
 
 @admin.register(WorkOrder)
@@ -242,7 +244,10 @@ class WorkOrderAdmin(ReadOnlyAdmin):
         return obj.on_hold
 
     def has_transition_permission(self, request):
-        return request.user.has_perm("workorders.transition_workorder")
+        return request.user.has_perm(TRANSITION_PERMISSIONS["start"])
+
+    def has_release_permission(self, request):
+        return request.user.has_perm(TRANSITION_PERMISSIONS["release"])
 
 
 @admin.register(Operation)

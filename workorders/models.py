@@ -131,7 +131,8 @@ class WorkOrder(TimeStampedModel):
     class Meta:
         ordering = ["number"]
         permissions = [
-            ("transition_workorder", "Can release, start, complete, close and cancel work orders"),
+            ("release_workorder", "Can release and cancel work orders"),
+            ("transition_workorder", "Can start, complete and close work orders"),
             ("report_progress", "Can report production progress"),
             ("place_hold", "Can place holds on work orders"),
             ("release_hold", "Can release holds on work orders"),

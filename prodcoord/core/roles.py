@@ -5,9 +5,10 @@
 | viewer      | all      | nothing                                                                 |
 | operator    | all      | reports progress                                                        |
 | supervisor  | all      | places/releases holds, changes priority                                 |
-| coordinator | all      | transitions, progress, holds, priority, reschedule                      |
+| coordinator | all      | every transition, progress, holds, priority, reschedule                 |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts), creates and  |
-|             |          | edits work orders and the schedule, releases/cancels, priority, plan    |
+|             |          | edits work orders and the schedule, releases/cancels (not start,        |
+|             |          | complete, close: those are floor moves), priority, plan                 |
 
 ``sync_roles`` is idempotent and runs from data migrations; a later migration
 that adds models or permissions calls it again.
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS = {
     "operator": [f"{WO}.report_progress"],
     "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority"],
     "coordinator": [
+        f"{WO}.release_workorder",
         f"{WO}.transition_workorder",
         f"{WO}.report_progress",
         f"{WO}.place_hold",
@@ -50,7 +52,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.add_workorder",
         f"{WO}.change_workorder",
         f"{WO}.delete_workorder",
-        f"{WO}.transition_workorder",
+        f"{WO}.release_workorder",
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
         f"{WO}.add_scheduleentry",
@@ -61,8 +63,13 @@ ROLE_PERMISSIONS = {
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
-def sync_roles(apps):
-    """Create the groups and set exactly their permissions (view on every domain model + the role's own)."""
+def sync_roles(apps, *, strict=True):
+    """Create the groups and set exactly their permissions (view on every domain model + the role's own).
+
+    A data migration runs this against the models as they were at that point
+    in history, so it passes ``strict=False`` to skip permissions that later
+    migrations add; the post-migrate sync (strict) then sets the full roles.
+    """
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
@@ -77,5 +84,10 @@ def sync_roles(apps):
         wanted = list(view)
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None:
+                if strict:
+                    raise LookupError(f"Role {role!r} names the permission {perm!r}, which does not exist.")
+                continue
+            wanted.append(found)
         group.permissions.set(wanted)

@@ -37,6 +37,7 @@ def test_documented_table():
     assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress"}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {f"{wo}.place_hold", f"{wo}.release_hold", f"{wo}.change_priority"}
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
+        f"{wo}.release_workorder",
         f"{wo}.transition_workorder",
         f"{wo}.report_progress",
         f"{wo}.place_hold",
@@ -54,14 +55,20 @@ def test_documented_table():
         f"{wo}.add_workorder",
         f"{wo}.change_workorder",
         f"{wo}.delete_workorder",
-        f"{wo}.transition_workorder",
+        f"{wo}.release_workorder",
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
         f"{wo}.add_scheduleentry",
     ):
         assert perm in planner
-    # the planner plans; it does not report progress or hold work on the floor
-    assert not planner & {f"{wo}.report_progress", f"{wo}.place_hold", f"{wo}.release_hold"}
+    # the planner plans: it releases and cancels, but does not start, complete or close
+    # work, report progress or hold work on the floor
+    assert not planner & {
+        f"{wo}.transition_workorder",
+        f"{wo}.report_progress",
+        f"{wo}.place_hold",
+        f"{wo}.release_hold",
+    }
 
 
 def test_every_role_can_see_every_domain_model():

@@ -331,3 +331,14 @@ def test_work_order_holds_list_query_count(api_as, item, django_assert_max_num_q
         response = client.get(f"{URL}{wo.number}/holds/")
     assert response.data["count"] == 4
     assert [h["reason"] for h in response.data["results"]] == ["r3", "r2", "r1", "r0"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("action", "status"), [("start", "released"), ("complete", "in_progress"), ("close", "completed")])
+def test_floor_moves_are_the_coordinators(api_as, item, role, action, status):
+    """Planners release and cancel; starting, completing and closing work belongs to the floor."""
+    wo = make_work_order(item=item, status=status)
+    response = api_as(role).post(f"{URL}{wo.number}/{action}/", {"reason": "r"}, format="json")
+    allowed = role == "coordinator"
+    assert response.status_code == (200 if allowed else 403), response.data
+    assert (WorkOrder.objects.get(pk=wo.pk).status != status) is allowed

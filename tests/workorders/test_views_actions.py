@@ -454,19 +454,23 @@ def test_post_without_csrf_token_is_refused(coordinator, shifts):
 # --- permissions ------------------------------------------------------------------------------
 
 # What each role may do on a released work order (the page shows exactly these forms).
+# "release": release and cancel (planning decisions); "floor": start, complete, close.
 EXPECTED = {
     "viewer": set(),
     "operator": {"progress"},
     "supervisor": {"hold_place", "hold_release", "priority"},
-    "coordinator": {"transition", "progress", "hold_place", "hold_release", "priority", "reschedule"},
-    "planner": {"transition", "priority", "reschedule"},
+    "coordinator": {"release", "floor", "progress", "hold_place", "hold_release", "priority", "reschedule"},
+    "planner": {"release", "priority", "reschedule"},
 }
 
 
 def _visible(context):
     shown = set()
-    if context["transitions"] or context["cancel"]:
-        shown.add("transition")
+    actions = {t["action"] for t in context["transitions"]} | ({"cancel"} if context["cancel"] else set())
+    if actions & {"release", "cancel"}:
+        shown.add("release")
+    if actions & {"start", "complete", "close"}:
+        shown.add("floor")
     for key, name in (
         ("progress_form", "progress"),
         ("hold_form", "hold_place"),
@@ -499,7 +503,8 @@ def test_each_role_may_post_only_what_it_is_allowed(client, make_user, coordinat
     client.force_login(user)
     allowed = EXPECTED[role]
     attempts = {
-        "transition": lambda wo: client.post(url(wo, "start"), {"version": wo.version}),
+        "floor": lambda wo: client.post(url(wo, "start"), {"version": wo.version}),
+        "release": lambda wo: client.post(url(wo, "cancel"), {"version": wo.version, "reason": "customer cancelled"}),
         "progress": lambda wo: client.post(url(wo, "progress"), {"version": wo.version, "operation": 10, "quantity_good": "1"}),
         "hold_place": lambda wo: client.post(url(wo, "hold-place"), {"version": wo.version, "kind": "quality", "reason": "x"}),
         "priority": lambda wo: client.post(url(wo, "priority"), {"version": wo.version, "priority": 1, "reason": "x"}),

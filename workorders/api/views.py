@@ -10,6 +10,7 @@ from prodcoord.core.crud import record_delete, revision_delete
 
 from .. import selectors, services
 from ..filters import DepartmentFilter, HoldFilter, RoutingFilter, ShiftFilter, WorkCenterFilter, WorkOrderFilter
+from ..permissions import TRANSITION_PERMISSIONS
 from .serializers import (
     DepartmentSerializer,
     HoldPlaceSerializer,
@@ -142,7 +143,6 @@ FIELD_PERMISSIONS = {
     "planned_start": f"{WO}.reschedule_workorder",
     "planned_end": f"{WO}.reschedule_workorder",
 }
-TRANSITION = [f"{WO}.transition_workorder"]
 WORK_ORDER_ORDERING = [
     "number",
     "priority",
@@ -184,11 +184,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         # Field by field in update(): priority, plan and other changes need different permissions.
         "update": [f"{WO}.view_workorder"],
         "partial_update": [f"{WO}.view_workorder"],
-        "release": TRANSITION,
-        "start": TRANSITION,
-        "complete": TRANSITION,
-        "close": TRANSITION,
-        "cancel": TRANSITION,
+        **{action: [perm] for action, perm in TRANSITION_PERMISSIONS.items()},
         "progress": [f"{WO}.report_progress"],
         "holds": {"GET": [f"{WO}.view_hold"], "POST": [f"{WO}.place_hold"]},
     }

@@ -30,6 +30,7 @@ from ..forms import (
     WorkOrderTransitionForm,
 )
 from ..models import Hold
+from ..permissions import TRANSITION_PERMISSIONS
 from ..services.work_orders import VERBS
 from .pages import render_work_order, work_order_get_or_404
 from .panel import PERMISSIONS
@@ -129,7 +130,7 @@ def _transition_view(action):
         return _perform(
             request,
             number,
-            permission=PERMISSIONS["transition"],
+            permission=TRANSITION_PERMISSIONS[action],
             key=action,
             make_form=lambda wo, data: WorkOrderTransitionForm(data, work_order=wo, action=action),
             call=call,

@@ -12,12 +12,12 @@ from ..forms import (
     WorkOrderTransitionForm,
 )
 from ..models import WorkOrder
+from ..permissions import TRANSITION_PERMISSIONS
 from ..services import TRANSITIONS
 from ..services.work_orders import HOLD_EXEMPT
 
 WO = "workorders"
 PERMISSIONS = {
-    "transition": f"{WO}.transition_workorder",
     "progress": f"{WO}.report_progress",
     "hold_place": f"{WO}.place_hold",
     "hold_release": f"{WO}.release_hold",
@@ -45,18 +45,17 @@ def action_forms(user, work_order, active_holds, *, submitted=None):
         return bound if form_key == key else make()
 
     transitions = []
-    if can["transition"]:
-        for action, (sources, _target) in TRANSITIONS.items():
-            if wo.status in sources:
-                transitions.append(
-                    {
-                        "action": action,
-                        "label": TRANSITION_LABELS[action],
-                        "url": reverse(f"work-order-{action}", args=[wo.number]),
-                        "blocked": wo.on_hold and action not in HOLD_EXEMPT,
-                        "form": form(action, lambda a=action: WorkOrderTransitionForm(work_order=wo, action=a)),
-                    }
-                )
+    for action, (sources, _target) in TRANSITIONS.items():
+        if wo.status in sources and user.has_perm(TRANSITION_PERMISSIONS[action]):
+            transitions.append(
+                {
+                    "action": action,
+                    "label": TRANSITION_LABELS[action],
+                    "url": reverse(f"work-order-{action}", args=[wo.number]),
+                    "blocked": wo.on_hold and action not in HOLD_EXEMPT,
+                    "form": form(action, lambda a=action: WorkOrderTransitionForm(work_order=wo, action=a)),
+                }
+            )
     for hold in active_holds:
         hold.release_form = (
             form(f"hold_release:{hold.pk}", lambda h=hold: HoldReleaseForm(work_order=wo, auto_id=f"id_hold{h.pk}_%s"))
