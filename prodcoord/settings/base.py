@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the app: the docs work without internet access
     "django_htmx",
     # bottom layer: cross-cutting core, event log
     "prodcoord.core",
@@ -164,6 +165,9 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "prodcoord API",
     "DESCRIPTION": "Production tracking for manufacturing plants: work orders, schedule, holds, materials.",
     "VERSION": "1.0.0",
