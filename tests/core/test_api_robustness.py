@@ -112,3 +112,21 @@ def test_idempotency_key_with_control_characters_is_a_400(api_as, key):
     )
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()
+
+
+# --- malformed ids -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["boms/0.5/", "routings/1.5/", "holds/x.y/", "events/0.5/", "boms/0.5/release/"])
+def test_malformed_id_is_a_json_404(api_as, path):
+    client = api_as("planner")
+    response = client.post(f"/api/v1/{path}", {}, format="json") if path.endswith("release/") else client.get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+
+
+def test_primary_keys_in_paths_are_documented_as_integers(schema):
+    for path in ["/api/v1/boms/{id}/", "/api/v1/routings/{id}/release/", "/api/v1/holds/{id}/release/"]:
+        operation = next(op for method, op in schema["paths"][path].items() if method in ("get", "post"))
+        (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert parameter["schema"]["type"] == "integer", path

@@ -2,6 +2,7 @@
 and the error answers every operation can give (see API.md)."""
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -49,6 +50,19 @@ class InputOutputAutoSchema(AutoSchema):
         if input_class is not None and self.method in ("POST", "PUT", "PATCH"):
             return input_class()
         return super().get_request_serializer()
+
+    def _resolve_path_parameters(self, variables):
+        """A primary key in the path is documented as the integer it is, not as the
+        catch-all URL pattern that lets a malformed one reach the view's JSON 404."""
+        parameters = super()._resolve_path_parameters(variables)
+        model = get_view_model(self.view, emit_warnings=False)
+        if model is None or getattr(self.view, "lookup_field", "pk") != "pk":
+            return parameters
+        for parameter in parameters:
+            if parameter["name"] in ("pk", "id") and "pattern" in parameter["schema"]:
+                schema = self._map_model_field(model._meta.pk, direction=None)
+                parameter["schema"] = {k: v for k, v in schema.items() if k not in ("readOnly", "writeOnly")}
+        return parameters
 
     def error_responses(self):
         errors = {}

@@ -49,6 +49,9 @@ class StableOrderingFilter(OrderingFilter):
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     input_serializer_class = None
     schema = InputOutputAutoSchema()
+    # Any path segment reaches the view, so a malformed id ("0.5") is the API's JSON 404,
+    # not the site's HTML page.
+    lookup_value_regex = "[^/]+"
     filter_backends = [FilterBackend, StableOrderingFilter]
 
     def get_input_serializer(self, *args, **kwargs):
