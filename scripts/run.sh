@@ -24,7 +24,7 @@ if [ -f .env ]; then
 fi
 # The settings read .env too; this makes CELERY_BROKER_URL/REDIS_URL from .env
 # visible to the choice below.
-broker="$($PY -c 'import django; django.setup(); from django.conf import settings; print(settings.CELERY_BROKER_URL or "")')"
+broker="$($PY -c 'import django; django.setup(); from django.conf import settings; print("" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL)')"
 database="$($PY -c 'import django; django.setup(); from django.db import connection; print(connection.vendor)')"
 
 echo "==> Database: $database"

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from materials.models import BOM, QTY, Item, ItemRevision
 from prodcoord.core.models import TimeStampedModel
+from prodcoord.core.quantities import fmt_qty
 
 
 class Department(TimeStampedModel):
@@ -298,4 +299,6 @@ class ScheduleEntry(TimeStampedModel):
         indexes = [models.Index(fields=["date", "shift", "work_center"], name="sched_date_shift_wc_idx")]
 
     def __str__(self):
-        return f"{self.date} {self.shift_id} {self.work_center_id}: {self.work_order_id} × {self.planned_quantity}"
+        return (
+            f"{self.date} {self.shift.code} {self.work_center.code}: {self.work_order.number} × {fmt_qty(self.planned_quantity)}"
+        )

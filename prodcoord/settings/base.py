@@ -180,8 +180,10 @@ SPECTACULAR_SETTINGS = {
 # --- Background work ----------------------------------------------------------
 # No broker configured: tasks run in process (eagerly). With a broker, a real
 # worker runs them, and beat runs the periodic schedule below.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="")) or None
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
+# With no broker the in-memory transport stands in, so Celery never goes looking for one.
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

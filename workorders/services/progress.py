@@ -86,7 +86,7 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
                 {
                     "quantity_good": [
                         f"Operation {op.sequence} would have {fmt_qty(new_good)} good, more than the order quantity "
-                        f"{fmt_qty(work_order.quantity)}. Change the order quantity first."
+                        f"{fmt_qty(work_order.quantity)}. A planner can raise the order quantity first."
                     ]
                 }
             )

@@ -36,7 +36,7 @@ def schedule_entry_validate(*, date, shift, work_center, work_order, planned_qua
 
 
 @transaction.atomic
-def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1):
+def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1, at=None):
     errors = schedule_entry_validate(
         date=date, shift=shift, work_center=work_center, work_order=work_order, planned_quantity=planned_quantity
     )
@@ -70,7 +70,7 @@ def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planne
         entry.sequence = sequence
         entry.save(update_fields=["planned_quantity", "sequence", "updated_at"])
         verb = "schedule.entry_changed"
-    event_record(actor=actor, verb=verb, obj=entry, work_order=work_order, changes=changes)
+    event_record(actor=actor, verb=verb, obj=entry, work_order=work_order, changes=changes, at=at)
     return entry
 
 
@@ -88,7 +88,7 @@ def schedule_entry_delete(*, actor, entry, reason=""):
 
 
 @transaction.atomic
-def schedule_bulk_upsert(*, actor, rows):
+def schedule_bulk_upsert(*, actor, rows, at=None):
     """Upsert many entries all-or-nothing. ``rows``: dicts as for ``schedule_entry_upsert``.
 
     Every row is validated first; if any fails, nothing is written and the
@@ -119,4 +119,4 @@ def schedule_bulk_upsert(*, actor, rows):
         raise ValidationError(
             {"rows": [f"Row {i}, {field}: {msgs[0]}" for i, errs in sorted(row_errors.items()) for field, msgs in errs.items()]}
         )
-    return [schedule_entry_upsert(actor=actor, **{k: row[k] for k in row if k != "routed_pairs"}) for row in rows]
+    return [schedule_entry_upsert(actor=actor, at=at, **{k: row[k] for k in row if k != "routed_pairs"}) for row in rows]

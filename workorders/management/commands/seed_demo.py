@@ -291,6 +291,9 @@ class DemoPlant:
         planned_start = self.slot(plan.op_slots[0]).start
         planned_end = self.slot(plan.op_slots[-1]).end
         due = (planned_end + dt.timedelta(days=rng.choice([1, 1, 2, 3, 5]))).date()
+        if plan.target in ("released", "in_progress") and rng.random() < 0.15:
+            # Running late: promised to the customer before the plan can make it.
+            due = min(due, (self.now - dt.timedelta(days=rng.choice([1, 2, 3, 6]))).date())
         start0, end0 = planned_start, planned_end
         if plan.reschedule:  # the original plan, before the change
             start0 = planned_start - plan.reschedule["days"] * DAY
@@ -318,7 +321,7 @@ class DemoPlant:
                 at=max(at, plan.created_at),
             )
         if plan.target != "cancelled":
-            self.schedule(wo, plan)
+            self.schedule(wo, plan, at=max(plan.created_at, min(decided, plan.released_at or self.now, self.now)))
         if plan.released_at:
             wo = services.work_order_release(work_order=wo, actor=self.coordinator, at=plan.released_at)
             if rng.random() < 0.12:
@@ -348,7 +351,7 @@ class DemoPlant:
         elif plan.target == "released" and (plan.extras.get("late") or rng.random() < 0.12):
             self.hold_active(wo, plan.released_at, kind="material" if plan.extras.get("late") else None)
 
-    def schedule(self, wo, plan):
+    def schedule(self, wo, plan, *, at):
         rows = []
         work_centers = self.routings[plan.item.pk]
         for wc, index in zip(work_centers, plan.op_slots, strict=True):
@@ -368,7 +371,7 @@ class DemoPlant:
                 }
             )
         if rows:
-            services.schedule_bulk_upsert(actor=self.planner, rows=rows)
+            services.schedule_bulk_upsert(actor=self.planner, rows=rows, at=at)
 
     def change_priority(self, wo, at):
         up = wo.priority > 1 and (wo.priority >= 4 or self.rng.random() < 0.6)
