@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, quantity_field
+from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, natural_key, quantity_field
 
 from ..models import BOM, Item
 
@@ -20,6 +20,9 @@ class ItemSerializer(StrictInputMixin, serializers.ModelSerializer):
         model = Item
         fields = ["sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_sku(self, value):
+        return natural_key(value)
 
 
 class BOMLineSerializer(StrictInputMixin, serializers.Serializer):

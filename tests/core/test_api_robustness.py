@@ -130,3 +130,22 @@ def test_primary_keys_in_paths_are_documented_as_integers(schema):
         operation = next(op for method, op in schema["paths"][path].items() if method in ("get", "post"))
         (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
         assert parameter["schema"]["type"] == "integer", path
+
+
+# --- natural keys go into URLs ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/departments/", {"code": "A/B", "name": "Slash"}, "code"),
+        ("/api/v1/shifts/", {"code": "E\x03", "name": "Ctl", "start_time": "06:00", "end_time": "14:00"}, "code"),
+        ("/api/v1/items/", {"sku": "PN/1", "name": "Slash", "kind": "raw"}, "sku"),
+        ("/api/v1/work-orders/", {"number": "WO/1", "item": "NOPE", "quantity": "1"}, "number"),
+    ],
+)
+def test_natural_key_with_a_slash_or_control_character_is_refused(api_as, make_user, url, body, field):
+    client = api_as(user=make_user(is_superuser=True))
+    response = client.post(url, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()

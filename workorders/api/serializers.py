@@ -5,7 +5,14 @@ from rest_framework import serializers
 
 from materials.api.serializers import ReleaseSerializer, RevisionInputSerializer, RevisionSerializer
 from materials.models import Item
-from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, quantity_field
+from prodcoord.core.api.fields import (
+    EnumField,
+    InputSerializer,
+    NaturalKeyField,
+    StrictInputMixin,
+    natural_key,
+    quantity_field,
+)
 
 from ..models import Department, Hold, Operation, Shift, WorkCenter, WorkOrder
 from ..selectors import operation_rows_by_work_order, work_order_rows
@@ -21,6 +28,9 @@ class DepartmentSerializer(StrictInputMixin, serializers.ModelSerializer):
         fields = ["code", "name", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_code(self, value):
+        return natural_key(value)
+
 
 class WorkCenterSerializer(StrictInputMixin, serializers.ModelSerializer):
     department = NaturalKeyField(slug_field="code", queryset=Department.objects.all(), help_text="Department code")
@@ -33,6 +43,9 @@ class WorkCenterSerializer(StrictInputMixin, serializers.ModelSerializer):
         fields = ["code", "name", "department", "capacity_hours_per_shift", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_code(self, value):
+        return natural_key(value)
+
 
 class ShiftSerializer(StrictInputMixin, serializers.ModelSerializer):
     crosses_midnight = serializers.BooleanField(read_only=True, help_text="True when end_time is before start_time")
@@ -41,6 +54,9 @@ class ShiftSerializer(StrictInputMixin, serializers.ModelSerializer):
         model = Shift
         fields = ["code", "name", "start_time", "end_time", "crosses_midnight", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate_code(self, value):
+        return natural_key(value)
 
 
 class RoutingStepSerializer(StrictInputMixin, serializers.Serializer):
@@ -205,6 +221,9 @@ class WorkOrderCreateSerializer(InputSerializer):
     planned_start = serializers.DateTimeField(required=False, allow_null=True)
     planned_end = serializers.DateTimeField(required=False, allow_null=True)
     customer_ref = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    def validate_number(self, value):
+        return natural_key(value)
 
     def validate(self, attrs):
         start, end = attrs.get("planned_start"), attrs.get("planned_end")

@@ -93,3 +93,11 @@ class TimeOfDayFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "response":
             return {"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$", "example": "06:00:00"}
         return {"type": "string", "description": "Time of day in plant time, HH:MM or HH:MM:SS", "example": "06:00"}
+
+
+def natural_key(value):
+    """A code, SKU or number as written: it addresses the record in a URL path, so no
+    slash and no control characters."""
+    if value and any(char == "/" or ord(char) < 32 or ord(char) == 127 for char in value):
+        raise serializers.ValidationError("Use no slash (/) or control characters; this goes into the record's URL.")
+    return value
