@@ -139,13 +139,3 @@ def test_not_found_page_names_the_address_and_leads_back(as_coordinator, shifts)
     html = response.content.decode()
     assert "<h1>Not found</h1>" in html and "/work-orders/WO-999999/" in html
     assert f'href="{reverse("home")}"' in html
-
-
-def test_api_docs_explain_themselves_when_swagger_ui_cannot_be_fetched(as_coordinator):
-    response = as_coordinator.get(reverse("api-docs"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert 'id="swagger-ui"' in html  # the normal page is still there
-    assert 'id="swagger-ui-unavailable" hidden' in html
-    assert 'typeof SwaggerUIBundle === "undefined"' in html
-    assert reverse("api-schema") in html
