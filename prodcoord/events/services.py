@@ -25,9 +25,9 @@ def diff(old, new):
     return {key: [_jsonable(old.get(key)), _jsonable(new.get(key))] for key in new if old.get(key) != new.get(key)}
 
 
-def event_record(*, actor, verb, obj, changes=None, reason="", work_order=None, at=None):
-    """Append one event. Call inside the service's transaction."""
-    return Event.objects.create(
+def event_build(*, actor, verb, obj, changes=None, reason="", work_order=None, at=None):
+    """One event, not yet saved: what ``event_record`` writes, and what bulk services collect."""
+    return Event(
         at=at or timezone.now(),
         actor=actor if (actor is not None and actor.is_authenticated) else None,
         verb=verb,
@@ -38,6 +38,13 @@ def event_record(*, actor, verb, obj, changes=None, reason="", work_order=None, 
         changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in (changes or {}).items()},
         reason=reason or "",
     )
+
+
+def event_record(*, actor, verb, obj, changes=None, reason="", work_order=None, at=None):
+    """Append one event. Call inside the service's transaction."""
+    event = event_build(actor=actor, verb=verb, obj=obj, changes=changes, reason=reason, work_order=work_order, at=at)
+    event.save(force_insert=True)
+    return event
 
 
 def events_record_bulk(events):

@@ -12,7 +12,6 @@ applied in the order given, so a later row sees the effect of an earlier one
 from collections import defaultdict
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,8 +20,7 @@ from materials.models import BOM, BOMLine, Item
 from materials.services import ITEM_FIELDS, _lines_repr, _validate_lines
 from prodcoord.core.crud import full_clean
 from prodcoord.core.exceptions import ConflictError
-from prodcoord.events.models import Event
-from prodcoord.events.services import _jsonable, diff, events_record_bulk
+from prodcoord.events.services import diff, event_build, events_record_bulk
 
 from ..models import Hold, Operation, ProductionReport, Routing, RoutingStep, WorkOrder
 from ..shift_calendar import shift_slot_at
@@ -53,18 +51,15 @@ class _Events:
         self.now = timezone.now()
 
     def add(self, *, verb, obj, changes=None, reason="", work_order=None, at=None, actor=None):
-        actor = actor if actor is not None else self.actor
         self.rows.append(
-            Event(
-                at=at or self.now,
-                actor=actor if (actor is not None and actor.is_authenticated) else None,
+            event_build(
+                actor=actor if actor is not None else self.actor,
                 verb=verb,
-                object_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
+                obj=obj,
+                changes=changes,
+                reason=reason,
                 work_order=work_order,
-                changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in (changes or {}).items()},
-                reason=reason or "",
+                at=at or self.now,
             )
         )
 
