@@ -2,6 +2,8 @@ import datetime as dt
 
 from django import forms
 
+from prodcoord.core.quantities import fmt_qty
+
 from .models import Hold, WorkCenter, WorkOrder
 
 
@@ -110,8 +112,8 @@ class WorkOrderTransitionForm(WorkOrderActionForm):
         if action == "cancel":
             self.fields["reason"].label = "Why cancel?"
         elif action == "complete" and work_order.quantity_completed < work_order.quantity:
-            done, wanted = work_order.quantity_completed.normalize(), work_order.quantity.normalize()
-            self.fields["reason"].label = f"Why complete short? ({done:f} of {wanted:f} made)"
+            done, wanted = fmt_qty(work_order.quantity_completed), fmt_qty(work_order.quantity)
+            self.fields["reason"].label = f"Why complete short? ({done} of {wanted} made)"
         else:
             del self.fields["reason"]
 

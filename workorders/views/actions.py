@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.quantities import fmt_qty
 
 from .. import services
 from ..forms import (
@@ -60,10 +61,6 @@ def login_required(view):
         return protected(request, *args, **kwargs)
 
     return wrapped
-
-
-def _qty(value):
-    return format(Decimal(value).normalize(), "f")
 
 
 def _attach_service_errors(form, error):
@@ -164,9 +161,9 @@ def work_order_progress(request, number):
             note=data["note"],
             version=data["version"],
         )
-        made = [f"{_qty(report.quantity_good)} good"] if report.quantity_good else []
+        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
         if report.quantity_scrap:
-            made.append(f"{_qty(report.quantity_scrap)} scrap")
+            made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
         return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
 
     return _perform(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 
+from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.selectors import event_list
 
 from .. import selectors
@@ -111,7 +112,7 @@ def _display_value(field, value):
         return STATUS_LABELS.get(value, value)
     if isinstance(value, str):
         if DECIMAL_RE.match(value):
-            return format(Decimal(value).normalize(), "f")
+            return fmt_qty(value)
         if len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
             try:
                 return date_format(dt.date.fromisoformat(value), "D M j, Y")
