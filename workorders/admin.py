@@ -298,7 +298,7 @@ class HoldAdmin(ReadOnlyAdmin):
 
 @admin.register(ScheduleEntry)
 class ScheduleEntryAdmin(ReadOnlyAdmin):
-    """The plan is pushed through the API (upsert, bulk import), which validates and records it."""
+    """Read-only: the plan is written through the schedule services, which validate it and record each change."""
 
     list_display = ("date", "shift", "work_center", "work_order", "planned_quantity", "sequence")
     list_filter = ("shift", "work_center", ("date", admin.DateFieldListFilter))

@@ -1,15 +1,13 @@
 """Every write to production data goes through one of these functions."""
 
 from .bulk import (
-    boms_create_released_bulk,
     holds_place_bulk,
     holds_release_bulk,
-    items_create_bulk,
     progress_report_bulk,
-    routings_create_released_bulk,
     work_orders_create_bulk,
     work_orders_transition_bulk,
 )
+from .bulk_master import boms_create_released_bulk, items_create_bulk, routings_create_released_bulk
 from .holds import hold_place, hold_release
 from .master import (
     department_create,
