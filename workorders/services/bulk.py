@@ -22,7 +22,7 @@ from prodcoord.events.services import event_build, events_record_bulk
 
 from ..models import Hold, Operation, ProductionReport, Routing, WorkOrder
 from ..shift_calendar import shift_slot_at
-from .progress import progress_check
+from .progress import progress_apply, progress_check
 from .work_orders import (
     TIMESTAMP_FIELD,
     TRANSITIONS,
@@ -481,46 +481,28 @@ def progress_report_bulk(*, actor, rows, shifts=None):
                 at=reported_at,
                 actor=by,
             )
-        slot = shift_slot_at(reported_at, shifts=shifts)
-        note = (row.get("note") or "").strip()
-        reports.append(
-            ProductionReport(
-                operation=op,
-                work_order=wo,
-                work_center_id=op.work_center_id,
-                quantity_good=good,
-                quantity_scrap=scrap,
-                reported_at=reported_at,
-                shift=slot.shift,
-                shift_date=slot.date,
-                reported_by=by if by is not None and by.is_authenticated else None,
-                note=note,
-            )
+        report, changes = progress_apply(
+            work_order=wo,
+            operations=ops_by_wo[wo.pk],
+            operation=op,
+            quantity_good=good,
+            quantity_scrap=scrap,
+            reported_at=reported_at,
+            slot=shift_slot_at(reported_at, shifts=shifts),
+            actor=by,
+            note=row.get("note"),
         )
-        old_good, old_scrap = op.quantity_good, op.quantity_scrap
-        op.quantity_good += good
-        op.quantity_scrap += scrap
-        op.status = Operation.Status.DONE if op.quantity_good >= wo.quantity else Operation.Status.IN_PROGRESS
+        reports.append(report)
         op.updated_at = now
         touched_ops[op.pk] = op
-        old_completed = wo.quantity_completed
-        wo.quantity_completed = ops_by_wo[wo.pk][-1].quantity_good
-        wo.quantity_scrapped += scrap
         wo.version += 1
         wo.updated_at = now
-        changes = {}
-        if good:
-            changes[f"operation {op.sequence} good"] = [old_good, op.quantity_good]
-        if scrap:
-            changes[f"operation {op.sequence} scrap"] = [old_scrap, op.quantity_scrap]
-        if old_completed != wo.quantity_completed:
-            changes["quantity_completed"] = [old_completed, wo.quantity_completed]
         events.add(
             verb="work_order.progress_reported",
             obj=wo,
             work_order=wo,
             changes=changes,
-            reason=note,
+            reason=report.note,
             at=reported_at,
             actor=by,
         )

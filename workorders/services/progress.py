@@ -105,6 +105,39 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
     return op, quantity_good, quantity_scrap, new_good, new_scrap, reported_at
 
 
+def progress_apply(*, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, slot, actor, note):
+    """Apply a checked report in memory, for one report or a batch: the unsaved
+    ``ProductionReport``, the operation's totals and status, the order's completed
+    and scrapped quantities. Returns (report, changes for the event); the caller saves."""
+    op = operation
+    report = ProductionReport(
+        operation=op,
+        work_order=work_order,
+        work_center_id=op.work_center_id,
+        quantity_good=quantity_good,
+        quantity_scrap=quantity_scrap,
+        reported_at=reported_at,
+        shift=slot.shift,
+        shift_date=slot.date,
+        reported_by=actor if actor is not None and actor.is_authenticated else None,
+        note=(note or "").strip(),
+    )
+    old_good, old_scrap, old_completed = op.quantity_good, op.quantity_scrap, work_order.quantity_completed
+    op.quantity_good += quantity_good
+    op.quantity_scrap += quantity_scrap
+    op.status = Operation.Status.DONE if op.quantity_good >= work_order.quantity else Operation.Status.IN_PROGRESS
+    work_order.quantity_completed = operations[-1].quantity_good
+    work_order.quantity_scrapped += quantity_scrap
+    changes = {}
+    if quantity_good:
+        changes[f"operation {op.sequence} good"] = [old_good, op.quantity_good]
+    if quantity_scrap:
+        changes[f"operation {op.sequence} scrap"] = [old_scrap, op.quantity_scrap]
+    if old_completed != work_order.quantity_completed:
+        changes["quantity_completed"] = [old_completed, work_order.quantity_completed]
+    return report, changes
+
+
 @transaction.atomic
 def operation_report_progress(
     *,
@@ -137,7 +170,7 @@ def operation_report_progress(
         quantity_scrap=quantity_scrap,
         reported_at=reported_at,
     )
-    op, quantity_good, quantity_scrap, new_good, new_scrap, reported_at = check
+    op, quantity_good, quantity_scrap, _new_good, _new_scrap, reported_at = check
 
     slot = shift_slot_at(reported_at, shifts=shifts)
     if work_order.status == S.RELEASED:
@@ -145,36 +178,20 @@ def operation_report_progress(
             action="start", work_order=work_order, actor=actor, reason="First progress reported.", at=reported_at
         )
 
-    report = ProductionReport.objects.create(
-        operation=op,
+    report, changes = progress_apply(
         work_order=work_order,
-        work_center_id=op.work_center_id,
+        operations=operations,
+        operation=op,
         quantity_good=quantity_good,
         quantity_scrap=quantity_scrap,
         reported_at=reported_at,
-        shift=slot.shift,
-        shift_date=slot.date,
-        reported_by=actor if actor is not None and actor.is_authenticated else None,
-        note=(note or "").strip(),
+        slot=slot,
+        actor=actor,
+        note=note,
     )
-    old = {"good": op.quantity_good, "scrap": op.quantity_scrap, "status": op.status}
-    op.quantity_good = new_good
-    op.quantity_scrap = new_scrap
-    op.status = Operation.Status.DONE if new_good >= work_order.quantity else Operation.Status.IN_PROGRESS
+    report.save(force_insert=True)
     op.save(update_fields=["quantity_good", "quantity_scrap", "status", "updated_at"])
-
-    old_completed, old_scrapped = work_order.quantity_completed, work_order.quantity_scrapped
-    work_order.quantity_completed = operations[-1].quantity_good
-    work_order.quantity_scrapped = old_scrapped + quantity_scrap
     _bump(work_order, ["quantity_completed", "quantity_scrapped"])
-
-    changes = {}
-    if quantity_good:
-        changes[f"operation {op.sequence} good"] = [old["good"], new_good]
-    if quantity_scrap:
-        changes[f"operation {op.sequence} scrap"] = [old["scrap"], new_scrap]
-    if old_completed != work_order.quantity_completed:
-        changes["quantity_completed"] = [old_completed, work_order.quantity_completed]
     event_record(
         actor=actor,
         verb="work_order.progress_reported",
