@@ -102,19 +102,26 @@ def revision_release(*, actor, obj, verb_prefix, reason="", at=None):
     return obj
 
 
-def revision_check_unique(*, model, item, revision, exclude_pk=None):
+def revision_check(*, model, item, revision, taken):
+    """The cleaned revision name; a field error when it is empty, too long or in ``taken``
+    (a container of the item's existing revisions — a queryset or, for bulk paths, a set)."""
     revision = (revision or "").strip()
     if not revision:
         raise ValidationError({"revision": ["This field is required."]})
     max_length = model._meta.get_field("revision").max_length
     if len(revision) > max_length:
         raise ValidationError({"revision": [f"Use at most {max_length} characters."]})
-    qs = model.objects.filter(item=item, revision=revision)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    if qs.exists():
+    if revision in taken:
         raise ValidationError({"revision": [f"{item} already has revision {revision}."]})
     return revision
+
+
+def revision_check_unique(*, model, item, revision, exclude_pk=None):
+    qs = model.objects.filter(item=item)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    taken = qs.filter(revision=(revision or "").strip()).values_list("revision", flat=True)
+    return revision_check(model=model, item=item, revision=revision, taken=set(taken))
 
 
 def revision_require_draft(obj):

@@ -209,3 +209,33 @@ def test_bulk_progress_applies_the_single_row_rules(db, shifts):
             actor=None, rows=[{"work_order": wo, "operation": 20, "quantity_good": 1, "reported_at": timezone.now()}]
         )
     assert_plant_invariants()
+
+
+def test_bulk_revisions_follow_the_single_row_revision_rules(db):
+    from django.core.exceptions import ValidationError
+
+    from materials.models import BOM
+    from tests.factories import ItemFactory, WorkCenterFactory
+    from workorders.models import Routing
+    from workorders.services import boms_create_released_bulk, routings_create_released_bulk
+
+    item, raw = ItemFactory(), ItemFactory(kind="raw")
+    lines = [{"component": raw, "quantity_per": 1}]
+    with pytest.raises(ValidationError) as exc:
+        boms_create_released_bulk(
+            actor=None,
+            rows=[
+                {"item": item, "revision": "A", "lines": lines},
+                {"item": item, "revision": "A", "lines": lines},  # the same revision twice
+                {"item": item, "revision": "R" * 11, "lines": lines},  # longer than a revision may be
+            ],
+        )
+    messages = " ".join(exc.value.messages)
+    assert "Row 1" in messages and "already has revision A" in messages
+    assert "Row 2" in messages and "at most 10 characters" in messages
+    assert not BOM.objects.exists()
+    steps = [{"sequence": 10, "work_center": WorkCenterFactory()}]
+    with pytest.raises(ValidationError) as exc:
+        routings_create_released_bulk(actor=None, rows=[{"item": item, "revision": "  ", "steps": steps}])
+    assert "revision" in " ".join(exc.value.messages) and "required" in " ".join(exc.value.messages)
+    assert not Routing.objects.exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from materials.models import BOM, BOMLine, Item
 from materials.services import ITEM_FIELDS, _lines_repr, _validate_lines
-from prodcoord.core.crud import full_clean
+from prodcoord.core.crud import full_clean, revision_check
 from prodcoord.events.services import diff
 
 from ..models import Routing, RoutingStep
@@ -90,21 +90,23 @@ def boms_create_released_bulk(*, actor, rows, reason="", at=None):
     at = at or timezone.now()
     row_errors = {}
     cleaned = []
-    existing = set(BOM.objects.filter(item__in=[r["item"] for r in rows]).values_list("item_id", "revision"))
+    existing = defaultdict(set)  # item id → revisions taken, including by earlier rows
+    for item_id, taken in BOM.objects.filter(item__in=[r["item"] for r in rows]).values_list("item_id", "revision"):
+        existing[item_id].add(taken)
     graph = _released_graph()
-    seen = set()
     for i, row in enumerate(rows):
         errs = {}
-        item, revision = row["item"], (row.get("revision") or "").strip()
+        item = row["item"]
         try:
             lines = _validate_lines(item, row.get("lines") or [])
         except ValidationError as exc:
             errs.update(exc.message_dict)
             lines = []
-        if not revision:
-            errs["revision"] = ["This field is required."]
-        elif (item.pk, revision) in existing or (item.pk, revision) in seen:
-            errs["revision"] = [f"{item} already has revision {revision}."]
+        try:
+            revision = revision_check(model=BOM, item=item, revision=row.get("revision"), taken=existing[item.pk])
+        except ValidationError as exc:
+            errs.update(exc.message_dict)
+            revision = None
         if not lines and "lines" not in errs:
             errs["lines"] = ["A BOM needs at least one line before it can be released."]
         components = {line["component"].pk for line in lines}
@@ -113,7 +115,7 @@ def boms_create_released_bulk(*, actor, rows, reason="", at=None):
         if errs:
             row_errors[i] = errs
             continue
-        seen.add((item.pk, revision))
+        existing[item.pk].add(revision)
         graph[item.pk] = components
         cleaned.append((item, revision, lines))
     _raise_row_errors(row_errors)
@@ -143,26 +145,28 @@ def routings_create_released_bulk(*, actor, rows, reason="", at=None):
     at = at or timezone.now()
     row_errors = {}
     cleaned = []
-    existing = set(Routing.objects.filter(item__in=[r["item"] for r in rows]).values_list("item_id", "revision"))
-    seen = set()
+    existing = defaultdict(set)  # item id → revisions taken, including by earlier rows
+    for item_id, taken in Routing.objects.filter(item__in=[r["item"] for r in rows]).values_list("item_id", "revision"):
+        existing[item_id].add(taken)
     for i, row in enumerate(rows):
         errs = {}
-        item, revision = row["item"], (row.get("revision") or "").strip()
+        item = row["item"]
         try:
             steps = _validate_steps(row.get("steps") or [])
         except ValidationError as exc:
             errs.update(exc.message_dict)
             steps = []
-        if not revision:
-            errs["revision"] = ["This field is required."]
-        elif (item.pk, revision) in existing or (item.pk, revision) in seen:
-            errs["revision"] = [f"{item} already has revision {revision}."]
+        try:
+            revision = revision_check(model=Routing, item=item, revision=row.get("revision"), taken=existing[item.pk])
+        except ValidationError as exc:
+            errs.update(exc.message_dict)
+            revision = None
         if not steps and "steps" not in errs:
             errs["steps"] = ["A routing needs at least one step before it can be released."]
         if errs:
             row_errors[i] = errs
             continue
-        seen.add((item.pk, revision))
+        existing[item.pk].add(revision)
         cleaned.append((item, revision, steps))
     _raise_row_errors(row_errors)
 
