@@ -516,6 +516,25 @@ def plant_has_data():
     return WorkOrder.objects.exists() or Item.objects.exists() or Department.objects.exists()
 
 
+def plant_layout_create(*, actor):
+    """The demo plant's departments, work centers and shifts, through the services.
+    Returns (work centers by code, shifts)."""
+    from . import services
+
+    departments = {code: services.department_create(actor=actor, code=code, name=name) for code, name in DEPARTMENTS}
+    work_centers = {
+        code: services.work_center_create(
+            actor=actor, code=code, name=name, department=departments[dept], capacity_hours_per_shift=Decimal(hours)
+        )
+        for code, name, dept, hours in WORK_CENTERS
+    }
+    shifts = [
+        services.shift_create(actor=actor, code=code, name=name, start_time=start, end_time=end)
+        for code, name, start, end in SHIFTS
+    ]
+    return work_centers, shifts
+
+
 def users_create():
     """One user per role (in the group of the same name) and a superuser, all with the demo password."""
     hashed = make_password(DEMO_PASSWORD)  # hash once: the same password for every demo login

@@ -126,17 +126,7 @@ class DemoPlant:
 
     def master_data(self):
         planner = self.planner
-        depts = {code: services.department_create(actor=planner, code=code, name=name) for code, name in demo.DEPARTMENTS}
-        self.work_centers = {
-            code: services.work_center_create(
-                actor=planner, code=code, name=name, department=depts[dept], capacity_hours_per_shift=Decimal(hours)
-            )
-            for code, name, dept, hours in demo.WORK_CENTERS
-        }
-        self.shifts = [
-            services.shift_create(actor=planner, code=code, name=name, start_time=start, end_time=end)
-            for code, name, start, end in demo.SHIFTS
-        ]
+        self.work_centers, self.shifts = demo.plant_layout_create(actor=planner)
         base, made = demo.catalogue()
         items = {}
         for spec in base:

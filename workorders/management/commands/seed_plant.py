@@ -98,17 +98,7 @@ class PlantBuilder:
 
     def master_data(self):
         planner = self.users["planner"]
-        depts = {code: services.department_create(actor=planner, code=code, name=name) for code, name in demo.DEPARTMENTS}
-        work_centers = {
-            code: services.work_center_create(
-                actor=planner, code=code, name=name, department=depts[dept], capacity_hours_per_shift=Decimal(hours)
-            )
-            for code, name, dept, hours in demo.WORK_CENTERS
-        }
-        self.shifts = [
-            services.shift_create(actor=planner, code=code, name=name, start_time=start, end_time=end)
-            for code, name, start, end in demo.SHIFTS
-        ]
+        work_centers, self.shifts = demo.plant_layout_create(actor=planner)
         base, made = demo.catalogue(made_items=max(1, 50 * self.scale - len(demo.BASE_ITEMS)))
         fields = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock")
         items = services.items_create_bulk(actor=planner, rows=[{f: spec[f] for f in fields} for spec in base + made])
