@@ -4,7 +4,8 @@ from django import forms
 
 from prodcoord.core.quantities import fmt_qty
 
-from .models import Hold, WorkCenter, WorkOrder
+from .models import Hold, WorkOrder
+from .selectors import active_work_center_codes
 
 
 class WorkOrderOpenFilterForm(forms.Form):
@@ -33,7 +34,7 @@ class WorkOrderOpenFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["work_center"].choices = [
             ("", "All"),
-            *((code, code) for code in WorkCenter.objects.filter(is_active=True).order_by("code").values_list("code", flat=True)),
+            *((code, code) for code in active_work_center_codes()),
         ]
 
     @property

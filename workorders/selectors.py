@@ -121,3 +121,27 @@ def operation_rows_by_work_order(work_order_ids):
     for row in rows:
         result.setdefault(row[0], []).append(row)
     return result
+
+
+# --- a work order's page ------------------------------------------------------------
+
+
+def work_order_holds(*, work_order):
+    """The work order's holds, newest first, with who placed and released them."""
+    return hold_list().filter(work_order=work_order)
+
+
+def schedule_entries_by_id(ids):
+    """``{str(pk): entry}`` for the schedule entries still there, shift and work center loaded (one query).
+
+    The history names the slot a schedule event was about; a removed entry is simply absent."""
+    if not ids:
+        return {}
+    from .models import ScheduleEntry
+
+    return {str(entry.pk): entry for entry in ScheduleEntry.objects.filter(pk__in=ids).select_related("shift", "work_center")}
+
+
+def active_work_center_codes():
+    """Codes of the work centers in use, for pickers."""
+    return work_center_list().filter(is_active=True).values_list("code", flat=True)

@@ -8,3 +8,9 @@ def event_list(*, work_order=None, verb=None):
     if verb:
         qs = qs.filter(verb=verb)
     return qs.order_by("-at", "-id")
+
+
+def work_order_history(*, work_order, limit):
+    """The work order's newest ``limit`` events (newest first) and whether there were more."""
+    events = list(event_list(work_order=work_order)[: limit + 1])
+    return events[:limit], len(events) > limit

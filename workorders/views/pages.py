@@ -13,12 +13,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 
 from prodcoord.core.quantities import fmt_qty
-from prodcoord.events.selectors import event_list
+from prodcoord.events.selectors import work_order_history
 
 from .. import selectors
 from ..filters import WorkOrderFilter
 from ..forms import WorkOrderOpenFilterForm
-from ..models import Operation, ScheduleEntry, WorkOrder
+from ..models import Operation, WorkOrder
 from .panel import action_forms
 
 PAGE_SIZE = 50
@@ -138,15 +138,11 @@ def _change_rows(changes):
 
 
 def _schedule_slots(events):
-    """For schedule events, the slot they are about ("Sat Nov 28 · Day shift · LASER-01"), by entry id.
-    One query for the whole history; a removed entry has no slot left to name."""
+    """For schedule events, the slot they are about ("Sat Nov 28 · Day shift · LASER-01"), by entry id."""
     ids = {int(e.object_id) for e in events if e.verb.startswith("schedule.") and str(e.object_id).isdigit()}
-    if not ids:
-        return {}
-    entries = ScheduleEntry.objects.filter(pk__in=ids).select_related("shift", "work_center")
     return {
-        str(entry.pk): f"{date_format(entry.date, 'D M j')} · {_shift_name(entry.shift)} · {entry.work_center.code}"
-        for entry in entries
+        pk: f"{date_format(entry.date, 'D M j')} · {_shift_name(entry.shift)} · {entry.work_center.code}"
+        for pk, entry in selectors.schedule_entries_by_id(ids).items()
     }
 
 
@@ -155,23 +151,20 @@ def _shift_name(shift):
 
 
 def _history(work_order):
-    events = list(event_list(work_order=work_order)[: HISTORY_LIMIT + 1])
-    truncated = len(events) > HISTORY_LIMIT
-    events = events[:HISTORY_LIMIT]
+    events, truncated = work_order_history(work_order=work_order, limit=HISTORY_LIMIT)
     slots = _schedule_slots(events)
-    rows = []
-    for event in events:
-        rows.append(
-            {
-                "at": event.at,
-                "label": VERB_LABELS.get(event.verb) or event.verb.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
-                "verb": event.verb,
-                "actor": event.actor,
-                "subject": slots.get(str(event.object_id)) if event.verb.startswith("schedule.") else None,
-                "changes": _change_rows(event.changes),
-                "reason": event.reason,
-            }
-        )
+    rows = [
+        {
+            "at": event.at,
+            "label": VERB_LABELS.get(event.verb) or event.verb.rsplit(".", 1)[-1].replace("_", " ").capitalize(),
+            "verb": event.verb,
+            "actor": event.actor,
+            "subject": slots.get(str(event.object_id)) if event.verb.startswith("schedule.") else None,
+            "changes": _change_rows(event.changes),
+            "reason": event.reason,
+        }
+        for event in events
+    ]
     return rows, truncated
 
 
@@ -188,7 +181,7 @@ def render_work_order(request, number, *, submitted=None, status=200):
     ``submitted`` is ``(key, form)`` for an action form that came back with errors.
     """
     work_order = _decorate(work_order_get_or_404(number))
-    holds = list(selectors.hold_list().filter(work_order=work_order))
+    holds = list(selectors.work_order_holds(work_order=work_order))
     active_holds = [h for h in holds if h.is_active]
     history, history_truncated = _history(work_order)
     fragment = bool(request.htmx) and not request.htmx.boosted
