@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -21,20 +22,12 @@ from django_htmx.http import HttpResponseClientRedirect
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
 from prodcoord.core.quantities import fmt_qty
 
-from .. import services
-from ..forms import (
-    HoldPlaceForm,
-    HoldReleaseForm,
-    PriorityChangeForm,
-    ProgressReportForm,
-    RescheduleForm,
-    WorkOrderTransitionForm,
-)
-from ..models import Hold
+from .. import selectors, services
+from ..forms import WorkOrderTransitionForm
 from ..permissions import TRANSITION_PERMISSIONS
 from ..services.work_orders import VERBS
 from .pages import render_work_order, work_order_get_or_404
-from .panel import PERMISSIONS
+from .panel import ACTIONS
 
 SECTION_NAMES = {
     "complete": "Complete",
@@ -145,66 +138,69 @@ work_order_close = _transition_view("close")
 work_order_cancel = _transition_view("cancel")
 
 
-@login_required
-@require_POST
-def work_order_progress(request, number):
+def _action_view(key):
+    """An action view from ``call(request, work_order, form)``, which calls the service and
+    returns the success message; the permission and the form are ``ACTIONS[key]``."""
+    permission, form_class = ACTIONS[key]
+
+    def decorate(call):
+        @login_required
+        @require_POST
+        @functools.wraps(call)
+        def view(request, number):
+            return _perform(
+                request,
+                number,
+                permission=permission,
+                key=key,
+                make_form=lambda wo, data: form_class(data, work_order=wo),
+                call=lambda work_order, form: call(request, work_order, form),
+            )
+
+        return view
+
+    return decorate
+
+
+@_action_view("progress")
+def work_order_progress(request, work_order, form):
     """Report good and scrap quantity on an operation (a released order starts on its first report)."""
-
-    def call(work_order, form):
-        data = form.cleaned_data
-        report = services.operation_report_progress(
-            work_order=work_order,
-            actor=request.user,
-            operation=data["operation"],
-            quantity_good=data["quantity_good"] or Decimal("0"),
-            quantity_scrap=data["quantity_scrap"] or Decimal("0"),
-            note=data["note"],
-            version=data["version"],
-        )
-        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
-        if report.quantity_scrap:
-            made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
-        return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
-
-    return _perform(
-        request,
-        number,
-        permission=PERMISSIONS["progress"],
-        key="progress",
-        make_form=lambda wo, data: ProgressReportForm(data, work_order=wo),
-        call=call,
+    data = form.cleaned_data
+    report = services.operation_report_progress(
+        work_order=work_order,
+        actor=request.user,
+        operation=data["operation"],
+        quantity_good=data["quantity_good"] or Decimal("0"),
+        quantity_scrap=data["quantity_scrap"] or Decimal("0"),
+        note=data["note"],
+        version=data["version"],
     )
+    made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
+    if report.quantity_scrap:
+        made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
+    return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
 
 
-@login_required
-@require_POST
-def work_order_hold_place(request, number):
+@_action_view("hold_place")
+def work_order_hold_place(request, work_order, form):
     """Put the work order on hold (it cannot move on or progress until released)."""
-
-    def call(work_order, form):
-        data = form.cleaned_data
-        hold = services.hold_place(
-            work_order=work_order, actor=request.user, kind=data["kind"], reason=data["reason"], version=data["version"]
-        )
-        return f"{work_order.number} is on hold ({hold.get_kind_display().lower()})."
-
-    return _perform(
-        request,
-        number,
-        permission=PERMISSIONS["hold_place"],
-        key="hold_place",
-        make_form=lambda wo, data: HoldPlaceForm(data, work_order=wo),
-        call=call,
+    data = form.cleaned_data
+    hold = services.hold_place(
+        work_order=work_order, actor=request.user, kind=data["kind"], reason=data["reason"], version=data["version"]
     )
+    return f"{work_order.number} is on hold ({hold.get_kind_display().lower()})."
 
 
 @login_required
 @require_POST
 def work_order_hold_release(request, number, hold_id):
     """Release one active hold of the work order."""
-    if not request.user.has_perm(PERMISSIONS["hold_release"]):
+    permission, form_class = ACTIONS["hold_release"]
+    if not request.user.has_perm(permission):
         raise PermissionDenied("Your role does not allow this.")
-    hold = get_object_or_404(Hold, pk=hold_id, work_order__number=number)
+    hold = selectors.hold_list().filter(pk=hold_id, work_order__number=number).first()
+    if hold is None:
+        raise Http404(f"{number} has no hold {hold_id}.")
 
     def call(work_order, form):
         data = form.cleaned_data
@@ -216,58 +212,34 @@ def work_order_hold_release(request, number, hold_id):
     return _perform(
         request,
         number,
-        permission=PERMISSIONS["hold_release"],
+        permission=permission,
         key=f"hold_release:{hold.pk}",
-        make_form=lambda wo, data: HoldReleaseForm(data, work_order=wo, auto_id=f"id_hold{hold.pk}_%s"),
+        make_form=lambda wo, data: form_class(data, work_order=wo, auto_id=f"id_hold{hold.pk}_%s"),
         call=call,
     )
 
 
-@login_required
-@require_POST
-def work_order_priority(request, number):
+@_action_view("priority")
+def work_order_priority(request, work_order, form):
     """Change the priority (1 = most urgent), with a reason."""
-
-    def call(work_order, form):
-        data = form.cleaned_data
-        changed = services.work_order_change_priority(
-            work_order=work_order,
-            actor=request.user,
-            priority=data["priority"],
-            reason=data["reason"],
-            version=data["version"],
-        )
-        if changed.version == data["version"]:  # the service changes nothing when the priority is the same
-            raise ValidationError({"priority": [f"{work_order.number} is already priority {work_order.priority}."]})
-        return f"{work_order.number} priority changed from {work_order.priority} to {data['priority']}."
-
-    return _perform(
-        request,
-        number,
-        permission=PERMISSIONS["priority"],
-        key="priority",
-        make_form=lambda wo, data: PriorityChangeForm(data, work_order=wo),
-        call=call,
+    data = form.cleaned_data
+    changed = services.work_order_change_priority(
+        work_order=work_order,
+        actor=request.user,
+        priority=data["priority"],
+        reason=data["reason"],
+        version=data["version"],
     )
+    if changed.version == data["version"]:  # the service changes nothing when the priority is the same
+        raise ValidationError({"priority": [f"{work_order.number} is already priority {work_order.priority}."]})
+    return f"{work_order.number} priority changed from {work_order.priority} to {data['priority']}."
 
 
-@login_required
-@require_POST
-def work_order_reschedule(request, number):
+@_action_view("reschedule")
+def work_order_reschedule(request, work_order, form):
     """New planned start/end and due date (plant time), with a reason."""
-
-    def call(work_order, form):
-        data = form.cleaned_data
-        services.work_order_reschedule(
-            work_order=work_order, actor=request.user, reason=data["reason"], version=data["version"], **form.changed_plan()
-        )
-        return f"{work_order.number} rescheduled."
-
-    return _perform(
-        request,
-        number,
-        permission=PERMISSIONS["reschedule"],
-        key="reschedule",
-        make_form=lambda wo, data: RescheduleForm(data, work_order=wo),
-        call=call,
+    data = form.cleaned_data
+    services.work_order_reschedule(
+        work_order=work_order, actor=request.user, reason=data["reason"], version=data["version"], **form.changed_plan()
     )
+    return f"{work_order.number} rescheduled."

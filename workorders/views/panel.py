@@ -1,7 +1,10 @@
-"""Which action forms a person sees on a work order's page: the actions legal from its
-state (the services' transition map) that their role permits."""
+"""Which action forms a person sees on a work order's page: the actions the services
+would accept from its state (``transition_check``) that their role permits."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+
+from prodcoord.core.exceptions import HoldActiveError, TransitionError
 
 from ..forms import (
     HoldPlaceForm,
@@ -14,15 +17,16 @@ from ..forms import (
 from ..models import WorkOrder
 from ..permissions import TRANSITION_PERMISSIONS
 from ..services import TRANSITIONS
-from ..services.work_orders import HOLD_EXEMPT
+from ..services.work_orders import transition_check
 
 WO = "workorders"
-PERMISSIONS = {
-    "progress": f"{WO}.report_progress",
-    "hold_place": f"{WO}.place_hold",
-    "hold_release": f"{WO}.release_hold",
-    "priority": f"{WO}.change_priority",
-    "reschedule": f"{WO}.reschedule_workorder",
+# The actions other than the status moves: the permission each needs and the form that carries it.
+ACTIONS = {
+    "progress": (f"{WO}.report_progress", ProgressReportForm),
+    "hold_place": (f"{WO}.place_hold", HoldPlaceForm),
+    "hold_release": (f"{WO}.release_hold", HoldReleaseForm),
+    "priority": (f"{WO}.change_priority", PriorityChangeForm),
+    "reschedule": (f"{WO}.reschedule_workorder", RescheduleForm),
 }
 TRANSITION_LABELS = {
     "release": "Release to the floor",
@@ -34,25 +38,40 @@ TRANSITION_LABELS = {
 PROGRESS_STATUSES = (WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS)
 
 
+def transition_offer(work_order, action):
+    """How the services would take ``action`` now: ``"open"`` (perhaps once a reason is
+    given), ``"blocked"`` (only an active hold stands in the way) or ``None`` (not from this state)."""
+    try:
+        transition_check(work_order=work_order, action=action)
+    except TransitionError:
+        return None
+    except HoldActiveError:
+        return "blocked"
+    except ValidationError:
+        pass  # allowed; the form asks for the reason
+    return "open"
+
+
 def action_forms(user, work_order, active_holds, *, submitted=None):
     """The context for the action area. ``submitted`` is ``(key, form)`` for a form that
     came back with errors: it is shown again, bound, in place of a fresh one."""
     key, bound = submitted or (None, None)
-    can = {name: user.has_perm(perm) for name, perm in PERMISSIONS.items()}
+    can = {name: user.has_perm(perm) for name, (perm, _form) in ACTIONS.items()}
     wo = work_order
 
     def form(form_key, make):
         return bound if form_key == key else make()
 
     transitions = []
-    for action, (sources, _target) in TRANSITIONS.items():
-        if wo.status in sources and user.has_perm(TRANSITION_PERMISSIONS[action]):
+    for action in TRANSITIONS:
+        offer = transition_offer(wo, action)
+        if offer and user.has_perm(TRANSITION_PERMISSIONS[action]):
             transitions.append(
                 {
                     "action": action,
                     "label": TRANSITION_LABELS[action],
                     "url": reverse(f"work-order-{action}", args=[wo.number]),
-                    "blocked": wo.on_hold and action not in HOLD_EXEMPT,
+                    "blocked": offer == "blocked",
                     "form": form(action, lambda a=action: WorkOrderTransitionForm(work_order=wo, action=a)),
                 }
             )
@@ -65,15 +84,18 @@ def action_forms(user, work_order, active_holds, *, submitted=None):
     progress = None
     if can["progress"] and wo.status in PROGRESS_STATUSES:
         progress = form("progress", lambda: ProgressReportForm(work_order=wo, current_operation=wo.current_operation))
+
+    def open_order_form(form_key):
+        form_class = ACTIONS[form_key][1]
+        return form(form_key, lambda: form_class(work_order=wo)) if can[form_key] and wo.is_open else None
+
     context = {
         "transitions": [t for t in transitions if t["action"] != "cancel"],
         "cancel": next((t for t in transitions if t["action"] == "cancel"), None),
         "progress_form": progress,
-        "hold_form": form("hold_place", lambda: HoldPlaceForm(work_order=wo)) if can["hold_place"] and wo.is_open else None,
-        "priority_form": form("priority", lambda: PriorityChangeForm(work_order=wo)) if can["priority"] and wo.is_open else None,
-        "reschedule_form": form("reschedule", lambda: RescheduleForm(work_order=wo))
-        if can["reschedule"] and wo.is_open
-        else None,
+        "hold_form": open_order_form("hold_place"),
+        "priority_form": open_order_form("priority"),
+        "reschedule_form": open_order_form("reschedule"),
     }
     context["has_actions"] = any(
         context[k] for k in ("transitions", "cancel", "progress_form", "hold_form", "priority_form", "reschedule_form")
