@@ -149,3 +149,30 @@ def test_natural_key_with_a_slash_or_control_character_is_refused(api_as, make_u
     response = client.post(url, body, format="json")
     assert response.status_code == 400
     assert field in response.json()
+
+
+# --- a NUL in a natural key (PostgreSQL cannot even compare one) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/work-centers/", {"code": "W1", "name": "W", "department": "a\x00b"}, "department"),
+        ("/api/v1/boms/", {"item": "\x00", "revision": "A", "lines": []}, "item"),
+        ("/api/v1/routings/", {"item": "a\x00b", "revision": "A", "steps": []}, "item"),
+        ("/api/v1/work-orders/", {"item": "a\x00b", "quantity": "1"}, "item"),
+    ],
+)
+def test_nul_in_a_related_key_is_a_field_error(api_as, make_user, url, body, field):
+    response = api_as(user=make_user(is_superuser=True)).post(url, body, format="json")
+    assert response.status_code == 400
+    assert "No " in response.json()[field][0]
+
+
+@pytest.mark.parametrize(
+    "path", ["items/a%00b/", "departments/%00/", "shifts/%00/", "work-orders/WO%00/", "work-orders/%00/holds/"]
+)
+def test_nul_in_a_path_key_is_a_json_404(api_as, path):
+    response = api_as("planner").get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"

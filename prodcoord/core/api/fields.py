@@ -22,10 +22,14 @@ class NaturalKeyField(serializers.SlugRelatedField):
         if not isinstance(data, str | int) or isinstance(data, bool):
             self.fail("invalid", slug_name=self.slug_field)
         queryset = self.get_queryset()
-        try:
-            return queryset.get(**{self.slug_field: str(data).strip()})
-        except queryset.model.DoesNotExist:
-            self.fail("does_not_exist", model=queryset.model._meta.verbose_name, slug_name=self.slug_field, value=str(data)[:60])
+        value = str(data).strip()
+        # No record holds a NUL (PostgreSQL refuses to even compare one), so none can match.
+        if "\x00" not in value:
+            try:
+                return queryset.get(**{self.slug_field: value})
+            except queryset.model.DoesNotExist:
+                pass
+        self.fail("does_not_exist", model=queryset.model._meta.verbose_name, slug_name=self.slug_field, value=value[:60])
 
 
 class EnumField(serializers.ChoiceField):

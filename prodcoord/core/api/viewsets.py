@@ -9,6 +9,7 @@ and the response is the output serializer over the record read back through
 from django.core.exceptions import FieldDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -53,6 +54,12 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVi
     # not the site's HTML page.
     lookup_value_regex = "[^/]+"
     filter_backends = [FilterBackend, StableOrderingFilter]
+
+    def get_object(self):
+        # No record's key holds a NUL (PostgreSQL refuses to even compare one): 404, not 500.
+        if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
+            raise NotFound()
+        return super().get_object()
 
     def get_input_serializer(self, *args, **kwargs):
         cls = self.input_serializer_class or self.get_serializer_class()
