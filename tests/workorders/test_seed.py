@@ -239,3 +239,40 @@ def test_bulk_revisions_follow_the_single_row_revision_rules(db):
         routings_create_released_bulk(actor=None, rows=[{"item": item, "revision": "  ", "steps": steps}])
     assert "revision" in " ".join(exc.value.messages) and "required" in " ".join(exc.value.messages)
     assert not Routing.objects.exists()
+
+
+def test_bulk_holds_follow_the_single_hold_rules(db, shifts):
+    from workorders.models import Hold
+
+    item = make_routed_item()
+    open_wo = services.work_order_create(actor=None, item=item, quantity=10)
+    closed_wo = services.work_order_create(actor=None, item=item, quantity=10)
+    services.work_order_cancel(work_order=closed_wo, actor=None, reason="customer cancelled")
+    with pytest.raises(ValidationError) as exc:
+        services.holds_place_bulk(
+            actor=None,
+            rows=[
+                {"work_order": open_wo, "kind": "quality", "reason": "  "},
+                {"work_order": closed_wo, "kind": "quality", "reason": "burr"},
+                {"work_order": open_wo, "kind": "rain", "reason": "burr"},
+            ],
+        )
+    messages = " ".join(exc.value.messages)
+    assert "Row 0, reason: Say why the work order is held." in messages
+    assert f"Row 1, work_order: Cannot place a hold on {closed_wo.number}: it is cancelled." in messages
+    assert "Row 2, kind: Choose one of" in messages
+    assert not Hold.objects.exists()
+
+    (hold,) = services.holds_place_bulk(actor=None, rows=[{"work_order": open_wo, "kind": "quality", "reason": "burr"}])
+    with pytest.raises(ValidationError) as exc:
+        services.holds_release_bulk(
+            actor=None,
+            rows=[{"hold": hold, "release_note": ""}, {"hold": hold, "release_note": "reworked"}],
+        )
+    messages = " ".join(exc.value.messages)
+    assert "Row 0, release_note: Say what was done to clear the hold." in messages
+    assert "Row 1, hold: The same hold appears twice." in messages
+    services.holds_release_bulk(actor=None, rows=[{"hold": hold, "release_note": "reworked"}])
+    with pytest.raises(ValidationError) as exc:
+        services.holds_release_bulk(actor=None, rows=[{"hold": hold, "release_note": "again"}])
+    assert "already released" in " ".join(exc.value.messages)

@@ -22,12 +22,12 @@ from prodcoord.events.services import event_build, events_record_bulk
 
 from ..models import Hold, Operation, ProductionReport, Routing, WorkOrder
 from ..shift_calendar import shift_slot_at
+from .holds import hold_place_check, hold_release_check
 from .progress import progress_apply, progress_check
 from .work_orders import (
     TIMESTAMP_FIELD,
     TRANSITIONS,
     VERBS,
-    _label,
     next_numbers,
     operations_from_routing,
     transition_check,
@@ -313,16 +313,12 @@ def holds_place_bulk(*, actor, rows):
     locked = _lock_work_orders({r["work_order"].pk for r in rows})
     row_errors = {}
     for i, row in enumerate(rows):
-        errs = {}
-        wo = locked[row["work_order"].pk]
-        if row.get("kind") not in Hold.Kind.values:
-            errs["kind"] = [f"Choose one of: {', '.join(Hold.Kind.values)}."]
-        if not (row.get("reason") or "").strip():
-            errs["reason"] = ["Say why the work order is held."]
-        if not wo.is_open:
-            errs["work_order"] = [f"Cannot place a hold on {wo.number}: it is {_label(wo.status)}."]
-        if errs:
-            row_errors[i] = errs
+        try:
+            hold_place_check(work_order=locked[row["work_order"].pk], kind=row.get("kind"), reason=row.get("reason"))
+        except ValidationError as exc:
+            row_errors[i] = exc.message_dict
+        except ConflictError as exc:
+            row_errors[i] = {"work_order": [exc.message]}
     _raise_row_errors(row_errors)
 
     events = _Events(actor)
@@ -372,14 +368,16 @@ def holds_release_bulk(*, actor, rows):
     seen = set()
     for i, row in enumerate(rows):
         hold = holds[row["hold"].pk]
-        at = row.get("at") or now
-        if not (row.get("release_note") or "").strip():
-            row_errors[i] = {"release_note": ["Say what was done to clear the hold."]}
-        elif hold.released_at is not None or hold.pk in seen:
-            row_errors[i] = {"hold": ["This hold was already released."]}
-        elif at < hold.placed_at:
-            row_errors[i] = {"released_at": ["A hold cannot be released before it was placed."]}
+        if hold.pk in seen:
+            row_errors[i] = {"hold": ["The same hold appears twice."]}
+            continue
         seen.add(hold.pk)
+        try:
+            hold_release_check(hold=hold, release_note=row.get("release_note"), at=row.get("at") or now)
+        except ValidationError as exc:
+            row_errors[i] = exc.message_dict
+        except ConflictError as exc:
+            row_errors[i] = {"hold": [exc.message]}
     _raise_row_errors(row_errors)
 
     events = _Events(actor)

@@ -11,8 +11,11 @@ from ..models import Hold, WorkOrder
 from .work_orders import _after_change, _bump, _require_open, work_order_lock
 
 
-@transaction.atomic
-def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
+def hold_place_check(*, work_order, kind, reason):
+    """Whether this hold may be placed (one hold or a batch); returns the cleaned reason.
+
+    Field errors for the kind and the reason; TransitionError when the order is not open.
+    """
     errors = {}
     if kind not in Hold.Kind.values:
         errors["kind"] = [f"Choose one of: {', '.join(Hold.Kind.values)}."]
@@ -21,8 +24,31 @@ def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
         errors["reason"] = ["Say why the work order is held."]
     if errors:
         raise ValidationError(errors)
-    work_order = work_order_lock(work_order=work_order, version=version)
     _require_open(work_order, "place a hold on")
+    return reason
+
+
+def hold_release_check(*, hold, release_note, at):
+    """Whether this hold may be released now (one hold or a batch); returns the cleaned note.
+
+    A field error without a note or before the hold was placed; ConflictError when already released.
+    """
+    release_note = (release_note or "").strip()
+    if not release_note:
+        raise ValidationError({"release_note": ["Say what was done to clear the hold."]})
+    if hold.released_at is not None:
+        raise ConflictError(
+            f"This hold was already released at {timezone.localtime(hold.released_at):%Y-%m-%d %H:%M}.", code="already_released"
+        )
+    if at < hold.placed_at:
+        raise ValidationError({"released_at": ["A hold cannot be released before it was placed."]})
+    return release_note
+
+
+@transaction.atomic
+def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
+    work_order = work_order_lock(work_order=work_order, version=version)
+    reason = hold_place_check(work_order=work_order, kind=kind, reason=reason)
     at = at or timezone.now()
     hold = Hold.objects.create(work_order=work_order, kind=kind, reason=reason, placed_by=actor, placed_at=at)
     work_order.active_hold_count += 1
@@ -42,18 +68,10 @@ def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
 
 @transaction.atomic
 def hold_release(*, hold, actor, release_note, version=None, at=None):
-    release_note = (release_note or "").strip()
-    if not release_note:
-        raise ValidationError({"release_note": ["Say what was done to clear the hold."]})
     work_order = work_order_lock(work_order=WorkOrder(pk=hold.work_order_id), version=version)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
-    if hold.released_at is not None:
-        raise ConflictError(
-            f"This hold was already released at {timezone.localtime(hold.released_at):%Y-%m-%d %H:%M}.", code="already_released"
-        )
     at = at or timezone.now()
-    if at < hold.placed_at:
-        raise ValidationError({"released_at": ["A hold cannot be released before it was placed."]})
+    release_note = hold_release_check(hold=hold, release_note=release_note, at=at)
     hold.released_at = at
     hold.released_by = actor
     hold.release_note = release_note
