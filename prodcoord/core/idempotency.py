@@ -10,6 +10,9 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from .models import IdempotencyKey
 
@@ -17,18 +20,15 @@ HEADER = "HTTP_IDEMPOTENCY_KEY"
 
 
 def _user_for(request):
+    """The user the API will see: the session user, or the one DRF's token authentication finds."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
-    auth = request.META.get("HTTP_AUTHORIZATION", "")
-    parts = auth.split()
-    if len(parts) == 2 and parts[0].lower() == "token":
-        from rest_framework.authtoken.models import Token
-
-        token = Token.objects.select_related("user").filter(key=parts[1]).first()
-        if token and token.user.is_active:
-            return token.user
-    return None
+    try:
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None  # the API itself answers 401
+    return found[0] if found else None
 
 
 class IdempotencyKeyMiddleware:
