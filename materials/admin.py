@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSaveAdmin, run_service_action
+from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, RevisionAdmin, ServiceSaveAdmin
 
 from . import services
 from .models import BOM, BOMLine, Item
@@ -28,35 +28,21 @@ class BOMLineInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("component")
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
-
 
 @admin.register(BOM)
-class BOMAdmin(ReadOnlyAdmin):
+class BOMAdmin(RevisionAdmin):
     """BOM revisions are written through the API (draft edits, release); here they can be read and released."""
 
     list_display = ("item", "revision", "status", "released_at", "updated_at")
     list_filter = ("status",)
     search_fields = ("item__sku", "item__name", "revision")
     list_select_related = ("item",)
-    fields = ("item", "revision", "status", "released_at", "created_at", "updated_at")
-    readonly_fields = fields
+    fields = readonly_fields = ("item", "revision", "status", "released_at", "created_at", "updated_at")
     inlines = [BOMLineInline]
-    actions = ["release_selected"]
+    release_permission = "materials.change_bom"
 
-    def has_release_permission(self, request):
-        return request.user.has_perm("materials.change_bom")
-
-    @admin.action(description="Release selected draft BOMs", permissions=["release"])
-    def release_selected(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset.select_related("item"),
-            service=lambda bom, actor: services.bom_release(actor=actor, bom=bom, reason="Released in admin."),
-            label="Released",
-        )
+    def release_service(self, bom, *, actor):
+        return services.bom_release(actor=actor, bom=bom, reason="Released in admin.")
 
 
 @admin.register(BOMLine)

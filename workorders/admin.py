@@ -3,7 +3,7 @@ records are read-only, and their state changes are actions calling the services.
 
 from django.contrib import admin
 
-from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceSaveAdmin, run_service_action
+from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, RevisionAdmin, ServiceSaveAdmin, run_service_action, short_text
 
 from . import services
 from .models import (
@@ -79,12 +79,9 @@ class RoutingStepInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("work_center")
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
-
 
 @admin.register(Routing)
-class RoutingAdmin(ReadOnlyAdmin):
+class RoutingAdmin(RevisionAdmin):
     """Routing revisions are written through the API (draft edits, release); here they can be read and released."""
 
     list_display = ("item", "revision", "status", "released_at", "updated_at")
@@ -93,20 +90,10 @@ class RoutingAdmin(ReadOnlyAdmin):
     list_select_related = ("item",)
     fields = readonly_fields = ("item", "revision", "status", "released_at", "created_at", "updated_at")
     inlines = [RoutingStepInline]
-    actions = ["release_selected"]
+    release_permission = "workorders.change_routing"
 
-    def has_release_permission(self, request):
-        return request.user.has_perm("workorders.change_routing")
-
-    @admin.action(description="Release selected draft routings", permissions=["release"])
-    def release_selected(self, request, queryset):
-        run_service_action(
-            self,
-            request,
-            queryset.select_related("item"),
-            service=lambda routing, actor: services.routing_release(actor=actor, routing=routing, reason="Released in admin."),
-            label="Released",
-        )
+    def release_service(self, routing, *, actor):
+        return services.routing_release(actor=actor, routing=routing, reason="Released in admin.")
 
 
 @admin.register(RoutingStep)
@@ -151,9 +138,6 @@ class OperationInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("work_center")
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
-
 
 class HoldInline(ReadOnlyInline):
     model = Hold
@@ -161,9 +145,6 @@ class HoldInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("placed_by", "released_by")
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
 
 
 def _transition_action(action, description):
@@ -293,7 +274,7 @@ class HoldAdmin(ReadOnlyAdmin):
 
     @admin.display(description="reason")
     def short_reason(self, obj):
-        return obj.reason if len(obj.reason) <= 80 else obj.reason[:77] + "…"
+        return short_text(obj.reason)
 
 
 @admin.register(ScheduleEntry)

@@ -43,8 +43,13 @@ def run_service_action(modeladmin, request, queryset, *, service, label, **kwarg
         modeladmin.message_user(request, f"Not {label.lower()} — {line}", messages.ERROR)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only: no add, change or delete. Admin actions may still call services."""
+def short_text(text, limit=80):
+    """Long free text cut to one changelist cell."""
+    return text if len(text) <= limit else text[: limit - 3] + "…"
+
+
+class NoWrites:
+    """No add, change or delete from the admin."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -56,22 +61,37 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    """View only. Admin actions may still call services."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
+    """The declared ``readonly_fields`` (default: every field but the id), read only."""
+
     extra = 0
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in ("id",)]
+        return self.readonly_fields or [f.name for f in self.model._meta.fields if f.name not in ("id",)]
+
+
+class RevisionAdmin(ReadOnlyAdmin):
+    """Revisions (BOMs, routings) are written through the API; here they are read, and
+    drafts released through ``release_service`` by those with ``release_permission``."""
+
+    release_permission = ""
+    actions = ["release_selected"]
+
+    def release_service(self, obj, *, actor):  # pragma: no cover - set by subclasses
+        raise NotImplementedError
+
+    def has_release_permission(self, request):
+        return request.user.has_perm(self.release_permission)
+
+    @admin.action(description="Release selected draft %(verbose_name_plural)s", permissions=["release"])
+    def release_selected(self, request, queryset):
+        run_service_action(self, request, queryset.select_related("item"), service=self.release_service, label="Released")
 
 
 class ServiceSaveAdmin(admin.ModelAdmin):

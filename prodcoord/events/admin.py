@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prodcoord.core.admin import ReadOnlyAdmin
+from prodcoord.core.admin import ReadOnlyAdmin, short_text
 
 from .models import Event
 
@@ -21,4 +21,4 @@ class EventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="reason")
     def short_reason(self, obj):
-        return obj.reason if len(obj.reason) <= 80 else obj.reason[:77] + "…"
+        return short_text(obj.reason)
