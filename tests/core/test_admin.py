@@ -175,3 +175,50 @@ def test_master_data_created_in_admin_records_an_event(admin_client, superuser):
     assert response.status_code == 302
     assert Shift.objects.get(code="LATE").start_time == dt.time(22)
     assert Event.objects.filter(verb="shift.created").count() == 1
+
+
+def _plant(superuser, shifts, orders):
+    """``orders`` released work orders, each with progress, a released hold and two schedule entries."""
+    today = dt.date.today()
+    for n in range(orders):
+        item = make_routed_item()
+        wo = services.work_order_create(actor=superuser, item=item, quantity=Decimal("10"), customer_ref=f"ref {n}")
+        services.work_order_release(work_order=wo, actor=superuser)
+        services.operation_report_progress(work_order=wo, actor=superuser, operation=10, quantity_good=Decimal("2"))
+        hold = services.hold_place(work_order=wo, actor=superuser, kind="quality", reason="check " * 30)
+        services.hold_release(hold=hold, actor=superuser, release_note="fine")
+        for op in wo.operations.select_related("work_center"):
+            services.schedule_entry_upsert(
+                actor=superuser, date=today, shift=shifts[0], work_center=op.work_center, work_order=wo, planned_quantity=5
+            )
+
+
+# Each ceiling covers session, user, counts, the page of rows with its joins, and the
+# filter sidebar and date drill-down; none of it may grow with the rows on the page.
+CHANGELIST_CEILINGS = {
+    "workorders.WorkOrder": 9,
+    "events.Event": 9,
+    "workorders.Hold": 8,
+    "workorders.ProductionReport": 10,
+    "workorders.Operation": 7,
+    "workorders.ScheduleEntry": 10,
+    "materials.Item": 6,
+    "materials.BOM": 6,
+    "workorders.Routing": 6,
+}
+
+
+@pytest.mark.parametrize(("label", "ceiling"), CHANGELIST_CEILINGS.items())
+def test_big_changelists_query_count_does_not_grow_with_rows(
+    admin_client, superuser, shifts, django_assert_max_num_queries, label, ceiling
+):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    _plant(superuser, shifts, orders=8)
+    rows = model.objects.count()
+    assert rows >= 8, label
+    with django_assert_max_num_queries(ceiling):
+        response = admin_client.get(changelist(model))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == min(rows, response.context["cl"].list_per_page)
