@@ -6,10 +6,13 @@ key whose first request is still running answers 409. Server errors are not
 remembered, so a retry after a 5xx runs again.
 """
 
+import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -89,3 +92,10 @@ class IdempotencyKeyMiddleware:
         response = HttpResponse(bytes(existing.body), status=existing.status_code, content_type=existing.content_type)
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def idempotency_keys_purge(*, now=None):
+    """Forget keys older than ``IDEMPOTENCY_KEY_TTL_HOURS``; returns how many. Idempotent."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

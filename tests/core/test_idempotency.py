@@ -110,3 +110,21 @@ def test_forbidden_request_does_not_consume_the_permission_check(api_as, item):
     assert _post(viewer, URL, {"item": "BRKT-1", "quantity": "5"}, "k1").status_code == 403
     assert _post(viewer, URL, {"item": "BRKT-1", "quantity": "5"}, "k1").status_code == 403
     assert _post(api_as("planner"), URL, {"item": "BRKT-1", "quantity": "5"}, "k1").status_code == 201
+
+
+def test_the_periodic_purge_forgets_only_expired_keys(make_user, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from prodcoord.core.models import IdempotencyKey
+    from prodcoord.core.tasks import idempotency_keys_purge_task
+
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
+    user = make_user("planner")
+    old = IdempotencyKey.objects.create(user=user, key="old", method="POST", path="/api/v1/x/", request_hash="h")
+    fresh = IdempotencyKey.objects.create(user=user, key="fresh", method="POST", path="/api/v1/x/", request_hash="h")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert idempotency_keys_purge_task.apply().get() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [fresh.key]
+    assert idempotency_keys_purge_task.apply().get() == 0  # running it again changes nothing
