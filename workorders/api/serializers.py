@@ -225,12 +225,6 @@ class WorkOrderCreateSerializer(InputSerializer):
     def validate_number(self, value):
         return natural_key(value)
 
-    def validate(self, attrs):
-        start, end = attrs.get("planned_start"), attrs.get("planned_end")
-        if start and end and end < start:
-            raise serializers.ValidationError({"planned_end": ["Must not be before planned start."]})
-        return attrs
-
 
 class WorkOrderUpdateSerializer(InputSerializer):
     """Changes to a work order. Priority and plan changes need a ``reason``."""
