@@ -6,7 +6,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from prodcoord.core.crud import record_create, record_update, revision_check_unique, revision_release, revision_require_draft
+from prodcoord.core.crud import (
+    record_create,
+    record_update,
+    revision_check_unique,
+    revision_release,
+    revision_require_draft,
+    revision_require_same_item,
+)
 from prodcoord.events.services import event_record
 
 from .models import BOM, BOMLine, Item
@@ -76,9 +83,10 @@ def bom_create(*, actor, item, revision, lines=()):
 
 
 @transaction.atomic
-def bom_update(*, actor, bom, revision=None, lines=None):
+def bom_update(*, actor, bom, item=None, revision=None, lines=None):
     bom = BOM.objects.select_for_update().select_related("item").get(pk=bom.pk)
     revision_require_draft(bom)
+    revision_require_same_item(bom, item)
     changes = {}
     if revision is not None and revision.strip() != bom.revision:
         revision = revision_check_unique(model=BOM, item=bom.item, revision=revision, exclude_pk=bom.pk)

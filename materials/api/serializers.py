@@ -49,16 +49,10 @@ class RevisionSerializer(serializers.Serializer):
 class RevisionInputSerializer(InputSerializer):
     """Create or change a draft revision: the item (fixed once created) and the revision label."""
 
-    kind = "revision"
     unknown_field_messages = {"status": "Use the release action; the status cannot be set."}
 
     item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU; cannot change after creation")
     revision = serializers.CharField(max_length=10)
-
-    def validate_item(self, item):
-        if self.instance is not None and item.pk != self.instance.item_id:
-            raise serializers.ValidationError(f"A {self.kind}'s item cannot change; create a {self.kind} for the other item.")
-        return item
 
 
 class BOMSerializer(RevisionSerializer):
@@ -66,8 +60,6 @@ class BOMSerializer(RevisionSerializer):
 
 
 class BOMInputSerializer(RevisionInputSerializer):
-    kind = "BOM"
-
     lines = BOMLineSerializer(many=True)
 
 

@@ -48,7 +48,6 @@ class BOMViewSet(ServiceCRUDViewSet):
         return services.bom_create(actor=actor, **data)
 
     def service_update(self, *, actor, instance, data):
-        data.pop("item", None)
         return services.bom_update(actor=actor, bom=instance, **data)
 
     def service_delete(self, *, actor, instance):

@@ -127,3 +127,10 @@ def revision_check_unique(*, model, item, revision, exclude_pk=None):
 def revision_require_draft(obj):
     if obj.status != type(obj).Status.DRAFT:
         raise ConflictError(f"{obj} is {obj.get_status_display().lower()}; only a draft can be changed. Create a new revision.")
+
+
+def revision_require_same_item(obj, item):
+    """A revision belongs to its item for good; ``item=None`` leaves it as it is."""
+    if item is not None and item.pk != obj.item_id:
+        label = obj._meta.verbose_name
+        raise ValidationError({"item": [f"A {label}'s item cannot change; create a {label} for the other item."]})

@@ -280,3 +280,13 @@ def test_bom_list_filters_and_query_count(api_as, parts, django_assert_max_num_q
     assert client.get("/api/v1/boms/?item=ASSY-3").data["count"] == 1
     assert client.get("/api/v1/boms/?component=BOLT-M8").data["count"] == 5
     assert client.get("/api/v1/boms/?status=released").data["count"] == 0
+
+
+def test_bom_item_cannot_change(api_as, parts):
+    client = api_as("planner")
+    bom_id = client.post("/api/v1/boms/", _bom_body(), format="json").data["id"]
+    response = client.patch(f"/api/v1/boms/{bom_id}/", {"item": "BOLT-M8"}, format="json")
+    assert response.status_code == 400
+    assert "cannot change" in response.data["item"][0]
+    assert BOM.objects.get(pk=bom_id).item == parts["item"]
+    assert client.patch(f"/api/v1/boms/{bom_id}/", {"item": "FRAME-1", "revision": "A2"}, format="json").status_code == 200

@@ -72,8 +72,6 @@ class RoutingSerializer(RevisionSerializer):
 
 
 class RoutingInputSerializer(RevisionInputSerializer):
-    kind = "routing"
-
     steps = RoutingStepSerializer(many=True)
 
 

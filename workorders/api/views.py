@@ -115,7 +115,6 @@ class RoutingViewSet(ServiceCRUDViewSet):
         return services.routing_create(actor=actor, **data)
 
     def service_update(self, *, actor, instance, data):
-        data.pop("item", None)
         return services.routing_update(actor=actor, routing=instance, **data)
 
     def service_delete(self, *, actor, instance):

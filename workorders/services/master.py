@@ -5,7 +5,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from prodcoord.core.crud import record_create, record_update, revision_check_unique, revision_release, revision_require_draft
+from prodcoord.core.crud import (
+    record_create,
+    record_update,
+    revision_check_unique,
+    revision_release,
+    revision_require_draft,
+    revision_require_same_item,
+)
 from prodcoord.events.services import event_record
 
 from ..models import Department, Routing, RoutingStep, Shift, WorkCenter
@@ -98,9 +105,10 @@ def routing_create(*, actor, item, revision, steps=()):
 
 
 @transaction.atomic
-def routing_update(*, actor, routing, revision=None, steps=None):
+def routing_update(*, actor, routing, item=None, revision=None, steps=None):
     routing = Routing.objects.select_for_update().select_related("item").get(pk=routing.pk)
     revision_require_draft(routing)
+    revision_require_same_item(routing, item)
     changes = {}
     if revision is not None and revision.strip() != routing.revision:
         revision = revision_check_unique(model=Routing, item=routing.item, revision=revision, exclude_pk=routing.pk)
