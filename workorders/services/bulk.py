@@ -31,6 +31,7 @@ from .work_orders import (
     next_numbers,
     operations_from_routing,
     transition_check,
+    work_order_number_check,
     work_order_refresh_overdue,
     work_order_validate_new,
 )
@@ -123,7 +124,7 @@ def _lock_work_orders(ids):
     return locked
 
 
-# --- master data ----------------------------------------------------------------
+# --- work orders ------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -160,13 +161,14 @@ def work_orders_create_bulk(*, actor, rows):
         except ValidationError as exc:
             errs.update(exc.message_dict)
         number = given[i]
+        if number in seen:
+            errs["number"] = [f"Same number as row {seen[number]}."]
+        else:
+            try:
+                work_order_number_check(number, taken=taken)
+            except ValidationError as exc:
+                errs.update(exc.message_dict)
         if number:
-            if len(number) > 30 or any(c.isspace() for c in number):
-                errs["number"] = ["Use up to 30 characters with no spaces."]
-            elif number in taken:
-                errs["number"] = [f"Work order {number} already exists."]
-            elif number in seen:
-                errs["number"] = [f"Same number as row {seen[number]}."]
             seen[number] = i
         if errs:
             row_errors[i] = errs

@@ -84,13 +84,15 @@ def _after_change(work_order):
 # --- create -------------------------------------------------------------------
 
 
-def _validate_number(number):
+def work_order_number_check(number, *, taken):
+    """A hand-typed work-order number, cleaned ("" when none was given, so one is generated).
+    ``taken``: the numbers already in use (a container, for one order or a batch)."""
     number = (number or "").strip()
     if not number:
         return ""
     if len(number) > 30 or any(c.isspace() for c in number):
         raise ValidationError({"number": ["Use up to 30 characters with no spaces."]})
-    if WorkOrder.objects.filter(number=number).exists():
+    if number in taken:
         raise ValidationError({"number": [f"Work order {number} already exists."]})
     return number
 
@@ -173,7 +175,9 @@ def work_order_create(
     work_order_validate_new(
         item=item, quantity=quantity, priority=priority, planned_start=planned_start, planned_end=planned_end, routing=routing
     )
-    number = _validate_number(number) or next_numbers(1)[0]
+    typed = (number or "").strip()
+    taken = set(WorkOrder.objects.filter(number=typed).values_list("number", flat=True)) if typed else set()
+    number = work_order_number_check(number, taken=taken) or next_numbers(1)[0]
     try:
         with transaction.atomic():  # savepoint: a concurrent twin of this number must not poison the caller's transaction
             work_order = WorkOrder.objects.create(
