@@ -290,3 +290,15 @@ def test_bom_item_cannot_change(api_as, parts):
     assert "cannot change" in response.data["item"][0]
     assert BOM.objects.get(pk=bom_id).item == parts["item"]
     assert client.patch(f"/api/v1/boms/{bom_id}/", {"item": "FRAME-1", "revision": "A2"}, format="json").status_code == 200
+
+
+def test_bom_detail_query_count(api_as, parts, django_assert_max_num_queries):
+    components = [ItemFactory(sku=f"PART-{i}") for i in range(6)]
+    bom = bom_create(
+        actor=None, item=parts["item"], revision="A", lines=[{"component": c, "quantity_per": 1} for c in components]
+    )
+    client = api_as("viewer")
+    # token with its user, role permissions (2) + the BOM with its item, its lines with their components (2)
+    with django_assert_max_num_queries(4):
+        response = client.get(f"/api/v1/boms/{bom.pk}/")
+    assert [line["component"] for line in response.data["lines"]] == [f"PART-{i}" for i in range(6)]

@@ -350,3 +350,13 @@ def test_department_list_query_count(api_as, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/departments/")
     assert response.data["count"] == 7
+
+
+def test_routing_detail_query_count(api_as, django_assert_max_num_queries):
+    item = make_routed_item(work_centers=[WorkCenterFactory(code=f"WC-{i}") for i in range(5)], with_bom=False)
+    routing = Routing.objects.get(item=item)
+    client = api_as("viewer")
+    # token with its user, role permissions (2) + the routing with its item, its steps with their work centers (2)
+    with django_assert_max_num_queries(4):
+        response = client.get(f"/api/v1/routings/{routing.pk}/")
+    assert [s["work_center"] for s in response.data["steps"]] == [f"WC-{i}" for i in range(5)]

@@ -393,6 +393,18 @@ def test_list_query_count_is_constant(api_as, django_assert_max_num_queries):
     assert all(len(wo["operations"]) == 3 for wo in response.data["results"])
 
 
+def test_detail_query_count(api_as, django_assert_max_num_queries):
+    item = make_routed_item(work_centers=[WorkCenterFactory() for _ in range(4)])
+    wo = make_work_order(item=item)
+    hold_place(work_order=wo, actor=None, kind="quality", reason="Burrs")
+    client = api_as("viewer")
+    # token with its user, role permissions (2) + the work order, its row, its operations (3)
+    with django_assert_max_num_queries(5):
+        response = client.get(f"{URL}{wo.number}/")
+    assert len(response.data["operations"]) == 4
+    assert response.data["on_hold"] is True
+
+
 def test_times_are_iso_with_offset(api_as, item):
     start = timezone.make_aware(dt.datetime(2026, 7, 1, 6, 0), timezone.get_fixed_timezone(0))
     wo = make_work_order(item=item, planned_start=start, planned_end=start + dt.timedelta(hours=8))
