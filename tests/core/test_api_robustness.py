@@ -4,11 +4,10 @@ import datetime as dt
 import re
 
 import pytest
-import yaml
-from django.core.management import call_command
 from django.utils import timezone
 
 from prodcoord.events.filters import EventFilter
+from tests.api_helpers import build_schema
 from tests.factories import ShiftFactory
 from workorders.filters import WorkOrderFilter
 
@@ -17,10 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory, django_db_blocker):
-    path = tmp_path_factory.mktemp("schema") / "schema.yml"
-    with django_db_blocker.unblock():
-        call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(path))
-    return yaml.safe_load(path.read_text())
+    return build_schema(tmp_path_factory, django_db_blocker)
 
 
 # --- date/time filters -----------------------------------------------------------

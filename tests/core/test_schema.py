@@ -1,9 +1,8 @@
 """The OpenAPI schema describes the API exactly and builds without warnings."""
 
 import pytest
-import yaml
-from django.core.management import call_command
 
+from tests.api_helpers import build_schema
 from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +33,7 @@ PATHS = [
 
 @pytest.fixture(scope="module")
 def schema(tmp_path_factory, django_db_blocker):
-    path = tmp_path_factory.mktemp("schema") / "schema.yml"
-    with django_db_blocker.unblock():
-        # --fail-on-warn turns any drf-spectacular warning or error into a failure
-        call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(path))
-    return yaml.safe_load(path.read_text())
+    return build_schema(tmp_path_factory, django_db_blocker)
 
 
 def test_schema_builds_without_warnings_and_has_every_endpoint(schema):

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from prodcoord.events.models import Event
-from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
+from tests.api_helpers import make_bracket
+from tests.factories import make_work_order
 from workorders.models import Hold, ProductionReport, WorkOrder
 from workorders.services import hold_place, hold_release
 
@@ -19,7 +20,7 @@ URL = "/api/v1/work-orders/"
 
 @pytest.fixture
 def item(db):
-    return make_routed_item(sku="BRKT-100", work_centers=[WorkCenterFactory(code="CNC-01"), WorkCenterFactory(code="PACK-01")])
+    return make_bracket()
 
 
 # --- transitions ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from prodcoord.events.models import Event
+from tests.api_helpers import make_bracket
 from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, make_work_order
 from workorders.models import WorkOrder
 from workorders.services import hold_place
@@ -19,7 +20,7 @@ URL = "/api/v1/work-orders/"
 
 @pytest.fixture
 def item(db):
-    return make_routed_item(sku="BRKT-100", work_centers=[WorkCenterFactory(code="CNC-01"), WorkCenterFactory(code="PACK-01")])
+    return make_bracket()
 
 
 def test_planner_creates_work_order_with_operations_from_routing(api_as, item):
