@@ -167,17 +167,31 @@ class PriorityChangeForm(WorkOrderActionForm):
         self.initial.setdefault("priority", self.work_order.priority)
 
 
+class PlantDateTimeField(forms.DateTimeField):
+    """A date and time typed on the plant's clock; one at the very edge of the calendar, which
+    cannot be stored once moved to UTC, is refused here instead of failing on save."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            try:
+                result.astimezone(dt.UTC)
+            except OverflowError:
+                raise forms.ValidationError("Enter a date and time the plan can hold.", code="out_of_range") from None
+        return result
+
+
 class RescheduleForm(WorkOrderActionForm):
     """New plan dates, entered on the plant's clock (the current time zone)."""
 
     id_prefix = "reschedule"
 
-    planned_start = forms.DateTimeField(
+    planned_start = PlantDateTimeField(
         label="Planned start",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
-    planned_end = forms.DateTimeField(
+    planned_end = PlantDateTimeField(
         label="Planned end",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),

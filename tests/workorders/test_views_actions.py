@@ -401,6 +401,7 @@ def test_reschedule_reads_times_on_the_plant_clock(as_coordinator, coordinator, 
         ({"planned_start": "2026-03-02T08:00", "reason": ""}, "reason", "a reason is required"),
         ({"planned_end": "2026-03-01T06:00", "reason": "x"}, "planned_end", "Must not be before planned start"),
         ({"planned_start": "yesterday", "reason": "x"}, "planned_start", "Enter a valid date/time"),
+        ({"planned_end": "9999-12-31T23:59", "reason": "x"}, "planned_end", "Enter a date and time the plan can hold"),
     ],
 )
 def test_bad_reschedule_input(as_coordinator, shifts, data, field, text):
