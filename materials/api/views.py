@@ -16,7 +16,6 @@ class ItemViewSet(ServiceCRUDViewSet):
     serializer_class = ItemSerializer
     filterset_class = ItemFilter
     lookup_field = "sku"
-    lookup_value_regex = "[^/]+"
     ordering_fields = ["sku", "name", "kind", "lead_time_days", "created_at", "updated_at"]
 
     def get_queryset(self):

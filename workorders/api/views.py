@@ -41,7 +41,6 @@ class DepartmentViewSet(ServiceCRUDViewSet):
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
     ordering_fields = MASTER_ORDERING
 
     def get_queryset(self):
@@ -61,7 +60,6 @@ class WorkCenterViewSet(ServiceCRUDViewSet):
     serializer_class = WorkCenterSerializer
     filterset_class = WorkCenterFilter
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
     ordering_fields = [*MASTER_ORDERING, "department__code", "capacity_hours_per_shift"]
 
     def get_queryset(self):
@@ -83,7 +81,6 @@ class ShiftViewSet(ServiceCRUDViewSet):
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
     ordering_fields = [*MASTER_ORDERING, "start_time"]
 
     def get_queryset(self):
@@ -176,7 +173,6 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     input_serializer_class = WorkOrderCreateSerializer
     filterset_class = WorkOrderFilter
     lookup_field = "number"
-    lookup_value_regex = "[^/]+"
     ordering_fields = WORK_ORDER_ORDERING
     ordering = ["number"]
     action_permissions = {
