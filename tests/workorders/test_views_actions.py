@@ -54,6 +54,14 @@ def fresh(wo):
     return WorkOrder.objects.get(pk=wo.pk)
 
 
+def refused(client, wo, action, data, *, form):
+    """Post ``data`` with the order's version: the page must answer 400 and give ``form`` back bound."""
+    response = client.post(url(wo, action), {"version": wo.version, **data})
+    assert response.status_code == 400
+    assert response.context[form].is_bound
+    return response, response.context[form]
+
+
 # --- transitions ---------------------------------------------------------------------
 
 
@@ -247,9 +255,7 @@ def test_report_progress_defaults_to_the_current_operation_and_updates_the_numbe
 )
 def test_bad_progress_input_is_a_field_error(as_coordinator, shifts, data, field, text):
     wo = make_work_order(status="in_progress", quantity=Decimal("10"))
-    response = as_coordinator.post(url(wo, "progress"), {"version": wo.version, "operation": "10", **data})
-    assert response.status_code == 400
-    form = response.context["progress_form"]
+    response, form = refused(as_coordinator, wo, "progress", {"operation": "10", **data}, form="progress_form")
     assert text in " ".join(form.errors[field])
     assert text in response.content.decode()
     assert "Not saved: check Report progress below." in messages_of(response)
@@ -303,9 +309,8 @@ def test_place_and_release_a_hold(as_coordinator, coordinator, shifts):
 )
 def test_bad_hold_input(as_coordinator, shifts, data, field):
     wo = make_work_order(status="released")
-    response = as_coordinator.post(url(wo, "hold-place"), {"version": wo.version, **data})
-    assert response.status_code == 400
-    assert response.context["hold_form"].errors[field]
+    _response, form = refused(as_coordinator, wo, "hold-place", data, form="hold_form")
+    assert form.errors[field]
     assert not Hold.objects.filter(work_order=wo).exists()
 
 
@@ -359,11 +364,8 @@ def test_change_priority(as_coordinator, coordinator, shifts):
 )
 def test_bad_priority_input(as_coordinator, shifts, data, text):
     wo = make_work_order(status="released", priority=3)
-    response = as_coordinator.post(url(wo, "priority"), {"version": wo.version, **data})
-    assert response.status_code == 400
-    assert text in " ".join(
-        response.context["priority_form"].errors.get("priority", []) + response.context["priority_form"].errors.get("reason", [])
-    )
+    _response, form = refused(as_coordinator, wo, "priority", data, form="priority_form")
+    assert text in " ".join(form.errors.get("priority", []) + form.errors.get("reason", []))
     assert fresh(wo).priority == 3 and fresh(wo).version == wo.version
 
 
@@ -408,9 +410,8 @@ def test_bad_reschedule_input(as_coordinator, shifts, data, field, text):
     start = dt.datetime(2026, 3, 2, 6, 0, tzinfo=PLANT)
     wo = make_work_order(status="released", planned_start=start, planned_end=start + dt.timedelta(hours=8))
     base = {"planned_start": "2026-03-02T06:00", "planned_end": "2026-03-02T14:00", "due_date": ""}
-    response = as_coordinator.post(url(wo, "reschedule"), {"version": wo.version, **base, **data})
-    assert response.status_code == 400
-    assert text in " ".join(response.context["reschedule_form"].errors[field])
+    _response, form = refused(as_coordinator, wo, "reschedule", {**base, **data}, form="reschedule_form")
+    assert text in " ".join(form.errors[field])
     assert fresh(wo).version == wo.version
 
 
