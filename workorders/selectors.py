@@ -145,3 +145,17 @@ def schedule_entries_by_id(ids):
 def active_work_center_codes():
     """Codes of the work centers in use, for pickers."""
     return work_center_list().filter(is_active=True).values_list("code", flat=True)
+
+
+def work_order_read(items):
+    """Work orders as rows plus their operations, for the API's representation.
+
+    ``items``: rows from ``work_order_rows`` or WorkOrder instances (read back as
+    rows, in the same order). Returns (rows, {work_order_id: [operation tuple]}):
+    one query for the operations, one more when instances were given.
+    """
+    rows = list(items)
+    if rows and not isinstance(rows[0], dict):
+        by_pk = {row["id"]: row for row in work_order_rows(WorkOrder.objects.filter(pk__in=[wo.pk for wo in rows]))}
+        rows = [by_pk[wo.pk] for wo in rows]
+    return rows, operation_rows_by_work_order([row["id"] for row in rows])

@@ -14,8 +14,8 @@ from prodcoord.core.api.fields import (
     quantity_field,
 )
 
+from .. import selectors
 from ..models import Department, Hold, Operation, Shift, WorkCenter, WorkOrder
-from ..selectors import operation_rows_by_work_order, work_order_rows
 
 __all__ = ["ReleaseSerializer"]
 
@@ -97,11 +97,7 @@ def work_order_payloads(items):
     the column's places (PostgreSQL returns them so, Django quantizes them on
     SQLite), so this gives exactly DRF's "12.500" at a fraction of the cost.
     """
-    rows = list(items)
-    if rows and not isinstance(rows[0], dict):
-        by_pk = {row["id"]: row for row in work_order_rows(WorkOrder.objects.filter(pk__in=[wo.pk for wo in rows]))}
-        rows = [by_pk[wo.pk] for wo in rows]
-    operations = operation_rows_by_work_order([row["id"] for row in rows])
+    rows, operations = selectors.work_order_read(items)
     tz = timezone.get_current_timezone()
     payloads = []
     for row in rows:
