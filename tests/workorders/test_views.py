@@ -34,6 +34,19 @@ def test_pages_require_login(client, shifts):
         assert response["Location"].startswith(reverse("login"))
 
 
+def test_htmx_request_after_the_session_expired_sends_the_whole_page_to_login(client, shifts):
+    wo = make_work_order(status="released")
+    for response in (
+        client.get(
+            HOME, {"status": "released"}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/?status=released"
+        ),
+        client.post(reverse("work-order-start", args=[wo.number]), {}, HTTP_HX_REQUEST="true"),
+    ):
+        assert response.status_code == 200
+        assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+        assert b"<form" not in response.content
+
+
 def test_login_form_shows_error_on_bad_credentials(client, make_user):
     make_user("viewer", username="vera")
     response = client.post(reverse("login"), {"username": "vera", "password": "wrong"})

@@ -10,14 +10,11 @@ import functools
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required as django_login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
 from prodcoord.core.quantities import fmt_qty
@@ -26,6 +23,7 @@ from .. import selectors, services
 from ..forms import WorkOrderTransitionForm
 from ..permissions import TRANSITION_PERMISSIONS
 from ..services.work_orders import VERBS
+from .access import login_required
 from .pages import render_work_order, work_order_get_or_404
 from .panel import ACTIONS
 
@@ -39,21 +37,6 @@ SECTION_NAMES = {
     "reschedule": "Reschedule",
 }
 STALE_HINT = "The page now shows the latest state: check it and apply your change again."
-
-
-def login_required(view):
-    """Django's login_required; an htmx request whose session has expired is sent to the
-    login page as a whole page (instead of the login form being swapped into the fragment)."""
-    protected = django_login_required(view)
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.htmx and not request.user.is_authenticated:
-            back = request.htmx.current_url_abs_path or request.path
-            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
-        return protected(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _attach_service_errors(form, error):

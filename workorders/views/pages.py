@@ -4,7 +4,6 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -19,6 +18,7 @@ from .. import selectors
 from ..filters import WorkOrderFilter
 from ..forms import WorkOrderOpenFilterForm
 from ..models import Operation, WorkOrder
+from .access import login_required
 from .panel import action_forms
 
 PAGE_SIZE = 50
