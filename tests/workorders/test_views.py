@@ -212,3 +212,26 @@ def test_work_order_open_statuses_constant_matches_filter_choices():
     from workorders.forms import WorkOrderOpenFilterForm
 
     assert [c for c, _ in WorkOrderOpenFilterForm.STATUS_CHOICES if c] == list(WorkOrder.OPEN_STATUSES)
+
+
+def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, shifts, django_assert_max_num_queries):
+    user = coordinator_client.user
+    wo = make_work_order(status="released", quantity=Decimal("50"))
+    for day in range(3):
+        for op in wo.operations.select_related("work_center"):
+            services.schedule_entry_upsert(
+                actor=user,
+                date=dt.date(2026, 3, 2) + dt.timedelta(days=day),
+                shift=shifts[day],
+                work_center=op.work_center,
+                work_order=wo,
+                planned_quantity=Decimal("10"),
+            )
+    for n in range(3):
+        services.hold_place(work_order=wo, actor=user, kind="quality", reason=f"check {n}")
+    # session, user, groups and permissions, the order with its operations, holds, history, schedule slots
+    with django_assert_max_num_queries(9):
+        response = coordinator_client.get(detail_url(wo))
+    assert len(response.context["active_holds"]) == 3
+    subjects = [row["subject"] for row in response.context["history"] if row["verb"] == "schedule.entry_created"]
+    assert len(subjects) == 3 * wo.operations.count() and all(subjects)
