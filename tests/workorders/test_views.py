@@ -178,6 +178,14 @@ def test_detail_of_closed_order_and_unknown_number(coordinator_client, shifts):
     assert coordinator_client.get(reverse("work-order-detail", args=["WO-NOPE"])).status_code == 404
 
 
+def test_cancelled_order_has_no_current_operation(coordinator_client, shifts):
+    wo = make_work_order(status="released")
+    services.work_order_cancel(work_order=wo, actor=coordinator_client.user, reason="Demand moved")
+    response = coordinator_client.get(detail_url(wo))
+    assert response.context["wo"].current_operation is None
+    assert "row--current" not in response.content.decode()
+
+
 def test_detail_query_count(coordinator_client, shifts, django_assert_max_num_queries):
     user = coordinator_client.user
     wo = make_work_order(status="released", quantity=Decimal("50"))

@@ -52,7 +52,9 @@ def _percent(part, whole):
 
 
 def _current_operation(work_order):
-    """The first operation not yet done (uses the prefetched operations)."""
+    """The first operation not yet done (uses the prefetched operations); none once the order is over."""
+    if not work_order.is_open:
+        return None
     for op in work_order.operations.all():
         if op.status != Operation.Status.DONE:
             return op
