@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, RevisionAdmin, ServiceSaveAdmin
+from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, RevisionAdmin, ServiceSaveAdmin, qty
 
 from . import services
 from .models import BOM, BOMLine, Item
@@ -9,7 +9,7 @@ from .models import BOM, BOMLine, Item
 @admin.register(Item)
 class ItemAdmin(ServiceSaveAdmin):
     service_fields = services.ITEM_FIELDS
-    list_display = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active")
+    list_display = ("sku", "name", "kind", "uom", "lead_time_days", qty("safety_stock"), "is_active")
     list_filter = ("kind", "uom", "is_active")
     search_fields = ("sku", "name")
     ordering = ("sku",)
@@ -47,7 +47,7 @@ class BOMAdmin(RevisionAdmin):
 
 @admin.register(BOMLine)
 class BOMLineAdmin(ReadOnlyAdmin):
-    list_display = ("bom", "component", "quantity_per", "scrap_pct")
+    list_display = ("bom", "component", qty("quantity_per"), "scrap_pct")
     list_filter = ("bom__status",)
     search_fields = ("bom__item__sku", "component__sku", "component__name")
     list_select_related = ("bom__item", "component")

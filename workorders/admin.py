@@ -3,7 +3,15 @@ records are read-only, and their state changes are actions calling the services.
 
 from django.contrib import admin
 
-from prodcoord.core.admin import ReadOnlyAdmin, ReadOnlyInline, RevisionAdmin, ServiceSaveAdmin, run_service_action, short_text
+from prodcoord.core.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    RevisionAdmin,
+    ServiceSaveAdmin,
+    qty,
+    run_service_action,
+    short_text,
+)
 
 from . import services
 from .models import (
@@ -173,9 +181,9 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     list_display = (
         "number",
         "item",
-        "quantity",
-        "quantity_completed",
-        "quantity_scrapped",
+        qty("quantity"),
+        qty("quantity_completed"),
+        qty("quantity_scrapped"),
         "status",
         "on_hold",
         "priority",
@@ -233,7 +241,7 @@ class WorkOrderAdmin(ReadOnlyAdmin):
 
 @admin.register(Operation)
 class OperationAdmin(ReadOnlyAdmin):
-    list_display = ("work_order", "sequence", "work_center", "status", "quantity_good", "quantity_scrap")
+    list_display = ("work_order", "sequence", "work_center", "status", qty("quantity_good"), qty("quantity_scrap"))
     list_filter = ("status", "work_center")
     search_fields = ("work_order__number", "work_center__code", "description")
     list_select_related = ("work_order", "work_center")
@@ -246,8 +254,8 @@ class ProductionReportAdmin(ReadOnlyAdmin):
         "work_order",
         "operation_sequence",
         "work_center",
-        "quantity_good",
-        "quantity_scrap",
+        qty("quantity_good"),
+        qty("quantity_scrap"),
         "shift",
         "shift_date",
         "reported_by",
@@ -281,7 +289,7 @@ class HoldAdmin(ReadOnlyAdmin):
 class ScheduleEntryAdmin(ReadOnlyAdmin):
     """Read-only: the plan is written through the schedule services, which validate it and record each change."""
 
-    list_display = ("date", "shift", "work_center", "work_order", "planned_quantity", "sequence")
+    list_display = ("date", "shift", "work_center", "work_order", qty("planned_quantity"), "sequence")
     list_filter = ("shift", "work_center", ("date", admin.DateFieldListFilter))
     search_fields = ("work_order__number", "work_center__code")
     list_select_related = ("shift", "work_center", "work_order")

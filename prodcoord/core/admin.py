@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from .exceptions import ConflictError
 from .models import IdempotencyKey, NumberSequence
+from .quantities import fmt_qty
 
 
 def error_text(exc):
@@ -41,6 +42,18 @@ def run_service_action(modeladmin, request, queryset, *, service, label, **kwarg
         modeladmin.message_user(request, f"{label}: {', '.join(done)}.", messages.SUCCESS)
     for line in failed:
         modeladmin.message_user(request, f"Not {label.lower()} — {line}", messages.ERROR)
+
+
+def qty(field):
+    """A quantity column written as people read it (``40``, ``2.5``), the way the pages write it."""
+
+    @admin.display(description=field.replace("_", " "), ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        return fmt_qty(value) if value is not None else None
+
+    column.__name__ = field
+    return column
 
 
 def short_text(text, limit=80):

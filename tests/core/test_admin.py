@@ -222,3 +222,10 @@ def test_big_changelists_query_count_does_not_grow_with_rows(
         response = admin_client.get(changelist(model))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == min(rows, response.context["cl"].list_per_page)
+
+
+def test_changelist_quantities_are_written_like_the_pages(admin_client, some_data):
+    html = admin_client.get(changelist(WorkOrder), {"o": "3"}).content.decode()
+    assert '<td class="field-quantity">10</td>' in html
+    assert '<td class="field-quantity_completed">0</td>' in html
+    assert ".000<" not in html
