@@ -74,3 +74,13 @@ def test_log_out(page, plant):
     page.wait_for_url("**/accounts/login/")
     page.goto("/")
     assert "/accounts/login/" in page.url
+
+
+def test_filter_after_the_session_expired_opens_the_login_page(page, plant):
+    log_in(page)
+    page.wait_for_selector("#work-order-table table")
+    page.context.clear_cookies()
+    page.select_option("#id_on_hold", "true")
+    page.wait_for_url(lambda url: "/accounts/login/?next=" in url)
+    assert page.locator("#id_username").is_visible()
+    assert page.locator("#work-order-table").count() == 0  # the whole page went to login, not the table
