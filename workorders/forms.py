@@ -41,6 +41,20 @@ class WorkOrderOpenFilterForm(forms.Form):
     def is_filtered(self):
         return self.is_bound and any(str(self.data.get(name, "")).strip() for name in self.fields)
 
+    def active_filters(self):
+        """Each filter in use as (label, value as shown): the printed list says what it holds."""
+        shown = []
+        for name, field in self.fields.items():
+            raw = str(self.data.get(name, "")).strip() if self.is_bound else ""
+            if not raw:
+                continue
+            label = field.label or name.replace("_", " ").capitalize()
+            if isinstance(field, forms.BooleanField):
+                shown.append((label, "yes"))
+            else:
+                shown.append((label, dict(getattr(field, "choices", ())).get(raw, raw)))
+        return shown
+
 
 # --- actions on one work order (the detail page) ------------------------------------
 #

@@ -115,6 +115,15 @@ def test_home_filters(coordinator_client, shifts):
     assert numbers(on_hold="maybe", page="x") == {draft.number, released.number, held.number}
 
 
+def test_printed_home_says_which_filters_it_holds(coordinator_client, shifts):
+    make_work_order(status="released")
+    response = coordinator_client.get(HOME, {"status": "released", "on_hold": "false", "search": "WO", "overdue": ""})
+    assert '<span class="print-only">Filtered by search: WO; status: Released; hold: Not on hold.</span>' in (
+        response.content.decode()
+    )
+    assert "Filtered by" not in coordinator_client.get(HOME).content.decode()
+
+
 def test_home_htmx_request_returns_the_table_only(coordinator_client, shifts):
     wo = make_work_order(status="released")
     response = coordinator_client.get(HOME, {"status": "released"}, HTTP_HX_REQUEST="true")
