@@ -6,6 +6,7 @@ from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, WorkOrder
 from .selectors import active_work_center_codes
+from .services.work_orders import transition_reason_required
 
 
 class WorkOrderOpenFilterForm(forms.Form):
@@ -124,13 +125,13 @@ class WorkOrderTransitionForm(WorkOrderActionForm):
         super().__init__(*args, **kwargs)
         self.action = action
         work_order = self.work_order
-        if action == "cancel":
+        if transition_reason_required(work_order=work_order, action=action) is None:
+            del self.fields["reason"]
+        elif action == "cancel":
             self.fields["reason"].label = "Why cancel?"
-        elif action == "complete" and work_order.quantity_completed < work_order.quantity:
+        else:
             done, wanted = fmt_qty(work_order.quantity_completed), fmt_qty(work_order.quantity)
             self.fields["reason"].label = f"Why complete short? ({done} of {wanted} made)"
-        else:
-            del self.fields["reason"]
 
     @property
     def needs_reason(self):

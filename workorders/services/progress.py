@@ -13,7 +13,7 @@ from prodcoord.events.services import event_record
 
 from ..models import Operation, ProductionReport, WorkOrder
 from ..shift_calendar import shift_slot_at
-from .work_orders import MAX_FUTURE_SKEW, _bump, _label, _transition, work_order_lock
+from .work_orders import MAX_FUTURE_SKEW, PROGRESS_STATUSES, _bump, _label, _transition, work_order_lock
 
 S = WorkOrder.Status
 
@@ -58,7 +58,7 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
 
     if work_order.active_hold_count:
         raise HoldActiveError(f"Cannot report progress on {work_order.number}: it is on hold. Release the hold first.")
-    if status not in (S.RELEASED, S.IN_PROGRESS):
+    if status not in PROGRESS_STATUSES:
         raise TransitionError(
             f"Cannot report progress on {work_order.number}: it is {_label(status)}. "
             "Progress is reported on released or in-progress work orders."

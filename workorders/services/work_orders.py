@@ -25,6 +25,8 @@ from prodcoord.events.services import event_record
 from ..models import Hold, Operation, Routing, WorkOrder
 
 S = WorkOrder.Status
+# States in which progress can be reported (a released order starts on its first report).
+PROGRESS_STATUSES = (S.RELEASED, S.IN_PROGRESS)
 
 # action → (states it may start from, state it leads to)
 TRANSITIONS = {
@@ -250,15 +252,21 @@ def transition_check(*, work_order, action, reason=""):
         )
     if work_order.active_hold_count and action not in HOLD_EXEMPT:
         raise HoldActiveError(f"Cannot {action} {work_order.number}: it is on hold. Release the hold first.")
+    why = transition_reason_required(work_order=work_order, action=action)
+    return _require_reason(reason, why) if why else (reason or "").strip()
+
+
+def transition_reason_required(*, work_order, action):
+    """What ``action`` needs a reason for ("cancel a work order", "complete WO-… short (9 of 10
+    made)"), or None when it needs none. The pages ask it to decide whether to show a reason box."""
     if action == "cancel":
-        return _require_reason(reason, "cancel a work order")
+        return "cancel a work order"
     if action == "complete" and work_order.quantity_completed < work_order.quantity:
-        return _require_reason(
-            reason,
+        return (
             f"complete {work_order.number} short "
-            f"({fmt_qty(work_order.quantity_completed)} of {fmt_qty(work_order.quantity)} made)",
+            f"({fmt_qty(work_order.quantity_completed)} of {fmt_qty(work_order.quantity)} made)"
         )
-    return (reason or "").strip()
+    return None
 
 
 def _transition(*, action, work_order, actor, reason="", version=None, at=None):

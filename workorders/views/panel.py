@@ -14,10 +14,9 @@ from ..forms import (
     RescheduleForm,
     WorkOrderTransitionForm,
 )
-from ..models import WorkOrder
 from ..permissions import TRANSITION_PERMISSIONS
 from ..services import TRANSITIONS
-from ..services.work_orders import transition_check
+from ..services.work_orders import PROGRESS_STATUSES, transition_check
 
 WO = "workorders"
 # The actions other than the status moves: the permission each needs and the form that carries it.
@@ -35,7 +34,6 @@ TRANSITION_LABELS = {
     "close": "Close",
     "cancel": "Cancel work order",
 }
-PROGRESS_STATUSES = (WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS)
 
 
 def transition_offer(work_order, action):
