@@ -112,6 +112,8 @@ def test_cancel_is_allowed_on_hold_and_releases_every_active_hold(status, make_u
     released = Event.objects.filter(verb="hold.released", work_order=wo)
     assert {e.object_id for e in released} == {str(h1.pk), str(h2.pk)}
     assert all(e.actor == actor for e in released)
+    # the history says what changed: still held after the first release, not after the last
+    assert [e.changes["on_hold"] for e in released.order_by("id")] == [[True, True], [True, False]]
 
 
 def test_release_requires_note_and_writes_nothing_without_one():

@@ -293,11 +293,19 @@ def work_orders_transition_bulk(*, actor, action, rows):
     if cancelled_with_holds:
         holds = []
         for wo, at in cancelled_with_holds:
-            for hold in Hold.objects.select_for_update().filter(work_order=wo, released_at__isnull=True):
+            active = list(Hold.objects.select_for_update().filter(work_order=wo, released_at__isnull=True))
+            for left, hold in enumerate(reversed(active)):
                 hold.released_at, hold.released_by, hold.release_note = at, events.actor, "Work order cancelled."
                 hold.updated_at = now
                 holds.append(hold)
-                events.add(verb="hold.released", obj=hold, work_order=wo, reason="Work order cancelled.", at=at)
+                events.add(
+                    verb="hold.released",
+                    obj=hold,
+                    work_order=wo,
+                    changes={"on_hold": [True, left < len(active) - 1]},
+                    reason="Work order cancelled.",
+                    at=at,
+                )
             wo.active_hold_count = 0
         _set_columns(Hold, holds, ["released_at", "released_by", "release_note", "updated_at"])
         _set_columns(WorkOrder, [wo for wo, _ in cancelled_with_holds], ["active_hold_count"])

@@ -300,12 +300,21 @@ def _transition(*, action, work_order, actor, reason="", version=None, at=None):
 
 
 def _release_all_holds(*, work_order, actor, note, at):
-    for hold in Hold.objects.select_for_update().filter(work_order=work_order, released_at__isnull=True):
+    active = list(Hold.objects.select_for_update().filter(work_order=work_order, released_at__isnull=True))
+    for left, hold in enumerate(reversed(active)):
         hold.released_at = at
         hold.released_by = actor
         hold.release_note = note
         hold.save(update_fields=["released_at", "released_by", "release_note", "updated_at"])
-        event_record(actor=actor, verb="hold.released", obj=hold, work_order=work_order, reason=note, at=at)
+        event_record(
+            actor=actor,
+            verb="hold.released",
+            obj=hold,
+            work_order=work_order,
+            changes={"on_hold": [True, left < len(active) - 1]},
+            reason=note,
+            at=at,
+        )
     work_order.active_hold_count = 0
     work_order.save(update_fields=["active_hold_count", "updated_at"])
 
