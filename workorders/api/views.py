@@ -10,7 +10,7 @@ from prodcoord.core.crud import record_delete, revision_delete
 
 from .. import selectors, services
 from ..filters import DepartmentFilter, HoldFilter, RoutingFilter, ShiftFilter, WorkCenterFilter, WorkOrderFilter
-from ..permissions import TRANSITION_PERMISSIONS
+from ..permissions import FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
 from .serializers import (
     DepartmentSerializer,
     HoldPlaceSerializer,
@@ -130,15 +130,6 @@ class RoutingViewSet(ServiceCRUDViewSet):
 
 # --- work orders ----------------------------------------------------------------------
 
-# Which permission a change to each editable field needs.
-FIELD_PERMISSIONS = {
-    "quantity": f"{WO}.change_workorder",
-    "customer_ref": f"{WO}.change_workorder",
-    "priority": f"{WO}.change_priority",
-    "due_date": f"{WO}.reschedule_workorder",
-    "planned_start": f"{WO}.reschedule_workorder",
-    "planned_end": f"{WO}.reschedule_workorder",
-}
 WORK_ORDER_ORDERING = [
     "number",
     "priority",
