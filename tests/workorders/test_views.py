@@ -252,3 +252,24 @@ def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, s
     assert len(response.context["active_holds"]) == 3
     subjects = [row["subject"] for row in response.context["history"] if row["verb"] == "schedule.entry_created"]
     assert len(subjects) == 3 * wo.operations.count() and all(subjects)
+
+
+def test_quantities_read_as_people_write_them(client, make_user, shifts):
+    from decimal import Decimal
+
+    from django.urls import reverse
+
+    from tests.factories import make_work_order
+    from workorders.services import operation_report_progress
+
+    wo = make_work_order(quantity=Decimal("1000"), status="in_progress")
+    operation_report_progress(
+        work_order=wo, actor=None, operation=10, quantity_good=Decimal("12.5"), quantity_scrap=Decimal("0.25")
+    )
+    client.force_login(make_user("viewer"))
+    home = client.get(reverse("home")).content.decode()
+    assert "0 of 1000 done" in home and "0.25 scrapped" in home
+    detail = client.get(reverse("work-order-detail", args=[wo.number])).content.decode()
+    assert ">12.5<" in detail and ">0.25<" in detail  # operation 10's good and scrap
+    for html in (home, detail):
+        assert "1E+3" not in html and "1000.000" not in html and "12.500" not in html and "0.250" not in html
