@@ -78,7 +78,7 @@ def bom_create(*, actor, item, revision, lines=()):
     cleaned = _validate_lines(item, lines)
     bom = BOM.objects.create(item=item, revision=revision)
     BOMLine.objects.bulk_create(BOMLine(bom=bom, **line) for line in cleaned)
-    event_record(actor=actor, verb="bom.created", obj=bom, changes={"lines": [None, _lines_repr(cleaned)]})
+    event_record(actor=actor, verb="bom.created", subject=bom, changes={"lines": [None, _lines_repr(cleaned)]})
     return bom
 
 
@@ -100,7 +100,7 @@ def bom_update(*, actor, bom, item=None, revision=None, lines=None):
         BOMLine.objects.bulk_create(BOMLine(bom=bom, **line) for line in cleaned)
         changes["lines"] = [old, _lines_repr(cleaned)]
     if changes:
-        event_record(actor=actor, verb="bom.updated", obj=bom, changes=changes)
+        event_record(actor=actor, verb="bom.updated", subject=bom, changes=changes)
     return bom
 
 

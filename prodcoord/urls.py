@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("prodcoord.core.api.urls")),
     path("", include("prodcoord.events.api.urls")),
+    path("", include("plant.api.urls")),
     path("", include("materials.api.urls")),
     path("", include("workorders.api.urls")),
 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole check, in order:
-#   1. ruff check .
+#   1. ruff check . and the layer contract (lint-imports, pyproject.toml)
 #   2. pytest on SQLite: everything except tests/integration
 #   3. pytest on PostgreSQL + Redis: the whole suite, including
 #      tests/integration (a real Celery worker against Redis)
@@ -43,6 +43,9 @@ run_pytest() {
 
 banner "lint: ruff check ."
 .venv/bin/ruff check . || { echo "FAILED: ruff check" >&2; exit 1; }
+
+banner "layers: lint-imports (imports point down, docs/ARCHITECTURE.md)"
+.venv/bin/lint-imports --no-cache || { echo "FAILED: the layer contract is broken (lint-imports)" >&2; exit 1; }
 
 banner "tests on SQLite (all but tests/integration)"
 sqlite_rc=0

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, User
 from factory.django import DjangoModelFactory
 
 from materials.models import BOM, BOMLine, Item
-from workorders.models import Department, Routing, RoutingStep, Shift, WorkCenter
+from plant.models import Department, Shift, WorkCenter
+from workorders.models import Routing, RoutingStep
 
 
 class UserFactory(DjangoModelFactory):

@@ -7,7 +7,6 @@ from prodcoord.core.admin import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     RevisionAdmin,
-    ServiceSaveAdmin,
     qty,
     run_service_action,
     short_text,
@@ -15,69 +14,16 @@ from prodcoord.core.admin import (
 
 from . import services
 from .models import (
-    Department,
     Hold,
     Operation,
     ProductionReport,
     Routing,
     RoutingStep,
-    ScheduleEntry,
-    Shift,
-    WorkCenter,
     WorkOrder,
 )
 from .permissions import TRANSITION_PERMISSIONS
-from .services.master import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
 
-# --- master data -------------------------------------------------------------------
-
-
-@admin.register(Department)
-class DepartmentAdmin(ServiceSaveAdmin):
-    service_fields = DEPARTMENT_FIELDS
-    list_display = ("code", "name", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("code", "name")
-
-    def create_service(self, *, actor, **data):
-        return services.department_create(actor=actor, **data)
-
-    def update_service(self, obj, *, actor, **data):
-        return services.department_update(actor=actor, department=obj, **data)
-
-
-@admin.register(WorkCenter)
-class WorkCenterAdmin(ServiceSaveAdmin):
-    service_fields = WORK_CENTER_FIELDS
-    list_display = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
-    list_filter = ("is_active", "department")
-    search_fields = ("code", "name", "department__code")
-    list_select_related = ("department",)
-    autocomplete_fields = ("department",)
-
-    def create_service(self, *, actor, **data):
-        return services.work_center_create(actor=actor, **data)
-
-    def update_service(self, obj, *, actor, **data):
-        return services.work_center_update(actor=actor, work_center=obj, **data)
-
-
-@admin.register(Shift)
-class ShiftAdmin(ServiceSaveAdmin):
-    service_fields = SHIFT_FIELDS
-    list_display = ("code", "name", "start_time", "end_time", "crosses_midnight", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("code", "name")
-
-    @admin.display(boolean=True, description="crosses midnight")
-    def crosses_midnight(self, obj):
-        return obj.crosses_midnight
-
-    def create_service(self, *, actor, **data):
-        return services.shift_create(actor=actor, **data)
-
-    def update_service(self, obj, *, actor, **data):
-        return services.shift_update(actor=actor, shift=obj, **data)
+# --- routings -------------------------------------------------------------------
 
 
 class RoutingStepInline(ReadOnlyInline):
@@ -283,14 +229,3 @@ class HoldAdmin(ReadOnlyAdmin):
     @admin.display(description="reason")
     def short_reason(self, obj):
         return short_text(obj.reason)
-
-
-@admin.register(ScheduleEntry)
-class ScheduleEntryAdmin(ReadOnlyAdmin):
-    """Read-only: the plan is written through the schedule services, which validate it and record each change."""
-
-    list_display = ("date", "shift", "work_center", "work_order", qty("planned_quantity"), "sequence")
-    list_filter = ("shift", "work_center", ("date", admin.DateFieldListFilter))
-    search_fields = ("work_order__number", "work_center__code")
-    list_select_related = ("shift", "work_center", "work_order")
-    date_hierarchy = "date"

@@ -3,35 +3,9 @@ from django.db.models import Exists, OuterRef
 
 from prodcoord.core.filters import BooleanFilter, DateTimeFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
 
-from .models import Department, Hold, Operation, Routing, Shift, WorkCenter, WorkOrder
+from .models import Hold, Operation, Routing, WorkOrder
 
 PRIORITY_CHOICES = [(p, str(p)) for p in range(1, 6)]
-
-
-class DepartmentFilter(SearchFilterSet):
-    search_fields = ("code", "name")
-
-    class Meta:
-        model = Department
-        fields = ["is_active"]
-
-
-class WorkCenterFilter(SearchFilterSet):
-    search_fields = ("code", "name")
-
-    department = django_filters.CharFilter(field_name="department__code", label="Department code")
-
-    class Meta:
-        model = WorkCenter
-        fields = ["department", "is_active"]
-
-
-class ShiftFilter(SearchFilterSet):
-    search_fields = ("code", "name")
-
-    class Meta:
-        model = Shift
-        fields = ["is_active"]
 
 
 class RoutingFilter(FilterSet):

@@ -2,10 +2,10 @@ import datetime as dt
 
 from django import forms
 
+from plant.selectors import active_work_center_codes
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, WorkOrder
-from .selectors import active_work_center_codes
 from .services.work_orders import transition_reason_required
 
 

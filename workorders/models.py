@@ -5,64 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from materials.models import BOM, QTY, Item, ItemRevision
+from plant.models import Shift, WorkCenter
 from prodcoord.core.models import TimeStampedModel
-from prodcoord.core.quantities import fmt_qty
-
-
-class Department(TimeStampedModel):
-    code = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=100)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.code
-
-
-class WorkCenter(TimeStampedModel):
-    code = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=100)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="work_centers")
-    capacity_hours_per_shift = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("8"))
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(capacity_hours_per_shift__gte=0) & Q(capacity_hours_per_shift__lte=24),
-                name="%(app_label)s_%(class)s_capacity_range",
-            ),
-        ]
-
-    def __str__(self):
-        return self.code
-
-
-class Shift(TimeStampedModel):
-    """A shift on the plant's wall clock. ``end_time`` earlier than ``start_time``
-    means the shift crosses midnight; its date is the date it started."""
-
-    code = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=100)
-    start_time = models.TimeField()
-    end_time = models.TimeField()
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["start_time"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="%(app_label)s_%(class)s_nonzero_length"),
-        ]
-
-    def __str__(self):
-        return self.code
-
-    @property
-    def crosses_midnight(self):
-        return self.end_time < self.start_time
 
 
 class Routing(ItemRevision):
@@ -275,30 +219,3 @@ class Hold(TimeStampedModel):
     @property
     def is_active(self):
         return self.released_at is None
-
-
-class ScheduleEntry(TimeStampedModel):
-    """The plan: how much of a work order a work center should make in a shift."""
-
-    date = models.DateField()
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="schedule_entries")
-    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="schedule_entries")
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="schedule_entries")
-    planned_quantity = models.DecimalField(**QTY)
-    sequence = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        verbose_name_plural = "schedule entries"
-        ordering = ["date", "shift__start_time", "work_center__code", "sequence"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["date", "shift", "work_center", "work_order"], name="%(app_label)s_%(class)s_unique_slot"
-            ),
-            models.CheckConstraint(condition=Q(planned_quantity__gt=0), name="%(app_label)s_%(class)s_planned_gt_0"),
-        ]
-        indexes = [models.Index(fields=["date", "shift", "work_center"], name="sched_date_shift_wc_idx")]
-
-    def __str__(self):
-        return (
-            f"{self.date} {self.shift.code} {self.work_center.code}: {self.work_order.number} × {fmt_qty(self.planned_quantity)}"
-        )

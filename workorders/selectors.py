@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import Department, Hold, Operation, Routing, RoutingStep, Shift, WorkCenter, WorkOrder
+from .models import Hold, Operation, Routing, RoutingStep, WorkOrder
 
 
 def work_order_list(*, with_operations=True):
@@ -44,18 +44,6 @@ def work_order_open_counts():
 
 
 # --- master data ----------------------------------------------------------------
-
-
-def department_list():
-    return Department.objects.order_by("code")
-
-
-def work_center_list():
-    return WorkCenter.objects.select_related("department").order_by("code")
-
-
-def shift_list():
-    return Shift.objects.order_by("start_time", "code")
 
 
 def routing_list():
@@ -129,22 +117,6 @@ def operation_rows_by_work_order(work_order_ids):
 def work_order_holds(*, work_order):
     """The work order's holds, newest first, with who placed and released them."""
     return hold_list().filter(work_order=work_order)
-
-
-def schedule_entries_by_id(ids):
-    """``{str(pk): entry}`` for the schedule entries still there, shift and work center loaded (one query).
-
-    The history names the slot a schedule event was about; a removed entry is simply absent."""
-    if not ids:
-        return {}
-    from .models import ScheduleEntry
-
-    return {str(entry.pk): entry for entry in ScheduleEntry.objects.filter(pk__in=ids).select_related("shift", "work_center")}
-
-
-def active_work_center_codes():
-    """Codes of the work centers in use, for pickers."""
-    return work_center_list().filter(is_active=True).values_list("code", flat=True)
 
 
 def work_order_read(items):

@@ -34,7 +34,7 @@ def record_create(*, actor, model, fields, data, verb):
     obj = model(**_strip(data))
     full_clean(obj)
     obj.save()
-    event_record(actor=actor, verb=verb, obj=obj, changes=diff({}, _snapshot(obj, fields)))
+    event_record(actor=actor, verb=verb, subject=obj, changes=diff({}, _snapshot(obj, fields)))
     return obj
 
 
@@ -51,14 +51,14 @@ def record_update(*, actor, obj, fields, data, verb):
     changes = diff(before, _snapshot(obj, fields))
     if changes:
         obj.save()
-        event_record(actor=actor, verb=verb, obj=obj, changes=changes)
+        event_record(actor=actor, verb=verb, subject=obj, changes=changes)
     return obj
 
 
 @transaction.atomic
 def record_delete(*, actor, obj, verb):
     """Delete a record nothing refers to; ``ProtectedError`` (and no event) otherwise."""
-    event_record(actor=actor, verb=verb, obj=obj, changes={})
+    event_record(actor=actor, verb=verb, subject=obj, changes={})
     obj.delete()
 
 
@@ -84,7 +84,7 @@ def revision_release(*, actor, obj, verb_prefix, reason="", at=None):
         event_record(
             actor=actor,
             verb=f"{verb_prefix}.obsoleted",
-            obj=previous,
+            subject=previous,
             changes={"status": ["released", "obsolete"]},
             reason=f"superseded by revision {obj.revision}",
             at=at,
@@ -97,7 +97,7 @@ def revision_release(*, actor, obj, verb_prefix, reason="", at=None):
     except IntegrityError:
         raise ConflictError(f"{obj.item} already has a released revision.") from None
     event_record(
-        actor=actor, verb=f"{verb_prefix}.released", obj=obj, changes={"status": ["draft", "released"]}, reason=reason, at=at
+        actor=actor, verb=f"{verb_prefix}.released", subject=obj, changes={"status": ["draft", "released"]}, reason=reason, at=at
     )
     return obj
 

@@ -14,7 +14,7 @@
 that adds models or permissions calls it again.
 """
 
-VIEW_APPS = ("materials", "workorders", "events", "reports")
+VIEW_APPS = ("plant", "materials", "workorders", "planning", "events", "reports")
 
 WO = "workorders"
 MASTER_DATA = [
@@ -23,12 +23,12 @@ MASTER_DATA = [
     "materials.add_bom",
     "materials.change_bom",
     "materials.delete_bom",
-    "workorders.add_department",
-    "workorders.change_department",
-    "workorders.add_workcenter",
-    "workorders.change_workcenter",
-    "workorders.add_shift",
-    "workorders.change_shift",
+    "plant.add_department",
+    "plant.change_department",
+    "plant.add_workcenter",
+    "plant.change_workcenter",
+    "plant.add_shift",
+    "plant.change_shift",
     "workorders.add_routing",
     "workorders.change_routing",
     "workorders.delete_routing",
@@ -55,9 +55,9 @@ ROLE_PERMISSIONS = {
         f"{WO}.release_workorder",
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
-        f"{WO}.add_scheduleentry",
-        f"{WO}.change_scheduleentry",
-        f"{WO}.delete_scheduleentry",
+        "planning.add_scheduleentry",
+        "planning.change_scheduleentry",
+        "planning.delete_scheduleentry",
     ],
 }
 ROLES = tuple(ROLE_PERMISSIONS)

@@ -1,52 +1,100 @@
-from decimal import Decimal
+"""Recording events. Every service records its events through ``EventBatch``
+(or ``event_record`` for one), inside its own transaction; after that
+transaction commits, the events are handed to the subscribers (``hooks``).
+
+An event names:
+
+- its **subject** — any record (``subject=``): a work order, a hold, a work
+  center, an item, a schedule entry…;
+- the **work order** it belongs to, if any (``work_order=``), for a work
+  order's history;
+- its **scope** — the departments and work centers it concerns
+  (``scope=[(department_id, work_center_id), …]``; ``work_center_id`` may be
+  ``None`` for an event that concerns a whole department), for the activity
+  feed's filters and for notifications;
+- **changes** ``{field: [old, new]}`` in Python values; they are stored as JSON
+  with their types (``values``).
+"""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 
-from .models import Event
+from . import hooks
+from .models import Event, EventScope
+from .values import diff, typed_changes
+
+__all__ = ["EventBatch", "diff", "event_record"]
+
+BATCH_SIZE = 2000
 
 
-def _jsonable(value):
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return str(value)
-    return str(value)
+def _person(actor):
+    return actor if (actor is not None and getattr(actor, "is_authenticated", False)) else None
 
 
-def diff(old, new):
-    """``{field: [old, new]}`` for the fields whose value changed."""
-    return {key: [_jsonable(old.get(key)), _jsonable(new.get(key))] for key in new if old.get(key) != new.get(key)}
+class EventBatch:
+    """Events collected by a service and written together by ``save()``: one insert
+    for the events and one for their scopes, however many rows the service wrote.
+
+    ``actor`` and ``at`` are the defaults for every event added; a row may name
+    its own (``add(actor=…, at=…)``).
+    """
+
+    def __init__(self, *, actor=None, at=None):
+        self.actor = _person(actor)
+        self.at = at or timezone.now()
+        self.events = []
+        self.scopes = []  # per event: [(department_id, work_center_id), …]
+
+    def __len__(self):
+        return len(self.events)
+
+    def add(self, *, verb, subject, changes=None, reason="", work_order=None, scope=(), at=None, actor=None):
+        model = type(subject)
+        values, types = typed_changes(changes, model=model)
+        event = Event(
+            at=at or self.at,
+            actor=_person(actor) if actor is not None else self.actor,
+            verb=verb,
+            object_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+            object_id=str(subject.pk),
+            object_repr=str(subject)[:200],
+            work_order=work_order,
+            changes=values,
+            change_types=types,
+            reason=(reason or "").strip(),
+        )
+        self.events.append(event)
+        self.scopes.append(list(dict.fromkeys(scope)))
+        return event
+
+    def save(self):
+        """Write the events and their scopes in the caller's transaction; hand them to the
+        subscribers once that transaction commits. Returns the saved events."""
+        events, scopes = self.events, self.scopes
+        self.events, self.scopes = [], []
+        if not events:
+            return []
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        else:
+            Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
+        rows = [
+            EventScope(event_id=event.pk, department_id=department_id, work_center_id=work_center_id)
+            for event, pairs in zip(events, scopes, strict=True)
+            for department_id, work_center_id in pairs
+        ]
+        if rows:
+            EventScope.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        for event, pairs in zip(events, scopes, strict=True):
+            event.scope = pairs
+        transaction.on_commit(lambda: hooks.dispatch(events))
+        return events
 
 
-def event_build(*, actor, verb, obj, changes=None, reason="", work_order=None, at=None):
-    """One event, not yet saved: what ``event_record`` writes, and what bulk services collect."""
-    return Event(
-        at=at or timezone.now(),
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
-        verb=verb,
-        object_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        work_order=work_order,
-        changes={k: [_jsonable(v[0]), _jsonable(v[1])] for k, v in (changes or {}).items()},
-        reason=reason or "",
-    )
-
-
-def event_record(*, actor, verb, obj, changes=None, reason="", work_order=None, at=None):
-    """Append one event. Call inside the service's transaction."""
-    event = event_build(actor=actor, verb=verb, obj=obj, changes=changes, reason=reason, work_order=work_order, at=at)
-    event.save(force_insert=True)
-    return event
-
-
-def events_record_bulk(events):
-    """Append many prepared (unsaved) events at once; used by bulk services."""
-    return Event.objects.bulk_create(events, batch_size=2000)
+def event_record(*, actor, verb, subject, changes=None, reason="", work_order=None, scope=(), at=None):
+    """Append one event (in the caller's transaction) and return it."""
+    batch = EventBatch(actor=actor, at=at)
+    batch.add(verb=verb, subject=subject, changes=changes, reason=reason, work_order=work_order, scope=scope)
+    return batch.save()[0]

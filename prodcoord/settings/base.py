@@ -37,10 +37,14 @@ INSTALLED_APPS = [
     # bottom layer: cross-cutting core, event log
     "prodcoord.core",
     "prodcoord.events",
-    # domain apps, in layer order
+    # domain apps, in layer order (bottom to top; docs/ARCHITECTURE.md)
+    "plant",
     "materials",
     "workorders",
+    "planning",
     "reports",
+    # demo and benchmark plants: stands apart, no domain app imports it
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -50,15 +50,15 @@ def test_documented_table():
         "materials.add_item",
         "materials.add_bom",
         "workorders.add_routing",
-        "workorders.add_workcenter",
-        "workorders.add_shift",
+        "plant.add_workcenter",
+        "plant.add_shift",
         f"{wo}.add_workorder",
         f"{wo}.change_workorder",
         f"{wo}.delete_workorder",
         f"{wo}.release_workorder",
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
-        f"{wo}.add_scheduleentry",
+        "planning.add_scheduleentry",
     ):
         assert perm in planner
     # the planner plans: it releases and cancels, but does not start, complete or close

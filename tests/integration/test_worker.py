@@ -5,12 +5,14 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
+from prodcoord.core.queue import enqueue_on_commit
 from prodcoord.events.models import Event
 from tests.factories import make_work_order
 from tests.integration.support import wait_until
-from workorders import services
 from workorders.models import WorkOrder
+from workorders.tasks import work_orders_flag_overdue_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -24,13 +26,16 @@ def is_overdue(work_order):
 
 
 def test_follow_up_queued_on_commit_runs_in_the_worker(worker_app, celery_worker):
-    wo = make_work_order(status="released", due_date=NEXT_YEAR)
-    assert not is_overdue(wo)
+    stale = make_work_order(status="in_progress", due_date=LONG_AGO)
+    WorkOrder.objects.filter(pk=stale.pk).update(is_overdue=False)  # as if the date had just rolled over
 
-    services.work_order_reschedule(work_order=wo, actor=None, due_date=LONG_AGO, reason="Customer pulled the date in.")
+    with transaction.atomic():
+        enqueue_on_commit(work_orders_flag_overdue_task)
+        time.sleep(0.5)
+        assert not is_overdue(stale)  # nothing is sent before the commit
 
-    wait_until(lambda: is_overdue(wo), worker=celery_worker, what=f"the worker to flag {wo.number} overdue")
-    assert "work_order_refresh_overdue_task" in celery_worker.log()
+    wait_until(lambda: is_overdue(stale), worker=celery_worker, what=f"the worker to flag {stale.number} overdue")
+    assert "work_orders_flag_overdue_task" in celery_worker.log()
 
 
 def test_the_periodic_scan_runs_in_the_worker(worker_app, celery_worker):
@@ -44,9 +49,7 @@ def test_the_periodic_scan_runs_in_the_worker(worker_app, celery_worker):
     assert entry["task"] in celery_worker.log()
 
 
-def test_broker_down_the_change_still_commits_and_the_periodic_run_catches_up(
-    use_broker, celery_worker, api_as, make_user, caplog
-):
+def test_broker_down_a_change_commits_at_once_with_its_overdue_flag(use_broker, api_as, make_user):
     wo = make_work_order(status="released", due_date=NEXT_YEAR)
     client = api_as(user=make_user(is_superuser=True))
     use_broker(broker=CLOSED_PORT_BROKER)
@@ -61,24 +64,27 @@ def test_broker_down_the_change_still_commits_and_the_periodic_run_catches_up(
 
     assert response.status_code == 200, response.content
     assert elapsed < 15, f"a down broker held the request for {elapsed:.1f}s"
+    assert response.json()["is_overdue"] is True  # set in the change's own transaction, no follow-up needed
     wo.refresh_from_db()
-    assert wo.due_date == LONG_AGO  # committed
+    assert (wo.due_date, wo.is_overdue) == (LONG_AGO, True)
     assert Event.objects.filter(work_order_id=wo.pk, verb="work_order.rescheduled").count() == 1
-    assert not wo.is_overdue  # its follow-up could not be queued…
+
+
+def test_broker_down_queued_work_is_dropped_and_the_periodic_run_catches_up(use_broker, celery_worker, caplog):
+    stale = make_work_order(status="in_progress", due_date=LONG_AGO)
+    use_broker(broker=CLOSED_PORT_BROKER)
+
+    started = time.monotonic()
+    with transaction.atomic():
+        WorkOrder.objects.filter(pk=stale.pk).update(is_overdue=False)
+        enqueue_on_commit(work_orders_flag_overdue_task)
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 15, f"a down broker held the commit for {elapsed:.1f}s"
+    assert not is_overdue(stale)  # committed; its follow-up could not be queued…
     assert "Could not queue" in caplog.text
 
     # …and the next periodic run, with the broker back, puts it right.
     app = use_broker(broker=celery_worker.broker_url, queue=celery_worker.queue)
     app.send_task(settings.CELERY_BEAT_SCHEDULE["flag-overdue-work-orders"]["task"])
-    wait_until(lambda: is_overdue(wo), worker=celery_worker, what="the periodic run to catch up")
-
-
-def test_broker_down_a_service_call_commits_and_returns(use_broker, caplog):
-    wo = make_work_order(status="draft")
-    use_broker(broker=CLOSED_PORT_BROKER)
-
-    released = services.work_order_release(work_order=wo, actor=None)
-
-    assert released.status == WorkOrder.Status.RELEASED
-    assert WorkOrder.objects.get(pk=wo.pk).status == WorkOrder.Status.RELEASED
-    assert "Could not queue" in caplog.text
+    wait_until(lambda: is_overdue(stale), worker=celery_worker, what="the periodic run to catch up")

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from plant.models import Shift
 from prodcoord.core.exceptions import TransitionError
 from prodcoord.events.models import Event
 from tests.factories import ShiftFactory, make_work_order
 from workorders import services
-from workorders.models import ProductionReport, Shift
+from workorders.models import ProductionReport
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

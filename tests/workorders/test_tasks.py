@@ -1,18 +1,15 @@
-"""Follow-up work: the overdue flag after changes, the periodic scan, and a broker outage."""
+"""The overdue flag: set by every change in its own transaction, and by the periodic scan when the date rolls over."""
 
 import datetime as dt
-import logging
-from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from prodcoord.core.exceptions import TransitionError
 from prodcoord.core.plant_time import plant_today
 from tests.factories import make_work_order
 from workorders import services
 from workorders.models import WorkOrder
-from workorders.tasks import work_order_refresh_overdue_task, work_orders_flag_overdue_task
+from workorders.tasks import work_orders_flag_overdue_task
 
 pytestmark = pytest.mark.django_db
 
@@ -21,89 +18,86 @@ def _yesterday():
     return plant_today() - dt.timedelta(days=1)
 
 
-def test_refresh_task_is_queued_after_a_change_commits(django_capture_on_commit_callbacks):
-    wo = make_work_order(status="released")
-    with mock.patch.object(work_order_refresh_overdue_task, "apply_async") as apply_async:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.work_order_change_priority(work_order=wo, actor=None, priority=1, reason="expedite")
-        apply_async.assert_not_called()  # not before the commit
-        assert len(callbacks) == 1
-        callbacks[0]()
-    apply_async.assert_called_once_with(args=(wo.pk,), kwargs={}, retry=False)
-
-
 @pytest.mark.parametrize(
-    "change",
+    ("make", "change", "overdue"),
     [
-        lambda wo: services.work_order_reschedule(work_order=wo, actor=None, reason="r", due_date=dt.date(2031, 1, 1)),
-        lambda wo: services.work_order_start(work_order=wo, actor=None),
-        lambda wo: services.work_order_cancel(work_order=wo, actor=None, reason="r"),
-        lambda wo: services.hold_place(work_order=wo, actor=None, kind="quality", reason="r"),
+        (
+            dict(status="released"),
+            lambda wo: services.work_order_reschedule(work_order=wo, actor=None, reason="slipped", due_date=_yesterday()),
+            True,
+        ),
+        (
+            dict(status="released", due_date="yesterday"),
+            lambda wo: services.work_order_reschedule(
+                work_order=wo, actor=None, reason="new date agreed", due_date=plant_today()
+            ),
+            False,
+        ),
+        (
+            dict(status="released", due_date="yesterday"),
+            lambda wo: services.work_order_cancel(work_order=wo, actor=None, reason="no longer needed"),
+            False,
+        ),
+        (
+            dict(status="in_progress", due_date="yesterday"),
+            lambda wo: services.work_order_complete(work_order=wo, actor=None, reason="short"),
+            False,
+        ),
+        (dict(status="draft", due_date="yesterday"), lambda wo: services.work_order_release(work_order=wo, actor=None), True),
     ],
-    ids=["reschedule", "start", "cancel", "hold"],
+    ids=["rescheduled-late", "rescheduled-to-today", "cancelled", "completed", "released-late"],
 )
-def test_every_change_queues_the_refresh(change, django_capture_on_commit_callbacks):
-    wo = make_work_order(status="released")
-    with (
-        mock.patch.object(work_order_refresh_overdue_task, "apply_async") as apply_async,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        change(wo)
-    apply_async.assert_called_once_with(args=(wo.pk,), kwargs={}, retry=False)
+def test_the_overdue_flag_is_set_in_the_changes_own_transaction(make, change, overdue, django_capture_on_commit_callbacks):
+    if make.get("due_date") == "yesterday":
+        make = {**make, "due_date": _yesterday()}
+    wo = make_work_order(**make)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        changed = change(wo)
+        # already right inside the transaction, for the API's answer and any read after it
+        assert WorkOrder.objects.get(pk=wo.pk).is_overdue is overdue
+    assert changed.is_overdue is overdue
+    assert all("overdue" not in getattr(cb, "__qualname__", "") for cb in callbacks)
 
 
-def test_failed_change_queues_nothing(django_capture_on_commit_callbacks):
-    wo = make_work_order(status="released")
-    with (
-        mock.patch.object(work_order_refresh_overdue_task, "apply_async") as apply_async,
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(TransitionError),
-    ):
-        services.work_order_close(work_order=wo, actor=None)
-    assert callbacks == []
-    apply_async.assert_not_called()
+def test_a_new_order_due_yesterday_is_overdue_at_once():
+    wo = make_work_order(status="draft", due_date=_yesterday())
+    assert WorkOrder.objects.get(pk=wo.pk).is_overdue
+    assert not make_work_order(status="draft", due_date=plant_today()).is_overdue
 
 
-def test_overdue_flag_is_right_after_callbacks_run(django_capture_on_commit_callbacks):
-    wo = make_work_order(status="released")
-    assert not wo.is_overdue
+def test_workorders_services_do_not_import_tasks():
+    """The services set the flag themselves: no services ↔ tasks import cycle."""
+    import ast
+    import pathlib
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.work_order_reschedule(work_order=wo, actor=None, reason="slipped", due_date=_yesterday())
-    wo.refresh_from_db()
-    assert wo.is_overdue
+    import workorders.services as package
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.work_order_reschedule(work_order=wo, actor=None, reason="new date agreed", due_date=plant_today())
-    wo.refresh_from_db()
-    assert not wo.is_overdue  # due today is not yet overdue
-
-
-def test_overdue_flag_cleared_when_order_is_cancelled(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        wo = make_work_order(status="released", due_date=_yesterday())
-    wo.refresh_from_db()
-    assert wo.is_overdue
-    with django_capture_on_commit_callbacks(execute=True):
-        services.work_order_cancel(work_order=wo, actor=None, reason="no longer needed")
-    wo.refresh_from_db()
-    assert not wo.is_overdue
+    for path in pathlib.Path(package.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)] + [
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        ]
+        assert not any(name.endswith("tasks") for name in imported), path
 
 
-def test_periodic_scan_flags_and_clears_and_is_idempotent():
-    late_open = [make_work_order(status=s, due_date=_yesterday()) for s in ("draft", "released", "in_progress")]
-    late_done = [make_work_order(status=s, due_date=_yesterday()) for s in ("completed", "closed", "cancelled")]
-    on_time = make_work_order(status="released", due_date=plant_today())
+def test_periodic_scan_flags_and_clears_when_the_date_rolls_over_and_is_idempotent(monkeypatch):
+    today = plant_today()
+    due_today_open = [make_work_order(status=s, due_date=today) for s in ("draft", "released", "in_progress")]
+    due_today_done = [make_work_order(status=s, due_date=today) for s in ("completed", "closed", "cancelled")]
+    due_tomorrow = make_work_order(status="released", due_date=today + dt.timedelta(days=1))
     no_date = make_work_order(status="released")
-    # a stale flag on an order that is no longer late
-    WorkOrder.objects.filter(pk=on_time.pk).update(is_overdue=True)
+    assert not WorkOrder.objects.filter(is_overdue=True).exists()
+    # a stale flag on an order that is not late
+    WorkOrder.objects.filter(pk=due_tomorrow.pk).update(is_overdue=True)
 
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
     result = work_orders_flag_overdue_task.apply().get()
     assert result == {"flagged": 3, "cleared": 1}
     flags = dict(WorkOrder.objects.values_list("pk", "is_overdue"))
-    assert all(flags[wo.pk] for wo in late_open)
-    assert not any(flags[wo.pk] for wo in late_done)
-    assert not flags[on_time.pk]
+    assert all(flags[wo.pk] for wo in due_today_open)
+    assert not any(flags[wo.pk] for wo in due_today_done)
+    assert not flags[due_tomorrow.pk]
     assert not flags[no_date.pk]
 
     assert work_orders_flag_overdue_task.apply().get() == {"flagged": 0, "cleared": 0}
@@ -121,35 +115,5 @@ def test_overdue_is_judged_on_the_plant_date(settings, monkeypatch):
     # 05:00 UTC on the 16th is 00:00 on the 16th in the plant: now it is.
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 6, 16, 5, 0, tzinfo=dt.UTC))
     work_orders_flag_overdue_task.apply()
-    wo.refresh_from_db()
-    assert wo.is_overdue
-
-
-def test_single_refresh_task_touches_only_its_order():
-    a = make_work_order(status="released", due_date=_yesterday())
-    b = make_work_order(status="released", due_date=_yesterday())
-    work_order_refresh_overdue_task.apply(args=(a.pk,))
-    a.refresh_from_db()
-    b.refresh_from_db()
-    assert a.is_overdue
-    assert not b.is_overdue
-    work_order_refresh_overdue_task.apply(args=(a.pk,))  # twice: same result
-    a.refresh_from_db()
-    assert a.is_overdue
-
-
-def test_broker_down_does_not_undo_the_committed_change(django_capture_on_commit_callbacks, caplog):
-    wo = make_work_order(status="released", due_date=_yesterday())
-    with (
-        mock.patch.object(work_order_refresh_overdue_task, "apply_async", side_effect=ConnectionError("redis down")),
-        caplog.at_level(logging.WARNING, logger="prodcoord.core.queue"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        services.work_order_change_priority(work_order=wo, actor=None, priority=1, reason="expedite")
-    wo.refresh_from_db()
-    assert wo.priority == 1  # the user's change stands
-    assert not wo.is_overdue  # the follow-up did not run…
-    assert "periodic run will pick it up" in caplog.text
-    work_orders_flag_overdue_task.apply()  # …and the periodic run catches up
     wo.refresh_from_db()
     assert wo.is_overdue

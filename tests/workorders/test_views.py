@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from planning import services as planning_services
 from prodcoord.core.roles import ROLES
 from tests.factories import make_routed_item, make_work_order
 from workorders import services
@@ -236,7 +237,7 @@ def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, s
     wo = make_work_order(status="released", quantity=Decimal("50"))
     for day in range(3):
         for op in wo.operations.select_related("work_center"):
-            services.schedule_entry_upsert(
+            planning_services.schedule_entry_upsert(
                 actor=user,
                 date=dt.date(2026, 3, 2) + dt.timedelta(days=day),
                 shift=shifts[day],

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from planning import services as planning_services
 from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
 from workorders import services
 from workorders.models import Hold
@@ -105,7 +106,9 @@ def test_schedule_lines_in_the_history_name_the_day_shift_and_work_center(as_coo
     wc = WorkCenterFactory(code="ASSY-09")
     wo = make_work_order(item=make_routed_item(work_centers=[wc]), status="released")
     day = dt.date(2026, 11, 28)  # a Saturday
-    services.schedule_entry_upsert(actor=None, date=day, shift=shifts[0], work_center=wc, work_order=wo, planned_quantity=8)
+    planning_services.schedule_entry_upsert(
+        actor=None, date=day, shift=shifts[0], work_center=wc, work_order=wo, planned_quantity=8
+    )
     response = as_coordinator.get(detail(wo))
     scheduled = next(row for row in response.context["history"] if row["verb"] == "schedule.entry_created")
     assert scheduled["subject"] == "Sat Nov 28 · Day shift · ASSY-09"

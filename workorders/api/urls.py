@@ -1,11 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import DepartmentViewSet, HoldViewSet, RoutingViewSet, ShiftViewSet, WorkCenterViewSet, WorkOrderViewSet
+from .views import HoldViewSet, RoutingViewSet, WorkOrderViewSet
 
 router = SimpleRouter(trailing_slash=True)
-router.register("departments", DepartmentViewSet, basename="department")
-router.register("work-centers", WorkCenterViewSet, basename="workcenter")
-router.register("shifts", ShiftViewSet, basename="shift")
 router.register("routings", RoutingViewSet, basename="routing")
 router.register("work-orders", WorkOrderViewSet, basename="workorder")
 router.register("holds", HoldViewSet, basename="hold")

@@ -6,13 +6,12 @@ from rest_framework.response import Response
 from prodcoord.core.api.pagination import paginate_rows
 from prodcoord.core.api.schema import ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
-from prodcoord.core.crud import record_delete, revision_delete
+from prodcoord.core.crud import revision_delete
 
 from .. import selectors, services
-from ..filters import DepartmentFilter, HoldFilter, RoutingFilter, ShiftFilter, WorkCenterFilter, WorkOrderFilter
+from ..filters import HoldFilter, RoutingFilter, WorkOrderFilter
 from ..permissions import FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
 from .serializers import (
-    DepartmentSerializer,
     HoldPlaceSerializer,
     HoldReleaseSerializer,
     HoldSerializer,
@@ -21,9 +20,7 @@ from .serializers import (
     ReleaseSerializer,
     RoutingInputSerializer,
     RoutingSerializer,
-    ShiftSerializer,
     TransitionSerializer,
-    WorkCenterSerializer,
     WorkOrderCreateSerializer,
     WorkOrderSerializer,
     WorkOrderUpdateSerializer,
@@ -31,69 +28,9 @@ from .serializers import (
 )
 
 WO = "workorders"
-MASTER_ORDERING = ["code", "name", "created_at", "updated_at"]
 
 
-# --- master data -------------------------------------------------------------------
-
-
-class DepartmentViewSet(ServiceCRUDViewSet):
-    serializer_class = DepartmentSerializer
-    filterset_class = DepartmentFilter
-    lookup_field = "code"
-    ordering_fields = MASTER_ORDERING
-
-    def get_queryset(self):
-        return selectors.department_list()
-
-    def service_create(self, *, actor, data):
-        return services.department_create(actor=actor, **data)
-
-    def service_update(self, *, actor, instance, data):
-        return services.department_update(actor=actor, department=instance, **data)
-
-    def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="department.deleted")
-
-
-class WorkCenterViewSet(ServiceCRUDViewSet):
-    serializer_class = WorkCenterSerializer
-    filterset_class = WorkCenterFilter
-    lookup_field = "code"
-    ordering_fields = [*MASTER_ORDERING, "department__code", "capacity_hours_per_shift"]
-
-    def get_queryset(self):
-        return selectors.work_center_list()
-
-    def service_create(self, *, actor, data):
-        return services.work_center_create(actor=actor, **data)
-
-    def service_update(self, *, actor, instance, data):
-        return services.work_center_update(actor=actor, work_center=instance, **data)
-
-    def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="work_center.deleted")
-
-
-class ShiftViewSet(ServiceCRUDViewSet):
-    """Shifts on the plant's wall clock; ``end_time`` before ``start_time`` crosses midnight."""
-
-    serializer_class = ShiftSerializer
-    filterset_class = ShiftFilter
-    lookup_field = "code"
-    ordering_fields = [*MASTER_ORDERING, "start_time"]
-
-    def get_queryset(self):
-        return selectors.shift_list()
-
-    def service_create(self, *, actor, data):
-        return services.shift_create(actor=actor, **data)
-
-    def service_update(self, *, actor, instance, data):
-        return services.shift_update(actor=actor, shift=instance, **data)
-
-    def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="shift.deleted")
+# --- routings ----------------------------------------------------------------------
 
 
 class RoutingViewSet(ServiceCRUDViewSet):

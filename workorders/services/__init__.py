@@ -9,19 +9,8 @@ from .bulk import (
 )
 from .bulk_master import boms_create_released_bulk, items_create_bulk, routings_create_released_bulk
 from .holds import hold_place, hold_release
-from .master import (
-    department_create,
-    department_update,
-    routing_create,
-    routing_release,
-    routing_update,
-    shift_create,
-    shift_update,
-    work_center_create,
-    work_center_update,
-)
 from .progress import operation_report_progress
-from .schedule import schedule_bulk_upsert, schedule_entry_delete, schedule_entry_upsert
+from .routings import routing_create, routing_release, routing_update
 from .work_orders import (
     TRANSITIONS,
     work_order_cancel,
@@ -48,21 +37,12 @@ __all__ = [
     "routings_create_released_bulk",
     "work_orders_create_bulk",
     "work_orders_transition_bulk",
-    "department_create",
-    "department_update",
     "hold_place",
     "hold_release",
     "operation_report_progress",
     "routing_create",
     "routing_release",
     "routing_update",
-    "schedule_bulk_upsert",
-    "schedule_entry_delete",
-    "schedule_entry_upsert",
-    "shift_create",
-    "shift_update",
-    "work_center_create",
-    "work_center_update",
     "work_order_cancel",
     "work_order_change_priority",
     "work_order_close",

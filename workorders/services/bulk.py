@@ -17,11 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from materials.models import BOM
+from plant.shift_calendar import shift_slot_at
 from prodcoord.core.exceptions import ConflictError
-from prodcoord.events.services import event_build, events_record_bulk
+from prodcoord.events.services import EventBatch
 
 from ..models import Hold, Operation, ProductionReport, Routing, WorkOrder
-from ..shift_calendar import shift_slot_at
 from .holds import hold_place_check, hold_release_check
 from .progress import progress_apply, progress_check
 from .work_orders import (
@@ -41,30 +41,10 @@ BATCH = 1000
 WO_ROW_FIELDS = {"item", "quantity", "priority", "due_date", "planned_start", "planned_end", "customer_ref", "number", "at"}
 
 
-class _Events:
-    """Collects unsaved events, shaped exactly as ``event_record`` writes them."""
-
+class _Events(EventBatch):
     def __init__(self, actor):
-        self.actor = actor if (actor is not None and actor.is_authenticated) else None
-        self.rows = []
-        self.now = timezone.now()
-
-    def add(self, *, verb, obj, changes=None, reason="", work_order=None, at=None, actor=None):
-        self.rows.append(
-            event_build(
-                actor=actor if actor is not None else self.actor,
-                verb=verb,
-                obj=obj,
-                changes=changes,
-                reason=reason,
-                work_order=work_order,
-                at=at or self.now,
-            )
-        )
-
-    def save(self):
-        events_record_bulk(self.rows)
-        self.rows = []
+        super().__init__(actor=actor)
+        self.now = self.at
 
 
 def _raise_row_errors(row_errors, field="rows"):
@@ -202,7 +182,7 @@ def work_orders_create_bulk(*, actor, rows):
     for wo, row in zip(work_orders, rows, strict=True):
         events.add(
             verb="work_order.created",
-            obj=wo,
+            subject=wo,
             work_order=wo,
             at=row.get("at"),
             changes={
@@ -273,7 +253,7 @@ def work_orders_transition_bulk(*, actor, action, rows):
             setattr(wo, TIMESTAMP_FIELD[action], at)
         events.add(
             verb=f"work_order.{VERBS[action]}",
-            obj=wo,
+            subject=wo,
             work_order=wo,
             changes={"status": [old, target]},
             reason=_reason_required(row.get("reason")),
@@ -300,7 +280,7 @@ def work_orders_transition_bulk(*, actor, action, rows):
                 holds.append(hold)
                 events.add(
                     verb="hold.released",
-                    obj=hold,
+                    subject=hold,
                     work_order=wo,
                     changes={"on_hold": [True, left < len(active) - 1]},
                     reason="Work order cancelled.",
@@ -355,7 +335,7 @@ def holds_place_bulk(*, actor, rows):
         wo.updated_at = now
         events.add(
             verb="hold.placed",
-            obj=hold,
+            subject=hold,
             work_order=wo,
             changes={"on_hold": [was_held, True], "kind": [None, hold.kind]},
             reason=hold.reason,
@@ -404,7 +384,7 @@ def holds_release_bulk(*, actor, rows):
         wo.updated_at = now
         events.add(
             verb="hold.released",
-            obj=hold,
+            subject=hold,
             work_order=wo,
             changes={"on_hold": [True, wo.active_hold_count > 0]},
             reason=hold.release_note,
@@ -430,7 +410,7 @@ def progress_report_bulk(*, actor, rows, shifts=None):
     """
     rows = list(rows)
     if shifts is None:
-        from ..models import Shift
+        from plant.models import Shift
 
         shifts = list(Shift.objects.filter(is_active=True))
     locked = _lock_work_orders({r["work_order"].pk for r in rows})
@@ -482,7 +462,7 @@ def progress_report_bulk(*, actor, rows, shifts=None):
             wo.version += 1
             events.add(
                 verb="work_order.started",
-                obj=wo,
+                subject=wo,
                 work_order=wo,
                 changes={"status": [S.RELEASED, S.IN_PROGRESS]},
                 reason="First progress reported.",
@@ -507,7 +487,7 @@ def progress_report_bulk(*, actor, rows, shifts=None):
         wo.updated_at = now
         events.add(
             verb="work_order.progress_reported",
-            obj=wo,
+            subject=wo,
             work_order=wo,
             changes=changes,
             reason=report.note,

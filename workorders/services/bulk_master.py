@@ -15,7 +15,7 @@ from prodcoord.events.services import diff
 
 from ..models import Routing, RoutingStep
 from .bulk import BATCH, _Events, _raise_row_errors
-from .master import _steps_repr, _validate_steps
+from .routings import _steps_repr, _validate_steps
 
 
 @transaction.atomic
@@ -49,7 +49,7 @@ def items_create_bulk(*, actor, rows):
     Item.objects.bulk_create(items, batch_size=BATCH)
     events = _Events(actor)
     for item in items:
-        events.add(verb="item.created", obj=item, changes=diff({}, {f: getattr(item, f) for f in ITEM_FIELDS}))
+        events.add(verb="item.created", subject=item, changes=diff({}, {f: getattr(item, f) for f in ITEM_FIELDS}))
     events.save()
     return items
 
@@ -124,7 +124,7 @@ def boms_create_released_bulk(*, actor, rows, reason="", at=None):
     previous = list(BOM.objects.select_for_update().filter(item__in=[c[0] for c in cleaned], status=BOM.Status.RELEASED))
     for bom in previous:
         bom.status = BOM.Status.OBSOLETE
-        events.add(verb="bom.obsoleted", obj=bom, changes={"status": ["released", "obsolete"]}, reason="superseded", at=at)
+        events.add(verb="bom.obsoleted", subject=bom, changes={"status": ["released", "obsolete"]}, reason="superseded", at=at)
     BOM.objects.bulk_update(previous, ["status", "updated_at"])
     boms = [BOM(item=item, revision=revision, status=BOM.Status.RELEASED, released_at=at) for item, revision, _ in cleaned]
     BOM.objects.bulk_create(boms, batch_size=BATCH)
@@ -132,8 +132,8 @@ def boms_create_released_bulk(*, actor, rows, reason="", at=None):
         [BOMLine(bom=bom, **line) for bom, (_, _, lines) in zip(boms, cleaned, strict=True) for line in lines], batch_size=BATCH
     )
     for bom, (_, _, lines) in zip(boms, cleaned, strict=True):
-        events.add(verb="bom.created", obj=bom, changes={"lines": [None, _lines_repr(lines)]}, at=at)
-        events.add(verb="bom.released", obj=bom, changes={"status": ["draft", "released"]}, reason=reason, at=at)
+        events.add(verb="bom.created", subject=bom, changes={"lines": [None, _lines_repr(lines)]}, at=at)
+        events.add(verb="bom.released", subject=bom, changes={"status": ["draft", "released"]}, reason=reason, at=at)
     events.save()
     return boms
 
@@ -175,7 +175,7 @@ def routings_create_released_bulk(*, actor, rows, reason="", at=None):
     for routing in previous:
         routing.status = Routing.Status.OBSOLETE
         events.add(
-            verb="routing.obsoleted", obj=routing, changes={"status": ["released", "obsolete"]}, reason="superseded", at=at
+            verb="routing.obsoleted", subject=routing, changes={"status": ["released", "obsolete"]}, reason="superseded", at=at
         )
     Routing.objects.bulk_update(previous, ["status", "updated_at"])
     routings = [
@@ -186,8 +186,8 @@ def routings_create_released_bulk(*, actor, rows, reason="", at=None):
         [RoutingStep(routing=r, **s) for r, (_, _, steps) in zip(routings, cleaned, strict=True) for s in steps], batch_size=BATCH
     )
     for routing, (_, _, steps) in zip(routings, cleaned, strict=True):
-        events.add(verb="routing.created", obj=routing, changes={"steps": [None, _steps_repr(steps)]}, at=at)
-        events.add(verb="routing.released", obj=routing, changes={"status": ["draft", "released"]}, reason=reason, at=at)
+        events.add(verb="routing.created", subject=routing, changes={"steps": [None, _steps_repr(steps)]}, at=at)
+        events.add(verb="routing.released", subject=routing, changes={"status": ["draft", "released"]}, reason=reason, at=at)
     events.save()
     return routings
 

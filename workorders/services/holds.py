@@ -8,7 +8,7 @@ from prodcoord.core.exceptions import ConflictError
 from prodcoord.events.services import event_record
 
 from ..models import Hold, WorkOrder
-from .work_orders import _after_change, _bump, _require_open, work_order_lock
+from .work_orders import _bump, _require_open, work_order_lock
 
 
 def hold_place_check(*, work_order, kind, reason):
@@ -56,13 +56,12 @@ def hold_place(*, work_order, actor, kind, reason, version=None, at=None):
     event_record(
         actor=actor,
         verb="hold.placed",
-        obj=hold,
+        subject=hold,
         work_order=work_order,
         changes={"on_hold": [work_order.active_hold_count > 1, True], "kind": [None, kind]},
         reason=reason,
         at=at,
     )
-    _after_change(work_order)
     return hold
 
 
@@ -81,11 +80,10 @@ def hold_release(*, hold, actor, release_note, version=None, at=None):
     event_record(
         actor=actor,
         verb="hold.released",
-        obj=hold,
+        subject=hold,
         work_order=work_order,
         changes={"on_hold": [True, work_order.active_hold_count > 0]},
         reason=release_note,
         at=at,
     )
-    _after_change(work_order)
     return hold

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from plant.shift_calendar import shift_slot_at
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
 from prodcoord.core.plant_time import plant_tz
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.services import event_record
 
 from ..models import Operation, ProductionReport, WorkOrder
-from ..shift_calendar import shift_slot_at
 from .work_orders import MAX_FUTURE_SKEW, PROGRESS_STATUSES, _bump, _label, _transition, work_order_lock
 
 S = WorkOrder.Status
@@ -195,7 +195,7 @@ def operation_report_progress(
     event_record(
         actor=actor,
         verb="work_order.progress_reported",
-        obj=work_order,
+        subject=work_order,
         work_order=work_order,
         changes=changes,
         reason=report.note,

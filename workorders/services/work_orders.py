@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from materials.models import BOM
 from prodcoord.core.exceptions import ConflictError, HoldActiveError, StaleVersionError, TransitionError
+from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
-from prodcoord.core.queue import enqueue_on_commit
 from prodcoord.core.sequences import sequence_next
 from prodcoord.events.services import event_record
 
@@ -60,9 +60,17 @@ def work_order_lock(*, work_order, version=None):
     return locked
 
 
+def overdue(work_order, *, today=None):
+    """Open (draft, released, in progress) and due before today's plant date."""
+    due = work_order.due_date
+    return bool(work_order.is_open and due is not None and due < (today or plant_today()))
+
+
 def _bump(work_order, fields):
+    """Save ``fields`` with a new version; the overdue flag follows in the same write."""
     work_order.version += 1
-    work_order.save(update_fields=[*fields, "version", "updated_at"])
+    work_order.is_overdue = overdue(work_order)
+    work_order.save(update_fields=[*fields, "is_overdue", "version", "updated_at"])
 
 
 def _require_open(work_order, what):
@@ -75,12 +83,6 @@ def _require_reason(reason, what):
     if not reason:
         raise ValidationError({"reason": [f"Say why: a reason is required to {what}."]})
     return reason
-
-
-def _after_change(work_order):
-    from ..tasks import work_order_refresh_overdue_task
-
-    enqueue_on_commit(work_order_refresh_overdue_task, work_order.pk)
 
 
 # --- create -------------------------------------------------------------------
@@ -193,6 +195,7 @@ def work_order_create(
                 customer_ref=(customer_ref or "").strip(),
                 bom=bom,
                 routing=routing,
+                is_overdue=bool(due_date and due_date < plant_today()),
             )
     except IntegrityError:
         if WorkOrder.objects.filter(number=number).exists():
@@ -202,7 +205,7 @@ def work_order_create(
     event_record(
         actor=actor,
         verb="work_order.created",
-        obj=work_order,
+        subject=work_order,
         work_order=work_order,
         at=at,
         changes={
@@ -213,7 +216,6 @@ def work_order_create(
             "routing_revision": [None, routing.revision],
         },
     )
-    _after_change(work_order)
     return work_order
 
 
@@ -227,7 +229,7 @@ def work_order_delete(*, actor, work_order, reason=""):
         )
     if work_order.holds.exists() or work_order.schedule_entries.exists():
         raise ConflictError(f"{work_order.number} has holds or schedule entries; cancel it instead.")
-    event_record(actor=actor, verb="work_order.deleted", obj=work_order, work_order=work_order, reason=reason)
+    event_record(actor=actor, verb="work_order.deleted", subject=work_order, work_order=work_order, reason=reason)
     work_order.operations.all().delete()
     work_order.delete()
 
@@ -287,7 +289,7 @@ def _transition(*, action, work_order, actor, reason="", version=None, at=None):
     event_record(
         actor=actor,
         verb=f"work_order.{VERBS[action]}",
-        obj=work_order,
+        subject=work_order,
         work_order=work_order,
         changes={"status": [old, target]},
         reason=reason,
@@ -295,7 +297,6 @@ def _transition(*, action, work_order, actor, reason="", version=None, at=None):
     )
     if action == "cancel" and work_order.active_hold_count:
         _release_all_holds(work_order=work_order, actor=actor, note="Work order cancelled.", at=at)
-    _after_change(work_order)
     return work_order
 
 
@@ -309,7 +310,7 @@ def _release_all_holds(*, work_order, actor, note, at):
         event_record(
             actor=actor,
             verb="hold.released",
-            obj=hold,
+            subject=hold,
             work_order=work_order,
             changes={"on_hold": [True, left < len(active) - 1]},
             reason=note,
@@ -411,11 +412,10 @@ def work_order_update(*, work_order, actor, version=None, reason="", at=None, **
         changes = {f: [getattr(work_order, f), data[f]] for f in fields}
         for f in fields:
             setattr(work_order, f, data[f].strip() if isinstance(data[f], str) else data[f])
-        event_record(actor=actor, verb=verb, obj=work_order, work_order=work_order, changes=changes, reason=reason, at=at)
+        event_record(actor=actor, verb=verb, subject=work_order, work_order=work_order, changes=changes, reason=reason, at=at)
     if "quantity" in data:
         _replan_operations(work_order)
     _bump(work_order, list(data))
-    _after_change(work_order)
     return work_order
 
 
@@ -448,9 +448,10 @@ def work_order_reschedule(
 
 
 def work_order_refresh_overdue(*, work_order_ids=None, today=None):
-    """Set ``is_overdue`` = open and past its due date (plant date). Idempotent."""
-    from prodcoord.core.plant_time import plant_today
+    """Set ``is_overdue`` = open and past its due date (plant date). Idempotent.
 
+    Every service sets the flag in the transaction that changes the status or the
+    due date; this scan is for the date rolling over (run periodically)."""
     today = today or plant_today()
     qs = WorkOrder.objects.all()
     if work_order_ids is not None:

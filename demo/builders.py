@@ -510,8 +510,8 @@ def refuse_unless_demo_allowed():
 
 def plant_has_data():
     from materials.models import Item
-
-    from .models import Department, WorkOrder
+    from plant.models import Department
+    from workorders.models import WorkOrder
 
     return WorkOrder.objects.exists() or Item.objects.exists() or Department.objects.exists()
 
@@ -519,7 +519,7 @@ def plant_has_data():
 def plant_layout_create(*, actor):
     """The demo plant's departments, work centers and shifts, through the services.
     Returns (work centers by code, shifts)."""
-    from . import services
+    from plant import services
 
     departments = {code: services.department_create(actor=actor, code=code, name=name) for code, name in DEPARTMENTS}
     work_centers = {
@@ -579,7 +579,7 @@ def demo_data_flush():
     from prodcoord.core.models import NumberSequence
 
     tables = []
-    for label in ("reports", "workorders", "materials", "events"):
+    for label in ("reports", "planning", "workorders", "materials", "plant", "events"):
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from planning import services as planning_services
+from planning.models import ScheduleEntry
 from prodcoord.events.models import Event
 from tests.factories import ShiftFactory, WorkCenterFactory, make_routed_item, make_work_order
-from workorders import services
-from workorders.models import ScheduleEntry
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 1)
@@ -26,7 +26,7 @@ def setup(shifts):
 def upsert(s, actor=None, **kwargs):
     data = {"date": DAY, "shift": s["day"], "work_center": s["wc1"], "work_order": s["wo"], "planned_quantity": Decimal("40")}
     data.update(kwargs)
-    return services.schedule_entry_upsert(actor=actor, **data)
+    return planning_services.schedule_entry_upsert(actor=actor, **data)
 
 
 def test_entry_is_created_and_recorded(setup, make_user):
@@ -81,7 +81,9 @@ def test_finished_work_order_cannot_be_scheduled(shifts, status):
     wc1, wc2 = WorkCenterFactory(), WorkCenterFactory()
     wo = make_work_order(item=make_routed_item(work_centers=[wc1, wc2]), status=status)
     with pytest.raises(ValidationError) as exc:
-        services.schedule_entry_upsert(actor=None, date=DAY, shift=shifts[0], work_center=wc1, work_order=wo, planned_quantity=10)
+        planning_services.schedule_entry_upsert(
+            actor=None, date=DAY, shift=shifts[0], work_center=wc1, work_order=wo, planned_quantity=10
+        )
     assert "cannot be scheduled" in exc.value.message_dict["work_order"][0]
     assert not ScheduleEntry.objects.exists()
 
@@ -103,7 +105,7 @@ def test_inactive_shift_is_refused(setup):
 
 def test_delete_records_event(setup, make_user):
     entry = upsert(setup)
-    services.schedule_entry_delete(actor=make_user("planner"), entry=entry, reason="moved to line 2")
+    planning_services.schedule_entry_delete(actor=make_user("planner"), entry=entry, reason="moved to line 2")
     assert not ScheduleEntry.objects.exists()
     event = Event.objects.get(verb="schedule.entry_removed")
     assert event.reason == "moved to line 2"
@@ -128,7 +130,7 @@ def test_bulk_upsert_writes_every_row(setup):
         _row(setup, shift=setup["swing"]),
         _row(setup, work_center=setup["wc2"], planned_quantity=Decimal("8")),
     ]
-    entries = services.schedule_bulk_upsert(actor=None, rows=rows)
+    entries = planning_services.schedule_bulk_upsert(actor=None, rows=rows)
     assert len(entries) == 3
     assert entries[0].pk == existing.pk
     assert ScheduleEntry.objects.count() == 3
@@ -149,7 +151,7 @@ def test_bulk_upsert_is_all_or_nothing_with_per_row_errors(setup):
         _row(setup, planned_quantity=Decimal("7")),  # same slot as row 0
     ]
     with pytest.raises(ValidationError) as exc:
-        services.schedule_bulk_upsert(actor=None, rows=rows)
+        planning_services.schedule_bulk_upsert(actor=None, rows=rows)
     messages = exc.value.message_dict["rows"]
     assert any(m.startswith("Row 1, planned_quantity") for m in messages)
     assert any(m.startswith("Row 2, work_center") for m in messages)

@@ -1,4 +1,4 @@
-"""Master data for production: departments, work centers, shifts, routings."""
+"""Routings: the revisioned steps at work centers that make an item."""
 
 from decimal import Decimal
 
@@ -6,8 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from prodcoord.core.crud import (
-    record_create,
-    record_update,
     revision_check_unique,
     revision_release,
     revision_require_draft,
@@ -15,42 +13,7 @@ from prodcoord.core.crud import (
 )
 from prodcoord.events.services import event_record
 
-from ..models import Department, Routing, RoutingStep, Shift, WorkCenter
-
-DEPARTMENT_FIELDS = ("code", "name", "is_active")
-WORK_CENTER_FIELDS = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
-SHIFT_FIELDS = ("code", "name", "start_time", "end_time", "is_active")
-
-
-def department_create(*, actor, **data):
-    return record_create(actor=actor, model=Department, fields=DEPARTMENT_FIELDS, data=data, verb="department.created")
-
-
-def department_update(*, actor, department, **data):
-    return record_update(actor=actor, obj=department, fields=DEPARTMENT_FIELDS, data=data, verb="department.updated")
-
-
-def work_center_create(*, actor, **data):
-    return record_create(actor=actor, model=WorkCenter, fields=WORK_CENTER_FIELDS, data=data, verb="work_center.created")
-
-
-def work_center_update(*, actor, work_center, **data):
-    return record_update(actor=actor, obj=work_center, fields=WORK_CENTER_FIELDS, data=data, verb="work_center.updated")
-
-
-def _check_shift_times(data):
-    if data.get("start_time") is not None and data.get("start_time") == data.get("end_time"):
-        raise ValidationError({"end_time": ["A shift cannot end at the time it starts."]})
-
-
-def shift_create(*, actor, **data):
-    _check_shift_times(data)
-    return record_create(actor=actor, model=Shift, fields=SHIFT_FIELDS, data=data, verb="shift.created")
-
-
-def shift_update(*, actor, shift, **data):
-    _check_shift_times({"start_time": data.get("start_time", shift.start_time), "end_time": data.get("end_time", shift.end_time)})
-    return record_update(actor=actor, obj=shift, fields=SHIFT_FIELDS, data=data, verb="shift.updated")
+from ..models import Routing, RoutingStep
 
 
 def _validate_steps(steps):
@@ -100,7 +63,7 @@ def routing_create(*, actor, item, revision, steps=()):
     cleaned = _validate_steps(steps)
     routing = Routing.objects.create(item=item, revision=revision)
     RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
-    event_record(actor=actor, verb="routing.created", obj=routing, changes={"steps": [None, _steps_repr(cleaned)]})
+    event_record(actor=actor, verb="routing.created", subject=routing, changes={"steps": [None, _steps_repr(cleaned)]})
     return routing
 
 
@@ -122,7 +85,7 @@ def routing_update(*, actor, routing, item=None, revision=None, steps=None):
         RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
         changes["steps"] = [old, _steps_repr(cleaned)]
     if changes:
-        event_record(actor=actor, verb="routing.updated", obj=routing, changes=changes)
+        event_record(actor=actor, verb="routing.updated", subject=routing, changes=changes)
     return routing
 
 

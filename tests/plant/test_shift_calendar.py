@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from plant.shift_calendar import shift_slot_at, shift_window
 from tests.factories import ShiftFactory
-from workorders.shift_calendar import shift_slot_at, shift_window
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from demo import builders as demo
 from materials.models import BOM, Item
 from materials.services import bom_create, bom_release, item_create
+from planning.models import ScheduleEntry
+from planning.services import schedule_bulk_upsert
+from plant.models import Shift
+from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
 from prodcoord.events.models import Event
-from workorders import demo_data as demo
 from workorders import services
-from workorders.models import Hold, ProductionReport, Routing, ScheduleEntry, Shift, WorkOrder
-from workorders.shift_calendar import shift_window
+from workorders.models import Hold, ProductionReport, Routing, WorkOrder
 
 H = dt.timedelta(hours=1)
 MIN = dt.timedelta(minutes=1)
@@ -361,7 +364,7 @@ class DemoPlant:
                 }
             )
         if rows:
-            services.schedule_bulk_upsert(actor=self.planner, rows=rows, at=at)
+            schedule_bulk_upsert(actor=self.planner, rows=rows, at=at)
 
     def change_priority(self, wo, at):
         up = wo.priority > 1 and (wo.priority >= 4 or self.rng.random() < 0.6)

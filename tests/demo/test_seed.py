@@ -13,14 +13,16 @@ from django.db.models import Count, Q, Sum
 from django.test import Client
 from django.utils import timezone
 
+from demo.builders import DEMO_PASSWORD, DEMO_USERS
 from materials.models import Item
+from planning.models import ScheduleEntry
+from plant.models import Shift
+from plant.shift_calendar import shift_slot_at
 from prodcoord.core.plant_time import plant_today, to_plant
 from prodcoord.events.models import Event
 from tests.factories import make_routed_item
 from workorders import services
-from workorders.demo_data import DEMO_PASSWORD, DEMO_USERS
-from workorders.models import Hold, Operation, ProductionReport, ScheduleEntry, Shift, WorkOrder
-from workorders.shift_calendar import shift_slot_at
+from workorders.models import Hold, Operation, ProductionReport, WorkOrder
 
 ALL_STATES = {"draft", "released", "in_progress", "completed", "closed", "cancelled"}
 

@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo import builders as demo
 from materials.models import Item
 from prodcoord.events.models import Event
-from workorders import demo_data as demo
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, RoutingStep, WorkOrder
 

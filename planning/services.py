@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from prodcoord.events.services import event_record
+from workorders.models import Operation, WorkOrder
 
-from ..models import Operation, ScheduleEntry, WorkOrder
+from .models import ScheduleEntry
 
 SCHEDULABLE = (WorkOrder.Status.DRAFT, WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED)
 
@@ -70,7 +71,7 @@ def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planne
         entry.sequence = sequence
         entry.save(update_fields=["planned_quantity", "sequence", "updated_at"])
         verb = "schedule.entry_changed"
-    event_record(actor=actor, verb=verb, obj=entry, work_order=work_order, changes=changes, at=at)
+    event_record(actor=actor, verb=verb, subject=entry, work_order=work_order, changes=changes, at=at)
     return entry
 
 
@@ -79,7 +80,7 @@ def schedule_entry_delete(*, actor, entry, reason=""):
     event_record(
         actor=actor,
         verb="schedule.entry_removed",
-        obj=entry,
+        subject=entry,
         work_order=entry.work_order,
         reason=reason,
         changes={"planned_quantity": [entry.planned_quantity, None]},

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from prodcoord.core.exceptions import TransitionError
 from prodcoord.events.models import AppendOnlyError, Event
-from prodcoord.events.services import diff, event_record
+from prodcoord.events.services import EventBatch, diff, event_record
 from tests.factories import make_work_order
 from workorders import services
 from workorders.models import Hold, WorkOrder
@@ -72,19 +72,44 @@ def test_related_manager_cannot_delete_a_work_orders_history(event):
 # --- recording -----------------------------------------------------------------------
 
 
-def test_event_record_normalises_values_and_actor(db):
+def test_event_record_stores_values_with_their_types_and_normalises_the_actor(db):
     wo = make_work_order()
     e = event_record(
         actor=AnonymousUser(),
         verb="test.changed",
-        obj=wo,
+        subject=wo,
         work_order=wo,
-        changes={"qty": [Decimal("1.500"), Decimal("2")], "due": [None, dt.date(2026, 1, 2)], "item": [None, wo.item]},
+        changes={
+            "qty": [Decimal("1.500"), Decimal("2")],
+            "due": [None, dt.date(2026, 1, 2)],
+            "item": [None, wo.item],
+            "status": ["draft", "released"],
+            "priority": [3, 1],
+            "on_hold": [False, True],
+            "customer_ref": ["", "PO-1"],
+        },
         reason=None,
     )
     e.refresh_from_db()
     assert e.actor is None
-    assert e.changes == {"qty": ["1.500", "2"], "due": [None, "2026-01-02"], "item": [None, wo.item.sku]}
+    assert e.changes == {
+        "qty": ["1.500", "2"],
+        "due": [None, "2026-01-02"],
+        "item": [None, wo.item.sku],
+        "status": ["draft", "released"],
+        "priority": [3, 1],
+        "on_hold": [False, True],
+        "customer_ref": ["", "PO-1"],
+    }
+    assert e.change_types == {
+        "qty": "decimal",
+        "due": "date",
+        "item": "ref",
+        "status": "choice",
+        "priority": "int",
+        "on_hold": "bool",
+        "customer_ref": "str",
+    }
     assert e.reason == ""
     assert e.object_repr == wo.number
     assert e.object_id == str(wo.pk)
@@ -150,13 +175,18 @@ def test_event_is_rolled_back_with_a_failing_service(name):
     fails after writing it, neither the change nor the event remains."""
     wo = make_work_order(status="draft")
     events = Event.objects.count()
-    with (
-        mock.patch("workorders.services.work_orders._after_change", side_effect=RuntimeError("boom")),
-        mock.patch("workorders.services.holds._after_change", side_effect=RuntimeError("boom")),
-        pytest.raises(RuntimeError),
-    ):
+    written = []
+    real_save = EventBatch.save
+
+    def save_then_fail(batch):
+        written.extend(real_save(batch))
+        assert Event.objects.count() > events  # the event is in the transaction…
+        raise RuntimeError("boom")
+
+    with mock.patch.object(EventBatch, "save", save_then_fail), pytest.raises(RuntimeError):
         _run(name, wo, None)
-    assert Event.objects.count() == events
+    assert written
+    assert Event.objects.count() == events  # …and gone with it
     fresh = WorkOrder.objects.get(pk=wo.pk)
     assert (fresh.status, fresh.priority, fresh.version, fresh.active_hold_count) == (
         wo.status,

@@ -1,0 +1,66 @@
+"""The plant itself: departments, the work centers in them, and the shifts the
+plant runs (the shift calendar is in ``shift_calendar``). Downtime and
+non-working days will live here too."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from prodcoord.core.models import TimeStampedModel
+
+
+class Department(TimeStampedModel):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class WorkCenter(TimeStampedModel):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="work_centers")
+    capacity_hours_per_shift = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("8"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity_hours_per_shift__gte=0) & Q(capacity_hours_per_shift__lte=24),
+                name="%(app_label)s_%(class)s_capacity_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Shift(TimeStampedModel):
+    """A shift on the plant's wall clock. ``end_time`` earlier than ``start_time``
+    means the shift crosses midnight; its date is the date it started."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["start_time"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="%(app_label)s_%(class)s_nonzero_length"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def crosses_midnight(self):
+        return self.end_time < self.start_time
