@@ -1,35 +1,60 @@
-"""Writes to master data: items and BOMs. Each function validates, writes in one
-transaction and records the event."""
+"""Writes to master data: items and BOMs.
 
+Each write takes many rows (``items_create(rows=[…])``) and is the one path
+for that change; the single-object service is a batch of one. Each validates,
+writes in one transaction and records its events.
+"""
+
+from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from prodcoord.core.crud import (
-    record_create,
-    record_update,
-    revision_check_unique,
-    revision_release,
-    revision_require_draft,
-    revision_require_same_item,
+    RevisionKind,
+    records_create,
+    records_delete,
+    records_update,
+    revisions_create,
+    revisions_delete,
+    revisions_release,
+    revisions_update,
 )
-from prodcoord.events.services import event_record
+from prodcoord.core.rows import single
 
 from .models import BOM, BOMLine, Item
 
 ITEM_FIELDS = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active")
 
 
+# --- items ------------------------------------------------------------------------------
+
+
+def items_create(*, actor, rows):
+    return records_create(actor=actor, model=Item, fields=ITEM_FIELDS, rows=rows, verb="item.created")
+
+
+def items_update(*, actor, rows):
+    """Rows ``{"record": item, **changes}``."""
+    return records_update(actor=actor, model=Item, fields=ITEM_FIELDS, rows=rows, verb="item.updated")
+
+
 def item_create(*, actor, **data):
-    return record_create(actor=actor, model=Item, fields=ITEM_FIELDS, data=data, verb="item.created")
+    return single(items_create, data, actor=actor)
 
 
 def item_update(*, actor, item, **data):
-    return record_update(actor=actor, obj=item, fields=ITEM_FIELDS, data=data, verb="item.updated")
+    return single(items_update, {"record": item, **data}, actor=actor)
 
 
-def _validate_lines(item, lines):
+def item_delete(*, actor, item):
+    records_delete(actor=actor, model=Item, records=[item], verb="item.deleted")
+
+
+# --- BOMs ---------------------------------------------------------------------------------
+
+
+def bom_lines_check(item, lines):
     """``lines``: dicts {component: Item, quantity_per, scrap_pct}. Raises field errors per line."""
     errors = []
     seen = set()
@@ -68,69 +93,107 @@ def _validate_lines(item, lines):
     return cleaned
 
 
-def _lines_repr(lines):
+def _lines_describe(lines):
     return [f"{line['quantity_per']} × {line['component'].sku}" for line in lines]
 
 
-@transaction.atomic
+def _lines_describe_saved(bom):
+    return [f"{line.quantity_per} × {line.component.sku}" for line in bom.lines.select_related("component")]
+
+
+BOM_KIND = RevisionKind(
+    model=BOM,
+    line_model=BOMLine,
+    content="lines",
+    verb_prefix="bom",
+    validate=bom_lines_check,
+    line=lambda bom, line: BOMLine(bom=bom, **line),
+    describe=_lines_describe,
+    describe_saved=_lines_describe_saved,
+)
+
+
+def boms_create(*, actor, rows, at=None):
+    """Draft BOM revisions: rows ``{"item", "revision", "lines": [{component, quantity_per, scrap_pct}]}``."""
+    return revisions_create(BOM_KIND, actor=actor, rows=rows, at=at)
+
+
+def boms_update(*, actor, rows):
+    """Change drafts: rows ``{"record": bom, "revision"?, "lines"?}``."""
+    return revisions_update(BOM_KIND, actor=actor, rows=rows)
+
+
+class ReleasedGraph:
+    """Which items each item contains through released BOMs, read level by level as a
+    search needs it (one query per level for all the items reached), with the
+    revisions a batch releases laid over it."""
+
+    def __init__(self):
+        self.children = {}
+
+    def release(self, item_id, component_ids):
+        self.children[item_id] = set(component_ids)
+
+    def _load(self, item_ids):
+        missing = [i for i in item_ids if i not in self.children]
+        if not missing:
+            return
+        found = defaultdict(set)
+        for item_id, component_id in BOMLine.objects.filter(
+            bom__item_id__in=missing, bom__status=BOM.Status.RELEASED
+        ).values_list("bom__item_id", "component_id"):
+            found[item_id].add(component_id)
+        for item_id in missing:
+            self.children[item_id] = found[item_id]
+
+    def reaches(self, start_ids, target):
+        """Whether any of ``start_ids`` contains ``target`` (or is it), at any depth."""
+        seen, frontier = set(), set(start_ids)
+        while frontier:
+            if target in frontier:
+                return True
+            seen |= frontier
+            self._load(frontier)
+            frontier = {c for node in frontier for c in self.children[node]} - seen
+        return False
+
+
+def boms_release(*, actor, rows, at=None):
+    """Release draft BOMs: rows ``{"record": bom, "reason"?, "at"?}``, as if one after another.
+    The item's released revision becomes obsolete. A revision whose components lead back
+    (through released BOMs, at any depth) to its own item is refused: that would be a cycle."""
+    rows = list(rows)
+    lines = defaultdict(set)
+    for bom_id, component_id in BOMLine.objects.filter(bom__in=[row["record"].pk for row in rows]).values_list(
+        "bom_id", "component_id"
+    ):
+        lines[bom_id].add(component_id)
+    graph = ReleasedGraph()
+
+    def no_cycle(index, bom, errors):
+        if graph.reaches(lines[bom.pk], bom.item_id):
+            errors.add(index, "lines", f"Releasing this revision would make {bom.item.sku} contain itself (a BOM cycle).")
+        else:
+            graph.release(bom.item_id, lines[bom.pk])
+
+    return revisions_release(BOM_KIND, actor=actor, rows=rows, check=no_cycle, at=at)
+
+
+def boms_delete(*, actor, records):
+    revisions_delete(BOM_KIND, actor=actor, records=records)
+
+
 def bom_create(*, actor, item, revision, lines=()):
-    revision = revision_check_unique(model=BOM, item=item, revision=revision)
-    cleaned = _validate_lines(item, lines)
-    bom = BOM.objects.create(item=item, revision=revision)
-    BOMLine.objects.bulk_create(BOMLine(bom=bom, **line) for line in cleaned)
-    event_record(actor=actor, verb="bom.created", subject=bom, changes={"lines": [None, _lines_repr(cleaned)]})
-    return bom
+    return single(boms_create, {"item": item, "revision": revision, "lines": list(lines)}, actor=actor)
 
 
-@transaction.atomic
 def bom_update(*, actor, bom, item=None, revision=None, lines=None):
-    bom = BOM.objects.select_for_update().select_related("item").get(pk=bom.pk)
-    revision_require_draft(bom)
-    revision_require_same_item(bom, item)
-    changes = {}
-    if revision is not None and revision.strip() != bom.revision:
-        revision = revision_check_unique(model=BOM, item=bom.item, revision=revision, exclude_pk=bom.pk)
-        changes["revision"] = [bom.revision, revision]
-        bom.revision = revision
-        bom.save(update_fields=["revision", "updated_at"])
-    if lines is not None:
-        cleaned = _validate_lines(bom.item, lines)
-        old = [f"{line.quantity_per} × {line.component.sku}" for line in bom.lines.select_related("component")]
-        bom.lines.all().delete()
-        BOMLine.objects.bulk_create(BOMLine(bom=bom, **line) for line in cleaned)
-        changes["lines"] = [old, _lines_repr(cleaned)]
-    if changes:
-        event_record(actor=actor, verb="bom.updated", subject=bom, changes=changes)
-    return bom
+    return single(boms_update, {"record": bom, "item": item, "revision": revision, "lines": lines}, actor=actor)
 
 
-def bom_components_closure(item_ids):
-    """Every item reachable downwards from ``item_ids`` through released BOMs."""
-    seen = set()
-    frontier = set(item_ids)
-    while frontier:
-        seen |= frontier
-        children = set(
-            BOMLine.objects.filter(bom__item_id__in=frontier, bom__status=BOM.Status.RELEASED).values_list(
-                "component_id", flat=True
-            )
-        )
-        frontier = children - seen
-    return seen
-
-
-@transaction.atomic
 def bom_release(*, actor, bom, reason="", at=None):
-    """Release a draft BOM revision; the item's previously released revision becomes obsolete.
+    return single(boms_release, {"record": bom, "reason": reason, "at": at}, actor=actor)
 
-    A revision whose components lead back (through released BOMs, at any depth)
-    to its own item is refused: that would be a cycle.
-    """
-    bom = BOM.objects.select_for_update().select_related("item").get(pk=bom.pk)
-    components = list(bom.lines.values_list("component_id", flat=True))
-    if bom.status == BOM.Status.DRAFT:
-        if not components:
-            raise ValidationError({"lines": ["A BOM needs at least one line before it can be released."]})
-        if bom.item_id in bom_components_closure(components):
-            raise ValidationError({"lines": [f"Releasing this revision would make {bom.item.sku} contain itself (a BOM cycle)."]})
-    return revision_release(actor=actor, obj=bom, verb_prefix="bom", reason=reason, at=at)
+
+def bom_delete(*, actor, bom):
+    boms_delete(actor=actor, records=[bom])

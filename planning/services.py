@@ -1,20 +1,35 @@
-"""The plan that attainment is measured against: schedule entries."""
+"""The plan that attainment is measured against: schedule entries, one per
+(date, shift, work center, work order).
+
+``schedule_entries_upsert`` takes many rows — a planner's whole upload — and is
+the one path for writing the plan, all or nothing; ``schedule_entry_upsert`` is
+a batch of one.
+"""
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from prodcoord.events.services import event_record
+from prodcoord.core.rows import RowErrors, chunks, columns_update, single
+from prodcoord.events.services import EventBatch
 from workorders.models import Operation, WorkOrder
 
 from .models import ScheduleEntry
 
 SCHEDULABLE = (WorkOrder.Status.DRAFT, WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED)
+ROW_FIELDS = {"date", "shift", "work_center", "work_order", "planned_quantity", "sequence"}
 
 
-def schedule_entry_validate(*, date, shift, work_center, work_order, planned_quantity, routed_pairs=None):
-    """Field errors for one entry. ``routed_pairs``: optional preloaded {(work_order_id, work_center_id)}."""
+def entry_scope(entry):
+    return [(entry.work_center.department_id, entry.work_center_id)]
+
+
+def schedule_entry_check(*, shift, work_center, work_order, planned_quantity, routed_pairs):
+    """Field errors for one entry. ``routed_pairs``: the {(work_order_id, work_center_id)} of the
+    work orders' operations."""
     errors = {}
     try:
         quantity_ok = planned_quantity is not None and Decimal(planned_quantity) > 0
@@ -24,100 +39,127 @@ def schedule_entry_validate(*, date, shift, work_center, work_order, planned_qua
         errors["planned_quantity"] = ["Must be greater than zero."]
     if work_order.status not in SCHEDULABLE:
         errors["work_order"] = [f"{work_order.number} is {work_order.get_status_display().lower()}; it cannot be scheduled."]
-    else:
-        if routed_pairs is not None:
-            routed = (work_order.pk, work_center.pk) in routed_pairs
-        else:
-            routed = Operation.objects.filter(work_order=work_order, work_center=work_center).exists()
-        if not routed:
-            errors["work_center"] = [f"{work_order.number} has no operation at {work_center.code}."]
+    elif (work_order.pk, work_center.pk) not in routed_pairs:
+        errors["work_center"] = [f"{work_order.number} has no operation at {work_center.code}."]
     if not shift.is_active:
         errors["shift"] = [f"Shift {shift.code} is inactive."]
-    return errors
-
-
-@transaction.atomic
-def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1, at=None):
-    errors = schedule_entry_validate(
-        date=date, shift=shift, work_center=work_center, work_order=work_order, planned_quantity=planned_quantity
-    )
     if errors:
         raise ValidationError(errors)
-    entry = (
-        ScheduleEntry.objects.select_for_update()
-        .filter(date=date, shift=shift, work_center=work_center, work_order=work_order)
-        .first()
-    )
-    if entry is None:
-        entry = ScheduleEntry.objects.create(
-            date=date,
-            shift=shift,
-            work_center=work_center,
-            work_order=work_order,
-            planned_quantity=planned_quantity,
-            sequence=sequence,
-        )
-        changes = {"planned_quantity": [None, planned_quantity]}
-        verb = "schedule.entry_created"
-    else:
-        changes = {}
-        if entry.planned_quantity != Decimal(planned_quantity):
-            changes["planned_quantity"] = [entry.planned_quantity, planned_quantity]
-        if entry.sequence != sequence:
-            changes["sequence"] = [entry.sequence, sequence]
-        if not changes:
-            return entry
-        entry.planned_quantity = planned_quantity
-        entry.sequence = sequence
-        entry.save(update_fields=["planned_quantity", "sequence", "updated_at"])
-        verb = "schedule.entry_changed"
-    event_record(actor=actor, verb=verb, subject=entry, work_order=work_order, changes=changes, at=at)
-    return entry
+
+
+def _slot(row):
+    return (row["date"], row["shift"].pk, row["work_center"].pk, row["work_order"].pk)
 
 
 @transaction.atomic
-def schedule_entry_delete(*, actor, entry, reason=""):
-    event_record(
-        actor=actor,
-        verb="schedule.entry_removed",
-        subject=entry,
-        work_order=entry.work_order,
-        reason=reason,
-        changes={"planned_quantity": [entry.planned_quantity, None]},
-    )
-    entry.delete()
-
-
-@transaction.atomic
-def schedule_bulk_upsert(*, actor, rows, at=None):
-    """Upsert many entries all-or-nothing. ``rows``: dicts as for ``schedule_entry_upsert``.
-
-    Every row is validated first; if any fails, nothing is written and the
-    errors come back per row index.
-    """
+def schedule_entries_upsert(*, actor, rows, at=None):
+    """Create or change schedule entries, all or nothing: rows ``{"date", "shift", "work_center",
+    "work_order", "planned_quantity", "sequence"? (1)}``; one row per slot. An entry whose
+    quantity and sequence stay the same records nothing. Returns the entries in row order."""
     rows = list(rows)
-    pairs = set(
-        Operation.objects.filter(work_order__in={r["work_order"].pk for r in rows}).values_list("work_order_id", "work_center_id")
-    )
-    row_errors = {}
+    now = at or timezone.now()
+    work_order_ids = {row["work_order"].pk for row in rows}
+    routed = set()
+    for chunk in chunks(work_order_ids):
+        routed |= set(Operation.objects.filter(work_order_id__in=chunk).values_list("work_order_id", "work_center_id"))
+    errors = RowErrors()
     seen = {}
-    for i, row in enumerate(rows):
-        errs = schedule_entry_validate(
-            date=row["date"],
+    for index, row in enumerate(rows):
+        for field in sorted(set(row) - ROW_FIELDS):
+            errors.add(index, field, "This field cannot be set.")
+        errors.check(
+            index,
+            schedule_entry_check,
             shift=row["shift"],
             work_center=row["work_center"],
             work_order=row["work_order"],
             planned_quantity=row["planned_quantity"],
-            routed_pairs=pairs,
+            routed_pairs=routed,
         )
-        key = (row["date"], row["shift"].pk, row["work_center"].pk, row["work_order"].pk)
-        if key in seen:
-            errs.setdefault("work_order", []).append(f"Same slot as row {seen[key]}.")
-        seen[key] = i
-        if errs:
-            row_errors[i] = errs
-    if row_errors:
-        raise ValidationError(
-            {"rows": [f"Row {i}, {field}: {msgs[0]}" for i, errs in sorted(row_errors.items()) for field, msgs in errs.items()]}
+        if _slot(row) in seen:
+            errors.add(index, "work_order", f"Same slot as row {seen[_slot(row)]}.")
+        seen.setdefault(_slot(row), index)
+    errors.raise_if_any()
+
+    existing = {}
+    for chunk in chunks(list(seen), 1000):
+        slots = Q()
+        for date, shift_id, work_center_id, work_order_id in chunk:
+            slots |= Q(date=date, shift_id=shift_id, work_center_id=work_center_id, work_order_id=work_order_id)
+        for entry in ScheduleEntry.objects.select_for_update().filter(slots).order_by("pk"):
+            existing[(entry.date, entry.shift_id, entry.work_center_id, entry.work_order_id)] = entry
+    events = EventBatch(actor=actor, at=now)
+    created, changed, entries = [], [], []
+    for row in rows:
+        quantity, sequence = Decimal(row["planned_quantity"]), row.get("sequence", 1)
+        entry = existing.get(_slot(row))
+        if entry is None:
+            entry = ScheduleEntry(
+                date=row["date"],
+                shift=row["shift"],
+                work_center=row["work_center"],
+                work_order=row["work_order"],
+                planned_quantity=quantity,
+                sequence=sequence,
+            )
+            created.append(entry)
+        else:
+            entry.work_center, entry.work_order = row["work_center"], row["work_order"]
+            changes = {}
+            if entry.planned_quantity != quantity:
+                changes["planned_quantity"] = [entry.planned_quantity, row["planned_quantity"]]
+            if entry.sequence != sequence:
+                changes["sequence"] = [entry.sequence, sequence]
+            if changes:
+                entry.planned_quantity, entry.sequence = quantity, sequence
+                changed.append((entry, changes))
+        entries.append(entry)
+    ScheduleEntry.objects.bulk_create(created, batch_size=1000)
+    columns_update(ScheduleEntry, [entry for entry, _ in changed], ["planned_quantity", "sequence", "updated_at"])
+    changed_changes = {id(entry): changes for entry, changes in changed}
+    created_ids = {id(entry) for entry in created}
+    for row, entry in zip(rows, entries, strict=True):
+        if id(entry) in created_ids:
+            verb, changes = "schedule.entry_created", {"planned_quantity": [None, row["planned_quantity"]]}
+        elif id(entry) in changed_changes:
+            verb, changes = "schedule.entry_changed", changed_changes[id(entry)]
+        else:
+            continue
+        events.add(verb=verb, subject=entry, work_order=entry.work_order, changes=changes, scope=entry_scope(entry))
+    events.save()
+    return entries
+
+
+def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1, at=None):
+    row = {
+        "date": date,
+        "shift": shift,
+        "work_center": work_center,
+        "work_order": work_order,
+        "planned_quantity": planned_quantity,
+        "sequence": sequence,
+    }
+    return single(schedule_entries_upsert, row, actor=actor, at=at)
+
+
+@transaction.atomic
+def schedule_entries_delete(*, actor, rows):
+    """Take entries off the plan: rows ``{"entry", "reason"?}``."""
+    rows = list(rows)
+    events = EventBatch(actor=actor)
+    for row in rows:
+        entry = row["entry"]
+        events.add(
+            verb="schedule.entry_removed",
+            subject=entry,
+            work_order=entry.work_order,
+            reason=row.get("reason", ""),
+            changes={"planned_quantity": [entry.planned_quantity, None]},
+            scope=entry_scope(entry),
         )
-    return [schedule_entry_upsert(actor=actor, at=at, **{k: row[k] for k in row if k != "routed_pairs"}) for row in rows]
+    events.save()
+    ScheduleEntry.objects.filter(pk__in=[row["entry"].pk for row in rows]).delete()
+
+
+def schedule_entry_delete(*, actor, entry, reason=""):
+    schedule_entries_delete(actor=actor, rows=[{"entry": entry, "reason": reason}])

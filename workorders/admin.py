@@ -108,7 +108,7 @@ def _transition_action(action, description):
             request,
             queryset,
             service=lambda wo, actor: services.work_order_transition(action=action, work_order=wo, actor=actor),
-            label=services.work_orders.VERBS[action].capitalize(),
+            label=services.VERBS[action].capitalize(),
         )
 
     run.__name__ = f"{action}_selected"

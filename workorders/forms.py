@@ -6,7 +6,7 @@ from plant.selectors import active_work_center_codes
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, WorkOrder
-from .services.work_orders import transition_reason_required
+from .services import transition_reason_required
 
 
 class WorkOrderOpenFilterForm(forms.Form):

@@ -3,7 +3,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prodcoord.core.api.viewsets import ServiceCRUDViewSet
-from prodcoord.core.crud import record_delete, revision_delete
 
 from .. import selectors, services
 from ..filters import BOMFilter, ItemFilter
@@ -28,7 +27,7 @@ class ItemViewSet(ServiceCRUDViewSet):
         return services.item_update(actor=actor, item=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="item.deleted")
+        services.item_delete(actor=actor, item=instance)
 
 
 class BOMViewSet(ServiceCRUDViewSet):
@@ -50,7 +49,7 @@ class BOMViewSet(ServiceCRUDViewSet):
         return services.bom_update(actor=actor, bom=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        revision_delete(actor=actor, obj=instance, verb="bom.deleted")
+        services.bom_delete(actor=actor, bom=instance)
 
     @extend_schema(request=ReleaseSerializer, responses={200: BOMSerializer}, summary="Release a draft BOM revision")
     @action(detail=True, methods=["post"])

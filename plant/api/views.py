@@ -1,5 +1,4 @@
 from prodcoord.core.api.viewsets import ServiceCRUDViewSet
-from prodcoord.core.crud import record_delete
 
 from .. import selectors, services
 from ..filters import DepartmentFilter, ShiftFilter, WorkCenterFilter
@@ -24,7 +23,7 @@ class DepartmentViewSet(ServiceCRUDViewSet):
         return services.department_update(actor=actor, department=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="department.deleted")
+        services.department_delete(actor=actor, department=instance)
 
 
 class WorkCenterViewSet(ServiceCRUDViewSet):
@@ -43,7 +42,7 @@ class WorkCenterViewSet(ServiceCRUDViewSet):
         return services.work_center_update(actor=actor, work_center=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="work_center.deleted")
+        services.work_center_delete(actor=actor, work_center=instance)
 
 
 class ShiftViewSet(ServiceCRUDViewSet):
@@ -64,4 +63,4 @@ class ShiftViewSet(ServiceCRUDViewSet):
         return services.shift_update(actor=actor, shift=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        record_delete(actor=actor, obj=instance, verb="shift.deleted")
+        services.shift_delete(actor=actor, shift=instance)

@@ -1,4 +1,4 @@
-"""Demo data: seed_demo (through the services) and seed_plant (through the bulk services)."""
+"""Demo data: seed_demo and seed_plant, both built through the services."""
 
 import datetime as dt
 import io
@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q, Sum
 from django.test import Client
@@ -20,8 +19,6 @@ from plant.models import Shift
 from plant.shift_calendar import shift_slot_at
 from prodcoord.core.plant_time import plant_today, to_plant
 from prodcoord.events.models import Event
-from tests.factories import make_routed_item
-from workorders import services
 from workorders.models import Hold, Operation, ProductionReport, WorkOrder
 
 ALL_STATES = {"draft", "released", "in_progress", "completed", "closed", "cancelled"}
@@ -158,123 +155,3 @@ def test_seeding_with_debug_off_needs_the_explicit_opt_in(db, monkeypatch, setti
     with pytest.raises(CommandError, match="PRODCOORD_ALLOW_SEED=1"):
         call_command("seed_demo", stdout=io.StringIO())
     assert not WorkOrder.objects.exists()
-
-
-def test_bulk_create_applies_the_single_row_rules_all_or_nothing(db, shifts):
-    item = make_routed_item()
-    unrouted = Item.objects.create(sku="NO-ROUTING", name="Bracket without routing", kind="component")
-    with pytest.raises(ValidationError) as exc:
-        services.work_orders_create_bulk(
-            actor=None,
-            rows=[
-                {"item": item, "quantity": Decimal("10")},
-                {"item": unrouted, "quantity": Decimal("5")},
-                {"item": item, "quantity": Decimal("0")},
-            ],
-        )
-    messages = exc.value.message_dict["rows"]
-    assert any(m.startswith("Row 1, item:") and "no released routing" in m for m in messages)
-    assert any(m.startswith("Row 2, quantity:") for m in messages)
-    assert not WorkOrder.objects.exists()
-
-
-def test_bulk_progress_applies_the_single_row_rules(db, shifts):
-    item = make_routed_item()
-    (wo,) = services.work_orders_create_bulk(actor=None, rows=[{"item": item, "quantity": Decimal("10")}])
-    services.work_orders_transition_bulk(actor=None, action="release", rows=[{"work_order": wo}])
-    at = timezone.now() - dt.timedelta(hours=2)
-    with pytest.raises(ValidationError, match="passed on only 4"):
-        services.progress_report_bulk(
-            actor=None,
-            rows=[
-                {"work_order": wo, "operation": 10, "quantity_good": 4, "reported_at": at},
-                {"work_order": wo, "operation": 20, "quantity_good": 5, "reported_at": at},
-            ],
-        )
-    assert not ProductionReport.objects.exists()
-    services.progress_report_bulk(
-        actor=None,
-        rows=[
-            {"work_order": wo, "operation": 10, "quantity_good": 10, "quantity_scrap": 1, "reported_at": at},
-            {"work_order": wo, "operation": 20, "quantity_good": 9, "quantity_scrap": 1, "reported_at": at},
-        ],
-    )
-    wo.refresh_from_db()
-    assert (wo.status, wo.quantity_completed, wo.quantity_scrapped) == ("in_progress", Decimal("9"), Decimal("2"))
-    with pytest.raises(ValidationError, match="complete .* short"):
-        services.work_orders_transition_bulk(actor=None, action="complete", rows=[{"work_order": wo}])
-    services.holds_place_bulk(actor=None, rows=[{"work_order": wo, "kind": "quality", "reason": "Burr on port"}])
-    wo.refresh_from_db()
-    assert wo.active_hold_count == 1
-    with pytest.raises(ValidationError, match="on hold"):
-        services.progress_report_bulk(
-            actor=None, rows=[{"work_order": wo, "operation": 20, "quantity_good": 1, "reported_at": timezone.now()}]
-        )
-    assert_plant_invariants()
-
-
-def test_bulk_revisions_follow_the_single_row_revision_rules(db):
-    from django.core.exceptions import ValidationError
-
-    from materials.models import BOM
-    from tests.factories import ItemFactory, WorkCenterFactory
-    from workorders.models import Routing
-    from workorders.services import boms_create_released_bulk, routings_create_released_bulk
-
-    item, raw = ItemFactory(), ItemFactory(kind="raw")
-    lines = [{"component": raw, "quantity_per": 1}]
-    with pytest.raises(ValidationError) as exc:
-        boms_create_released_bulk(
-            actor=None,
-            rows=[
-                {"item": item, "revision": "A", "lines": lines},
-                {"item": item, "revision": "A", "lines": lines},  # the same revision twice
-                {"item": item, "revision": "R" * 11, "lines": lines},  # longer than a revision may be
-            ],
-        )
-    messages = " ".join(exc.value.messages)
-    assert "Row 1" in messages and "already has revision A" in messages
-    assert "Row 2" in messages and "at most 10 characters" in messages
-    assert not BOM.objects.exists()
-    steps = [{"sequence": 10, "work_center": WorkCenterFactory()}]
-    with pytest.raises(ValidationError) as exc:
-        routings_create_released_bulk(actor=None, rows=[{"item": item, "revision": "  ", "steps": steps}])
-    assert "revision" in " ".join(exc.value.messages) and "required" in " ".join(exc.value.messages)
-    assert not Routing.objects.exists()
-
-
-def test_bulk_holds_follow_the_single_hold_rules(db, shifts):
-    from workorders.models import Hold
-
-    item = make_routed_item()
-    open_wo = services.work_order_create(actor=None, item=item, quantity=10)
-    closed_wo = services.work_order_create(actor=None, item=item, quantity=10)
-    services.work_order_cancel(work_order=closed_wo, actor=None, reason="customer cancelled")
-    with pytest.raises(ValidationError) as exc:
-        services.holds_place_bulk(
-            actor=None,
-            rows=[
-                {"work_order": open_wo, "kind": "quality", "reason": "  "},
-                {"work_order": closed_wo, "kind": "quality", "reason": "burr"},
-                {"work_order": open_wo, "kind": "rain", "reason": "burr"},
-            ],
-        )
-    messages = " ".join(exc.value.messages)
-    assert "Row 0, reason: Say why the work order is held." in messages
-    assert f"Row 1, work_order: Cannot place a hold on {closed_wo.number}: it is cancelled." in messages
-    assert "Row 2, kind: Choose one of" in messages
-    assert not Hold.objects.exists()
-
-    (hold,) = services.holds_place_bulk(actor=None, rows=[{"work_order": open_wo, "kind": "quality", "reason": "burr"}])
-    with pytest.raises(ValidationError) as exc:
-        services.holds_release_bulk(
-            actor=None,
-            rows=[{"hold": hold, "release_note": ""}, {"hold": hold, "release_note": "reworked"}],
-        )
-    messages = " ".join(exc.value.messages)
-    assert "Row 0, release_note: Say what was done to clear the hold." in messages
-    assert "Row 1, hold: The same hold appears twice." in messages
-    services.holds_release_bulk(actor=None, rows=[{"hold": hold, "release_note": "reworked"}])
-    with pytest.raises(ValidationError) as exc:
-        services.holds_release_bulk(actor=None, rows=[{"hold": hold, "release_note": "again"}])
-    assert "already released" in " ".join(exc.value.messages)

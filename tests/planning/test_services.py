@@ -123,14 +123,14 @@ def _row(s, **kwargs):
     return row
 
 
-def test_bulk_upsert_writes_every_row(setup):
+def test_batch_upsert_writes_every_row(setup):
     existing = upsert(setup, planned_quantity=Decimal("5"))
     rows = [
         _row(setup, planned_quantity=Decimal("12")),  # updates the existing slot
         _row(setup, shift=setup["swing"]),
         _row(setup, work_center=setup["wc2"], planned_quantity=Decimal("8")),
     ]
-    entries = planning_services.schedule_bulk_upsert(actor=None, rows=rows)
+    entries = planning_services.schedule_entries_upsert(actor=None, rows=rows)
     assert len(entries) == 3
     assert entries[0].pk == existing.pk
     assert ScheduleEntry.objects.count() == 3
@@ -138,7 +138,7 @@ def test_bulk_upsert_writes_every_row(setup):
     assert existing.planned_quantity == 12
 
 
-def test_bulk_upsert_is_all_or_nothing_with_per_row_errors(setup):
+def test_batch_upsert_is_all_or_nothing_with_per_row_errors(setup):
     cancelled = make_work_order(item=setup["item"], status="cancelled")
     stray = WorkCenterFactory()
     existing = upsert(setup, planned_quantity=Decimal("5"))
@@ -151,7 +151,7 @@ def test_bulk_upsert_is_all_or_nothing_with_per_row_errors(setup):
         _row(setup, planned_quantity=Decimal("7")),  # same slot as row 0
     ]
     with pytest.raises(ValidationError) as exc:
-        planning_services.schedule_bulk_upsert(actor=None, rows=rows)
+        planning_services.schedule_entries_upsert(actor=None, rows=rows)
     messages = exc.value.message_dict["rows"]
     assert any(m.startswith("Row 1, planned_quantity") for m in messages)
     assert any(m.startswith("Row 2, work_center") for m in messages)

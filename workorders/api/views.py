@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from prodcoord.core.api.pagination import paginate_rows
 from prodcoord.core.api.schema import ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
-from prodcoord.core.crud import revision_delete
 
 from .. import selectors, services
 from ..filters import HoldFilter, RoutingFilter, WorkOrderFilter
@@ -52,7 +51,7 @@ class RoutingViewSet(ServiceCRUDViewSet):
         return services.routing_update(actor=actor, routing=instance, **data)
 
     def service_delete(self, *, actor, instance):
-        revision_delete(actor=actor, obj=instance, verb="routing.deleted")
+        services.routing_delete(actor=actor, routing=instance)
 
     @extend_schema(
         request=ReleaseSerializer, responses={200: RoutingSerializer, 409: ErrorSerializer}, summary="Release a draft routing"

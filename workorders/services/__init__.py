@@ -1,48 +1,67 @@
-"""Every write to production data goes through one of these functions."""
+"""Every write to production data goes through one of these functions.
 
-from .bulk import (
-    holds_place_bulk,
-    holds_release_bulk,
-    progress_report_bulk,
-    work_orders_create_bulk,
-    work_orders_transition_bulk,
+Each write is one batch function (``work_orders_create(rows=[…])``): the
+rules, the locking and the events live there once. The single-object
+services (``work_order_create(…)``) are batches of one.
+"""
+
+from .holds import hold_place, hold_release, holds_place, holds_release
+from .progress import PROGRESS_STATUSES, operation_report_progress, progress_report
+from .routings import (
+    routing_create,
+    routing_delete,
+    routing_release,
+    routing_update,
+    routings_create,
+    routings_delete,
+    routings_release,
+    routings_update,
 )
-from .bulk_master import boms_create_released_bulk, items_create_bulk, routings_create_released_bulk
-from .holds import hold_place, hold_release
-from .progress import operation_report_progress
-from .routings import routing_create, routing_release, routing_update
-from .work_orders import (
+from .transitions import (
     TRANSITIONS,
+    VERBS,
+    transition_check,
+    transition_reason_required,
     work_order_cancel,
-    work_order_change_priority,
     work_order_close,
     work_order_complete,
+    work_order_release,
+    work_order_start,
+    work_order_transition,
+    work_orders_transition,
+)
+from .work_orders import (
+    work_order_change_priority,
     work_order_create,
     work_order_delete,
     work_order_refresh_overdue,
-    work_order_release,
     work_order_reschedule,
-    work_order_start,
-    work_order_transition,
     work_order_update,
+    work_orders_create,
+    work_orders_delete,
+    work_orders_update,
 )
 
 __all__ = [
+    "PROGRESS_STATUSES",
     "TRANSITIONS",
-    "boms_create_released_bulk",
-    "holds_place_bulk",
-    "holds_release_bulk",
-    "items_create_bulk",
-    "progress_report_bulk",
-    "routings_create_released_bulk",
-    "work_orders_create_bulk",
-    "work_orders_transition_bulk",
+    "VERBS",
     "hold_place",
     "hold_release",
+    "holds_place",
+    "holds_release",
     "operation_report_progress",
+    "progress_report",
     "routing_create",
+    "routing_delete",
     "routing_release",
     "routing_update",
+    "routings_create",
+    "routings_delete",
+    "routings_release",
+    "routings_update",
+    "transition_check",
+    "transition_reason_required",
     "work_order_cancel",
     "work_order_change_priority",
     "work_order_close",
@@ -55,4 +74,8 @@ __all__ = [
     "work_order_start",
     "work_order_transition",
     "work_order_update",
+    "work_orders_create",
+    "work_orders_delete",
+    "work_orders_transition",
+    "work_orders_update",
 ]

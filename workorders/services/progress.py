@@ -1,21 +1,36 @@
-"""Reporting production: good and scrap quantities on an operation."""
+"""Reporting production: good and scrap quantities on an operation.
 
+``progress_report`` takes many reports and is the one path for them;
+``operation_report_progress`` is a batch of one. Reports are applied in the
+order given, so a later report sees what an earlier one made.
+"""
+
+import datetime as dt
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from plant.models import Shift
 from plant.shift_calendar import shift_slot_at
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
 from prodcoord.core.plant_time import plant_tz
 from prodcoord.core.quantities import fmt_qty
-from prodcoord.events.services import event_record
+from prodcoord.core.rows import RowErrors, chunks, columns_update, single
+from prodcoord.events.services import EventBatch
 
 from ..models import Operation, ProductionReport, WorkOrder
-from .work_orders import MAX_FUTURE_SKEW, PROGRESS_STATUSES, _bump, _label, _transition, work_order_lock
+from .common import bump, label, version_check, work_orders_lock, work_orders_write
+from .transitions import transition_apply
 
 S = WorkOrder.Status
+# States in which progress can be reported (a released order starts on its first report).
+PROGRESS_STATUSES = (S.RELEASED, S.IN_PROGRESS)
+# How far ahead of the server's clock a report may be dated (a tablet's clock may run fast).
+MAX_FUTURE_SKEW = dt.timedelta(minutes=5)
+STARTED_BY_PROGRESS = "First progress reported."
 
 
 def _to_decimal(value, field):
@@ -28,15 +43,15 @@ def _to_decimal(value, field):
     return number
 
 
-def progress_check(*, work_order, status, operations, operation, quantity_good, quantity_scrap, reported_at, done=None, now=None):
-    """The rules a progress report obeys, for one report or a batch.
+def progress_check(*, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, now):
+    """The rules a progress report obeys, against the order and its operations as they stand
+    (a batch's earlier reports applied). Returns (operation, good, scrap, aware reported_at);
+    raises ValidationError / HoldActiveError / TransitionError.
 
-    ``operations``: the order's operations by sequence. ``status`` and ``done``
-    ({operation pk: (good, scrap)}) let a batch apply its earlier rows first.
-    Returns (operation, good, scrap, new cumulative good, new cumulative scrap,
-    aware reported_at); raises ValidationError / HoldActiveError / TransitionError.
+    Positive quantities, not in the future, not on hold, released or in progress; the first
+    operation makes at most the order quantity, a later one processes at most what the
+    previous one passed on.
     """
-    done = done or {}
     quantity_good = _to_decimal(quantity_good, "quantity_good")
     quantity_scrap = _to_decimal(quantity_scrap, "quantity_scrap")
     errors = {}
@@ -46,7 +61,6 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
         errors["quantity_scrap"] = ["Cannot be negative."]
     if not errors and quantity_good == 0 and quantity_scrap == 0:
         errors["quantity_good"] = ["Report a good or a scrap quantity greater than zero."]
-    now = now or timezone.now()
     reported_at = reported_at or now
     if timezone.is_naive(reported_at):
         # A wall-clock time without an offset is read on the plant's clock.
@@ -58,9 +72,9 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
 
     if work_order.active_hold_count:
         raise HoldActiveError(f"Cannot report progress on {work_order.number}: it is on hold. Release the hold first.")
-    if status not in PROGRESS_STATUSES:
+    if work_order.status not in PROGRESS_STATUSES:
         raise TransitionError(
-            f"Cannot report progress on {work_order.number}: it is {_label(status)}. "
+            f"Cannot report progress on {work_order.number}: it is {label(work_order.status)}. "
             "Progress is reported on released or in-progress work orders."
         )
 
@@ -77,9 +91,8 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
             }
         ) from None
     index = operations.index(op)
-    good_so_far, scrap_so_far = done.get(op.pk, (op.quantity_good, op.quantity_scrap))
-    new_good = good_so_far + quantity_good
-    new_scrap = scrap_so_far + quantity_scrap
+    new_good = op.quantity_good + quantity_good
+    new_scrap = op.quantity_scrap + quantity_scrap
     if index == 0:
         if new_good > work_order.quantity:
             raise ValidationError(
@@ -92,23 +105,22 @@ def progress_check(*, work_order, status, operations, operation, quantity_good, 
             )
     else:
         previous = operations[index - 1]
-        previous_good = done.get(previous.pk, (previous.quantity_good,))[0]
-        if new_good + new_scrap > previous_good:
+        if new_good + new_scrap > previous.quantity_good:
             raise ValidationError(
                 {
                     "quantity_good": [
                         f"Operation {op.sequence} would have processed {fmt_qty(new_good + new_scrap)}, but operation "
-                        f"{previous.sequence} has passed on only {fmt_qty(previous_good)} good."
+                        f"{previous.sequence} has passed on only {fmt_qty(previous.quantity_good)} good."
                     ]
                 }
             )
-    return op, quantity_good, quantity_scrap, new_good, new_scrap, reported_at
+    return op, quantity_good, quantity_scrap, reported_at
 
 
 def progress_apply(*, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, slot, actor, note):
-    """Apply a checked report in memory, for one report or a batch: the unsaved
-    ``ProductionReport``, the operation's totals and status, the order's completed
-    and scrapped quantities. Returns (report, changes for the event); the caller saves."""
+    """Apply a checked report in memory: the unsaved ``ProductionReport``, the operation's
+    totals and status, the order's completed and scrapped quantities. Returns (report,
+    changes for the event); the caller saves."""
     op = operation
     report = ProductionReport(
         operation=op,
@@ -119,7 +131,7 @@ def progress_apply(*, work_order, operations, operation, quantity_good, quantity
         reported_at=reported_at,
         shift=slot.shift,
         shift_date=slot.date,
-        reported_by=actor if actor is not None and actor.is_authenticated else None,
+        reported_by=actor,
         note=(note or "").strip(),
     )
     old_good, old_scrap, old_completed = op.quantity_good, op.quantity_scrap, work_order.quantity_completed
@@ -139,6 +151,100 @@ def progress_apply(*, work_order, operations, operation, quantity_good, quantity
 
 
 @transaction.atomic
+def progress_report(*, actor, rows, shifts=None):
+    """Record good/scrap made: rows ``{"work_order", "operation" (its sequence), "quantity_good"?,
+    "quantity_scrap"?, "reported_at"?, "note"?, "version"?}``, in order.
+
+    Each report is attributed to the shift and shift date in plant time that
+    ``reported_at`` falls in. A released order starts on its first report; a
+    held, draft, completed, closed or cancelled one refuses it.
+    """
+    rows = list(rows)
+    now = timezone.now()
+    if shifts is None:
+        shifts = list(Shift.objects.filter(is_active=True))
+    locked = work_orders_lock(row["work_order"].pk for row in rows)
+    operations = defaultdict(list)
+    for chunk in chunks(list(locked)):
+        for op in (
+            Operation.objects.select_for_update()
+            .filter(work_order_id__in=chunk)
+            .select_related("work_center")
+            .order_by("work_order_id", "sequence")
+        ):
+            operations[op.work_order_id].append(op)
+    scopes = {wo_id: [(op.work_center.department_id, op.work_center_id) for op in ops] for wo_id, ops in operations.items()}
+    errors = RowErrors()
+    events = EventBatch(actor=actor, at=now)
+    reports, touched, changed = [], {}, []
+    for index, row in enumerate(rows):
+        work_order = locked[row["work_order"].pk]
+        ops = operations[work_order.pk]
+        errors.check(index, version_check, work_order, row.get("version"), conflict_field="work_order")
+        if index in errors:
+            continue
+        checked = errors.check(
+            index,
+            progress_check,
+            work_order=work_order,
+            operations=ops,
+            operation=row.get("operation"),
+            quantity_good=row.get("quantity_good"),
+            quantity_scrap=row.get("quantity_scrap"),
+            reported_at=row.get("reported_at"),
+            now=now,
+            conflict_field="work_order",
+        )
+        if checked is None:
+            continue
+        op, good, scrap, reported_at = checked
+        slot = errors.check(index, shift_slot_at, reported_at, shifts=shifts)
+        if slot is None:
+            continue
+        if work_order.status == S.RELEASED:
+            transition_apply(
+                work_order=work_order,
+                action="start",
+                reason=STARTED_BY_PROGRESS,
+                at=reported_at,
+                events=events,
+                scope=scopes[work_order.pk],
+            )
+        report, changes = progress_apply(
+            work_order=work_order,
+            operations=ops,
+            operation=op,
+            quantity_good=good,
+            quantity_scrap=scrap,
+            reported_at=reported_at,
+            slot=slot,
+            actor=events.actor,
+            note=row.get("note"),
+        )
+        bump(work_order)
+        events.add(
+            verb="work_order.progress_reported",
+            subject=work_order,
+            work_order=work_order,
+            changes=changes,
+            reason=report.note,
+            at=reported_at,
+            scope=[(op.work_center.department_id, op.work_center_id)],
+        )
+        reports.append(report)
+        touched[op.pk] = op
+        changed.append(work_order)
+    errors.raise_if_any()
+    if len(reports) == 1:
+        reports[0].save(force_insert=True)
+    else:
+        ProductionReport.objects.bulk_create(reports, batch_size=1000)
+    columns_update(Operation, touched.values(), ["quantity_good", "quantity_scrap", "status", "updated_at"])
+    work_orders_write(changed, ["status", "started_at", "quantity_completed", "quantity_scrapped"])
+    events.save()
+    return reports
+
+
 def operation_report_progress(
     *,
     work_order,
@@ -151,54 +257,14 @@ def operation_report_progress(
     version=None,
     shifts=None,
 ):
-    """Record good/scrap made on one operation (given by its sequence number).
-
-    The report is attributed to the shift and shift date in plant time that
-    ``reported_at`` falls in. A released order starts on its first report; a
-    held, draft, completed, closed or cancelled one refuses it. An operation
-    cannot pass on more good parts than the previous one gave it, and the
-    first cannot make more good parts than the order asks for.
-    """
-    work_order = work_order_lock(work_order=work_order, version=version)
-    operations = list(Operation.objects.select_for_update().filter(work_order=work_order).order_by("sequence"))
-    check = progress_check(
-        work_order=work_order,
-        status=work_order.status,
-        operations=operations,
-        operation=operation,
-        quantity_good=quantity_good,
-        quantity_scrap=quantity_scrap,
-        reported_at=reported_at,
-    )
-    op, quantity_good, quantity_scrap, _new_good, _new_scrap, reported_at = check
-
-    slot = shift_slot_at(reported_at, shifts=shifts)
-    if work_order.status == S.RELEASED:
-        work_order = _transition(
-            action="start", work_order=work_order, actor=actor, reason="First progress reported.", at=reported_at
-        )
-
-    report, changes = progress_apply(
-        work_order=work_order,
-        operations=operations,
-        operation=op,
-        quantity_good=quantity_good,
-        quantity_scrap=quantity_scrap,
-        reported_at=reported_at,
-        slot=slot,
-        actor=actor,
-        note=note,
-    )
-    report.save(force_insert=True)
-    op.save(update_fields=["quantity_good", "quantity_scrap", "status", "updated_at"])
-    _bump(work_order, ["quantity_completed", "quantity_scrapped"])
-    event_record(
-        actor=actor,
-        verb="work_order.progress_reported",
-        subject=work_order,
-        work_order=work_order,
-        changes=changes,
-        reason=report.note,
-        at=reported_at,
-    )
-    return report
+    """Record good/scrap made on one operation (given by its sequence number); see ``progress_report``."""
+    row = {
+        "work_order": work_order,
+        "operation": operation,
+        "quantity_good": quantity_good,
+        "quantity_scrap": quantity_scrap,
+        "reported_at": reported_at,
+        "note": note,
+        "version": version,
+    }
+    return single(progress_report, row, actor=actor, shifts=shifts)

@@ -1,22 +1,20 @@
-"""Routings: the revisioned steps at work centers that make an item."""
+"""Routings: the revisioned steps at work centers that make an item.
+
+Each write takes many rows and is the one path for that change; the
+single-object service is a batch of one (``prodcoord.core.crud``).
+"""
 
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from prodcoord.core.crud import (
-    revision_check_unique,
-    revision_release,
-    revision_require_draft,
-    revision_require_same_item,
-)
-from prodcoord.events.services import event_record
+from prodcoord.core.crud import RevisionKind, revisions_create, revisions_delete, revisions_release, revisions_update
+from prodcoord.core.rows import single
 
 from ..models import Routing, RoutingStep
 
 
-def _validate_steps(steps):
+def routing_steps_check(steps):
     """``steps``: dicts {sequence, work_center, setup_minutes, run_minutes_per_unit, description}."""
     messages = []
     seen = set()
@@ -53,45 +51,63 @@ def _validate_steps(steps):
     return sorted(cleaned, key=lambda s: s["sequence"])
 
 
-def _steps_repr(steps):
+def _steps_describe(steps):
     return [f"{s['sequence']}@{s['work_center'].code}" for s in steps]
 
 
-@transaction.atomic
+def _steps_describe_saved(routing):
+    return [f"{s.sequence}@{s.work_center.code}" for s in routing.steps.select_related("work_center")]
+
+
+def _steps_scope(routing, steps):
+    """The work centers a routing's steps pass through, with their departments."""
+    return [(s["work_center"].department_id, s["work_center"].pk) for s in steps]
+
+
+ROUTING_KIND = RevisionKind(
+    model=Routing,
+    line_model=RoutingStep,
+    content="steps",
+    verb_prefix="routing",
+    validate=lambda item, steps: routing_steps_check(steps),
+    line=lambda routing, step: RoutingStep(routing=routing, **step),
+    describe=_steps_describe,
+    describe_saved=_steps_describe_saved,
+    scope=_steps_scope,
+)
+
+
+def routings_create(*, actor, rows, at=None):
+    """Draft routings: rows ``{"item", "revision", "steps": [{sequence, work_center, …}]}``."""
+    return revisions_create(ROUTING_KIND, actor=actor, rows=rows, at=at)
+
+
+def routings_update(*, actor, rows):
+    """Change drafts: rows ``{"record": routing, "revision"?, "steps"?}``."""
+    return revisions_update(ROUTING_KIND, actor=actor, rows=rows)
+
+
+def routings_release(*, actor, rows, at=None):
+    """Release draft routings (rows ``{"record", "reason"?, "at"?}``); new work orders copy their steps.
+    The item's released routing becomes obsolete."""
+    return revisions_release(ROUTING_KIND, actor=actor, rows=rows, at=at)
+
+
+def routings_delete(*, actor, records):
+    revisions_delete(ROUTING_KIND, actor=actor, records=records)
+
+
 def routing_create(*, actor, item, revision, steps=()):
-    revision = revision_check_unique(model=Routing, item=item, revision=revision)
-    cleaned = _validate_steps(steps)
-    routing = Routing.objects.create(item=item, revision=revision)
-    RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
-    event_record(actor=actor, verb="routing.created", subject=routing, changes={"steps": [None, _steps_repr(cleaned)]})
-    return routing
+    return single(routings_create, {"item": item, "revision": revision, "steps": list(steps)}, actor=actor)
 
 
-@transaction.atomic
 def routing_update(*, actor, routing, item=None, revision=None, steps=None):
-    routing = Routing.objects.select_for_update().select_related("item").get(pk=routing.pk)
-    revision_require_draft(routing)
-    revision_require_same_item(routing, item)
-    changes = {}
-    if revision is not None and revision.strip() != routing.revision:
-        revision = revision_check_unique(model=Routing, item=routing.item, revision=revision, exclude_pk=routing.pk)
-        changes["revision"] = [routing.revision, revision]
-        routing.revision = revision
-        routing.save(update_fields=["revision", "updated_at"])
-    if steps is not None:
-        cleaned = _validate_steps(steps)
-        old = [f"{s.sequence}@{s.work_center.code}" for s in routing.steps.select_related("work_center")]
-        routing.steps.all().delete()
-        RoutingStep.objects.bulk_create(RoutingStep(routing=routing, **s) for s in cleaned)
-        changes["steps"] = [old, _steps_repr(cleaned)]
-    if changes:
-        event_record(actor=actor, verb="routing.updated", subject=routing, changes=changes)
-    return routing
+    return single(routings_update, {"record": routing, "item": item, "revision": revision, "steps": steps}, actor=actor)
 
 
-@transaction.atomic
 def routing_release(*, actor, routing, reason="", at=None):
-    routing = Routing.objects.select_for_update().select_related("item").get(pk=routing.pk)
-    if routing.status == Routing.Status.DRAFT and not routing.steps.exists():
-        raise ValidationError({"steps": ["A routing needs at least one step before it can be released."]})
-    return revision_release(actor=actor, obj=routing, verb_prefix="routing", reason=reason, at=at)
+    return single(routings_release, {"record": routing, "reason": reason, "at": at}, actor=actor)
+
+
+def routing_delete(*, actor, routing):
+    routings_delete(actor=actor, records=[routing])

@@ -22,7 +22,7 @@ from prodcoord.core.quantities import fmt_qty
 from .. import selectors, services
 from ..forms import WorkOrderTransitionForm
 from ..permissions import TRANSITION_PERMISSIONS
-from ..services.work_orders import VERBS
+from ..services import VERBS
 from .access import login_required
 from .pages import render_work_order, work_order_get_or_404
 from .panel import ACTIONS

@@ -15,8 +15,7 @@ from ..forms import (
     WorkOrderTransitionForm,
 )
 from ..permissions import TRANSITION_PERMISSIONS
-from ..services import TRANSITIONS
-from ..services.work_orders import PROGRESS_STATUSES, transition_check
+from ..services import PROGRESS_STATUSES, TRANSITIONS, transition_check
 
 WO = "workorders"
 # The actions other than the status moves: the permission each needs and the form that carries it.

@@ -17,7 +17,7 @@ from demo import builders as demo
 from materials.models import BOM, Item
 from materials.services import bom_create, bom_release, item_create
 from planning.models import ScheduleEntry
-from planning.services import schedule_bulk_upsert
+from planning.services import schedule_entries_upsert
 from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
@@ -364,7 +364,7 @@ class DemoPlant:
                 }
             )
         if rows:
-            schedule_bulk_upsert(actor=self.planner, rows=rows, at=at)
+            schedule_entries_upsert(actor=self.planner, rows=rows, at=at)
 
     def change_priority(self, wo, at):
         up = wo.priority > 1 and (wo.priority >= 4 or self.rng.random() < 0.6)

@@ -1,4 +1,4 @@
-"""A large plant for benchmarks, built through the bulk services.
+"""A large plant for benchmarks, built through the same batch services every write uses.
 
 ``--scale N`` gives about 500·N work orders and 50·N items: N=10 → ~5,000 work
 orders, N=100 → ~50,000. A year of history (mostly closed), the last days in
@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import builders as demo
+from materials import services as materials_services
 from materials.models import Item
 from prodcoord.events.models import Event
 from workorders import services
@@ -101,12 +102,11 @@ class PlantBuilder:
         work_centers, self.shifts = demo.plant_layout_create(actor=planner)
         base, made = demo.catalogue(made_items=max(1, 50 * self.scale - len(demo.BASE_ITEMS)))
         fields = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock")
-        items = services.items_create_bulk(actor=planner, rows=[{f: spec[f] for f in fields} for spec in base + made])
+        items = materials_services.items_create(actor=planner, rows=[{f: spec[f] for f in fields} for spec in base + made])
         by_sku = {item.sku: item for item in items}
         released = self.now - 400 * DAY
-        services.boms_create_released_bulk(
+        boms = materials_services.boms_create(
             actor=planner,
-            reason="Initial release.",
             at=released,
             rows=[
                 {
@@ -117,9 +117,11 @@ class PlantBuilder:
                 for spec in made
             ],
         )
-        services.routings_create_released_bulk(
+        materials_services.boms_release(
+            actor=planner, at=released, rows=[{"record": bom, "reason": "Initial release."} for bom in boms]
+        )
+        routings = services.routings_create(
             actor=planner,
-            reason="Initial release.",
             at=released,
             rows=[
                 {
@@ -138,6 +140,9 @@ class PlantBuilder:
                 }
                 for spec in made
             ],
+        )
+        services.routings_release(
+            actor=planner, at=released, rows=[{"record": routing, "reason": "Initial release."} for routing in routings]
         )
         self.made = [by_sku[spec["sku"]] for spec in made]
         self.by_kind = {kind: [i for i in self.made if i.kind == kind] for kind in ("finished", "subassembly", "component")}
@@ -249,14 +254,16 @@ class PlantBuilder:
                     "at": spec["created"],
                 }
             )
-        wos = services.work_orders_create_bulk(actor=users["planner"], rows=rows)
+        wos = services.work_orders_create(actor=users["planner"], rows=rows)
         for spec, wo in zip(specs, wos, strict=True):
             spec["wo"] = wo
 
         to_release = [s for s in specs if s["target"] not in ("draft",) and s["cancel_from"] != "draft"]
-        services.work_orders_transition_bulk(
+        released = services.work_orders_transition(
             actor=users["coordinator"], action="release", rows=[{"work_order": s["wo"], "at": s["released"]} for s in to_release]
         )
+        for spec, wo in zip(to_release, released, strict=True):
+            spec["wo"] = wo
 
         running = [s for s in specs if s["target"] in ("in_progress", "completed", "closed")]
         # Holds that were placed and cleared before work started.
@@ -270,8 +277,8 @@ class PlantBuilder:
                 hold_rows.append(
                     {"work_order": s["wo"], "kind": kind, "reason": rng.choice(demo.HOLD_REASONS[kind]), "at": s["hold"][1]}
                 )
-            holds = services.holds_place_bulk(actor=users["supervisor"], rows=hold_rows)
-            services.holds_release_bulk(
+            holds = services.holds_place(actor=users["supervisor"], rows=hold_rows)
+            services.holds_release(
                 actor=users["supervisor"],
                 rows=[
                     {
@@ -322,7 +329,10 @@ class PlantBuilder:
                 s["last_report"] = at
                 passed = good
         if progress:
-            services.progress_report_bulk(actor=users["operator"], rows=progress, shifts=self.shifts)
+            reports = services.progress_report(actor=users["operator"], rows=progress, shifts=self.shifts)
+            reported = {report.work_order_id: report.work_order for report in reports}
+            for spec in running:
+                spec["wo"] = reported.get(spec["wo"].pk, spec["wo"])
 
         finished = [s for s in running if s["target"] in ("completed", "closed")]
         complete_rows = []
@@ -332,8 +342,8 @@ class PlantBuilder:
             short = wo.quantity - wo.quantity_completed
             reason = rng.choice(demo.SHORT_COMPLETE_REASONS).format(short=f"{short.normalize():f}") if short > 0 else ""
             complete_rows.append({"work_order": wo, "at": s["completed"], "reason": reason})
-        services.work_orders_transition_bulk(actor=users["coordinator"], action="complete", rows=complete_rows)
-        services.work_orders_transition_bulk(
+        services.work_orders_transition(actor=users["coordinator"], action="complete", rows=complete_rows)
+        services.work_orders_transition(
             actor=users["coordinator"],
             action="close",
             rows=[
@@ -363,10 +373,10 @@ class PlantBuilder:
                         "at": min(after + rng.uniform(0.2, 4) * H, now - dt.timedelta(minutes=1)),
                     }
                 )
-            services.holds_place_bulk(actor=users["coordinator"], rows=hold_rows)
+            services.holds_place(actor=users["coordinator"], rows=hold_rows)
 
         cancelled = [s for s in specs if s["target"] == "cancelled"]
-        services.work_orders_transition_bulk(
+        services.work_orders_transition(
             actor=users["coordinator"],
             action="cancel",
             rows=[

@@ -1,0 +1,91 @@
+"""What every write to work orders shares: locking them, checking the caller's
+version, the overdue flag, the departments and work centers a work order
+concerns, and writing the changed orders back in one statement.
+
+Every batch service follows the same steps: lock the work orders it touches
+(in primary-key order), check and apply each row in memory in the order
+given (so a later row sees an earlier row's effect, exactly as a series of
+single calls would), collect the row errors, and only when there are none
+write everything and record the events.
+"""
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+
+from prodcoord.core.exceptions import StaleVersionError, TransitionError
+from prodcoord.core.plant_time import plant_today
+from prodcoord.core.rows import chunks, columns_update, lock_by_pk
+
+from ..models import Operation, WorkOrder
+
+S = WorkOrder.Status
+
+
+def label(status):
+    return S(status).label.lower()
+
+
+def work_orders_lock(ids):
+    """``{pk: work order}``, re-read under row locks taken in primary-key order."""
+    return lock_by_pk(WorkOrder.objects.all(), ids)
+
+
+def version_check(work_order, version):
+    """Refuse a change made from a stale read of the work order (``version`` is what the caller read)."""
+    if version is not None and int(version) != work_order.version:
+        raise StaleVersionError(
+            f"{work_order.number} was changed by someone else (version {work_order.version}, you sent {version}). "
+            "Reload it and apply your change again."
+        )
+
+
+def require_open(work_order, what):
+    if not work_order.is_open:
+        raise TransitionError(f"Cannot {what} {work_order.number}: it is {label(work_order.status)}.")
+
+
+def require_reason(reason, what):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [f"Say why: a reason is required to {what}."]})
+    return reason
+
+
+def overdue(work_order, *, today=None):
+    """Open (draft, released, in progress) and due before today's plant date."""
+    due = work_order.due_date
+    return bool(work_order.is_open and due is not None and due < (today or plant_today()))
+
+
+def bump(work_order):
+    """One more change to the order (in memory; ``work_orders_write`` saves it)."""
+    work_order.version += 1
+
+
+def work_orders_write(work_orders, fields):
+    """Save ``fields`` of the changed work orders in one statement, with their version and
+    the overdue flag, which follows every change of status or due date in the same write."""
+    work_orders = list({wo.pk: wo for wo in work_orders}.values())
+    if not work_orders:
+        return
+    today = plant_today()
+    for work_order in work_orders:
+        work_order.is_overdue = overdue(work_order, today=today)
+    columns_update(WorkOrder, work_orders, [*dict.fromkeys(fields), "is_overdue", "version", "updated_at"])
+
+
+def work_order_scopes(work_order_ids):
+    """``{work order id: [(department id, work center id), …]}``: the work centers its operations
+    pass through, in sequence, and their departments (one query). An event about the order
+    concerns all of them."""
+    scopes = defaultdict(list)
+    for chunk in chunks(work_order_ids):
+        for wo_id, wc_id, dept_id in (
+            Operation.objects.filter(work_order_id__in=chunk)
+            .order_by("work_order_id", "sequence")
+            .values_list("work_order_id", "work_center_id", "work_center__department_id")
+        ):
+            if (dept_id, wc_id) not in scopes[wo_id]:
+                scopes[wo_id].append((dept_id, wc_id))
+    return scopes
