@@ -51,7 +51,7 @@ SELECT json_agg(r) FROM (
                        'planned_setup_minutes', o.planned_setup_minutes, 'planned_run_minutes', o.planned_run_minutes,
                        'status', o.status, 'quantity_good', o.quantity_good, 'quantity_scrap', o.quantity_scrap)
                        ORDER BY o.sequence)
-              FROM workorders_operation o JOIN workorders_workcenter wc ON wc.id = o.work_center_id
+              FROM workorders_operation o JOIN plant_workcenter wc ON wc.id = o.work_center_id
              WHERE o.work_order_id = wo.id) AS operations
       FROM workorders_workorder wo
       JOIN materials_item i ON i.id = wo.item_id
