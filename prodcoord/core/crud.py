@@ -18,6 +18,7 @@ from django.utils import timezone
 from prodcoord.core.exceptions import ConflictError, TransitionError
 from prodcoord.events.services import EventBatch, diff
 
+from .integrity import constraint_key
 from .rows import RowErrors, columns_update, lock_by_pk
 
 BATCH_SIZE = 1000
@@ -380,7 +381,9 @@ def revisions_release(kind, *, actor, rows, check=None, at=None):
     try:
         with transaction.atomic():
             columns_update(model, released, ["status", "released_at", "updated_at"])
-    except IntegrityError:
+    except IntegrityError as exc:
+        if constraint_key(exc) != f"{model._meta.app_label}_{model._meta.model_name}_one_released_per_item":
+            raise
         raise ConflictError("Another revision of the same item was released at the same moment; reload and try again.") from None
     events.save()
     return [locked[row["record"].pk] for row in rows]

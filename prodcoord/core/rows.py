@@ -170,9 +170,14 @@ def columns_update(model, objs, fields, *, batch_size=1000):
 
 def lock_by_pk(queryset, pks):
     """``{pk: row}`` for ``pks``, locked (``SELECT … FOR UPDATE``) in primary-key order, so two
-    batches that share rows always take their locks in the same order and never deadlock."""
+    batches that share rows always take their locks in the same order and never deadlock.
+    ``DoesNotExist`` when one of them was deleted meanwhile."""
+    pks = sorted(set(pks))
     locked = {}
-    for chunk in chunks(sorted(set(pks))):
+    for chunk in chunks(pks):
         for obj in queryset.select_for_update().filter(pk__in=chunk).order_by("pk"):
             locked[obj.pk] = obj
+    if len(locked) != len(pks):  # deleted since the caller read it
+        missing = [pk for pk in pks if pk not in locked]
+        raise queryset.model.DoesNotExist(f"{queryset.model._meta.verbose_name} {missing[0]} no longer exists.")
     return locked

@@ -1,10 +1,16 @@
 """One error format for the whole API (see API.md):
 
 - 400 ``{"field": ["message"]}`` or ``{"detail": "..."}``
+- 404 ``{"detail": "..."}`` for the record the URL names (``get_object()``)
 - 409 ``{"detail": "...", "code": "illegal_transition" | "stale_version" | "on_hold" | ...}``
+
+Only conditions a user can cause are answered here. Any other exception — an
+``IntegrityError`` that is not a registered conflict (``prodcoord.core.integrity``),
+a ``DoesNotExist`` for anything but the URL's record — is a bug: it propagates,
+Django logs it and answers 500.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
@@ -12,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.integrity import integrity_conflict
 
 
 def validation_error_data(exc):
@@ -33,10 +40,9 @@ def exception_handler(exc, context):
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, IntegrityError):
-        return Response(
-            {"detail": "This conflicts with existing data (a duplicate or a broken rule).", "code": "integrity"},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, ObjectDoesNotExist):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        # A unique rule two requests raced on is the user's conflict; anything else is a bug (500).
+        conflict = integrity_conflict(exc)
+        if conflict is None:
+            return None
+        return Response({"detail": conflict.message, "code": conflict.code}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)

@@ -6,7 +6,7 @@ and the response is the output serializer over the record read back through
 ``get_queryset()`` (the resource's selector).
 """
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
@@ -54,12 +54,27 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericVi
     # not the site's HTML page.
     lookup_value_regex = "[^/]+"
     filter_backends = [FilterBackend, StableOrderingFilter]
+    url_object = None  # the record get_object() found
 
     def get_object(self):
         # No record's key holds a NUL (PostgreSQL refuses to even compare one): 404, not 500.
         if "\x00" in str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")):
             raise NotFound()
-        return super().get_object()
+        self.url_object = super().get_object()
+        return self.url_object
+
+    def handle_exception(self, exc):
+        # The record the URL names was found, then deleted by someone else before the
+        # service locked it (or read it back): still a 404. Any other DoesNotExist is a bug.
+        if isinstance(exc, ObjectDoesNotExist) and self._url_object_deleted(exc):
+            exc = NotFound(f"This {self.url_object._meta.verbose_name} no longer exists; it was deleted meanwhile.")
+        return super().handle_exception(exc)
+
+    def _url_object_deleted(self, exc):
+        obj = self.url_object
+        if obj is None or not isinstance(exc, type(obj).DoesNotExist):
+            return False
+        return not type(obj)._base_manager.filter(pk=obj.pk).exists()
 
     def get_input_serializer(self, *args, **kwargs):
         cls = self.input_serializer_class or self.get_serializer_class()
