@@ -10,8 +10,9 @@
 |             |          | edits work orders and the schedule, releases/cancels (not start,        |
 |             |          | complete, close: those are floor moves), priority, plan                 |
 
-``sync_roles`` is idempotent and runs from data migrations; a later migration
-that adds models or permissions calls it again.
+``sync_roles`` is idempotent and runs after every ``migrate`` (and every test
+database flush), from the core app's ``post_migrate`` handler: a migration that
+adds models or permissions needs nothing more than an entry here.
 """
 
 VIEW_APPS = ("plant", "materials", "workorders", "planning", "events", "reports")
@@ -63,13 +64,9 @@ ROLE_PERMISSIONS = {
 ROLES = tuple(ROLE_PERMISSIONS)
 
 
-def sync_roles(apps, *, strict=True):
+def sync_roles(apps):
     """Create the groups and set exactly their permissions (view on every domain model + the role's own).
-
-    A data migration runs this against the models as they were at that point
-    in history, so it passes ``strict=False`` to skip permissions that later
-    migrations add; the post-migrate sync (strict) then sets the full roles.
-    """
+    A role naming a permission that does not exist is an error."""
     from django.apps import apps as global_apps
     from django.contrib.auth.management import create_permissions
 
@@ -86,8 +83,6 @@ def sync_roles(apps, *, strict=True):
             app_label, codename = perm.split(".")
             found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if found is None:
-                if strict:
-                    raise LookupError(f"Role {role!r} names the permission {perm!r}, which does not exist.")
-                continue
+                raise LookupError(f"Role {role!r} names the permission {perm!r}, which does not exist.")
             wanted.append(found)
         group.permissions.set(wanted)
