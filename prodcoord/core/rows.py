@@ -174,9 +174,12 @@ def lock_by_pk(queryset, pks):
     ``DoesNotExist`` when one of them was deleted meanwhile."""
     pks = sorted(set(pks))
     locked = {}
-    for chunk in chunks(pks):
-        for obj in queryset.select_for_update().filter(pk__in=chunk).order_by("pk"):
-            locked[obj.pk] = obj
+    if len(pks) == 1:  # the single-object call: no ordering to compile
+        locked = {obj.pk: obj for obj in queryset.select_for_update().filter(pk=pks[0])}
+    else:
+        for chunk in chunks(pks):
+            for obj in queryset.select_for_update().filter(pk__in=chunk).order_by("pk"):
+                locked[obj.pk] = obj
     if len(locked) != len(pks):  # deleted since the caller read it
         missing = [pk for pk in pks if pk not in locked]
         raise queryset.model.DoesNotExist(f"{queryset.model._meta.verbose_name} {missing[0]} no longer exists.")

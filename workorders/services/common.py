@@ -77,15 +77,12 @@ def work_orders_write(work_orders, fields):
 
 def work_order_scopes(work_order_ids):
     """``{work order id: [(department id, work center id), …]}``: the work centers its operations
-    pass through, in sequence, and their departments (one query). An event about the order
-    concerns all of them."""
-    scopes = defaultdict(list)
+    pass through and their departments (one query). An event about the order concerns all of them."""
+    scopes = defaultdict(dict)
     for chunk in chunks(work_order_ids):
-        for wo_id, wc_id, dept_id in (
-            Operation.objects.filter(work_order_id__in=chunk)
-            .order_by("work_order_id", "sequence")
-            .values_list("work_order_id", "work_center_id", "work_center__department_id")
-        ):
-            if (dept_id, wc_id) not in scopes[wo_id]:
-                scopes[wo_id].append((dept_id, wc_id))
-    return scopes
+        rows = Operation.objects.filter(work_order_id__in=chunk).order_by().values_list(
+            "work_order_id", "work_center_id", "work_center__department_id"
+        )
+        for wo_id, wc_id, dept_id in rows:
+            scopes[wo_id][(dept_id, wc_id)] = None
+    return defaultdict(list, {wo_id: list(pairs) for wo_id, pairs in scopes.items()})
