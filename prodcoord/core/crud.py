@@ -18,6 +18,7 @@ from django.utils import timezone
 from prodcoord.core.exceptions import ConflictError, TransitionError
 from prodcoord.events.services import EventBatch, diff
 
+from .constraints import check_constraints_validate
 from .integrity import constraint_key
 from .rows import RowErrors, columns_update, lock_by_pk
 
@@ -39,17 +40,26 @@ def _no_scope(obj):
 def full_clean(obj, *, exclude=None, validate_unique=True):
     """``obj.full_clean`` with the errors re-raised as a field → messages dict.
 
-    A foreign key that holds a saved instance is not looked up again."""
+    A foreign key that holds a saved instance is not looked up again, and the
+    model's check constraints are checked in Python (``constraints``): a row costs no query."""
     exclude = set(exclude or ())
     for field in obj._meta.concrete_fields:
         if isinstance(field, models.ForeignKey) and field.is_cached(obj):
             related = field.get_cached_value(obj)
             if related is not None and related.pk is not None:
                 exclude.add(field.name)
+    errors = {}
     try:
-        obj.full_clean(exclude=exclude, validate_unique=validate_unique)
+        obj.full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=False)
     except ValidationError as exc:
-        raise ValidationError(exc.message_dict) from None
+        errors = exc.message_dict
+    try:  # check constraints in Python: no query per row
+        check_constraints_validate(obj, exclude=exclude | set(errors))
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _unique_fields(model):

@@ -54,6 +54,7 @@ def hold_release_check(*, hold, release_note, at):
 
 def hold_release_apply(*, hold, work_order, actor, note, at, events, scope):
     """Release ``hold`` in memory and record the event; the caller writes the hold and the order."""
+    hold.work_order = work_order  # the locked order (and no query to name the hold)
     hold.released_at = at
     hold.released_by = events.actor if actor is None else actor
     hold.release_note = note
@@ -135,7 +136,6 @@ def holds_release(*, actor, rows, at=None):
     for index, row in enumerate(rows):
         hold = holds[row["hold"].pk]
         work_order = locked[hold.work_order_id]
-        hold.work_order = work_order
         when = row.get("at") or now
         errors.check(index, version_check, work_order, row.get("version"), conflict_field="hold")
         note = errors.check(
