@@ -80,8 +80,10 @@ def work_order_scopes(work_order_ids):
     pass through and their departments (one query). An event about the order concerns all of them."""
     scopes = defaultdict(dict)
     for chunk in chunks(work_order_ids):
-        rows = Operation.objects.filter(work_order_id__in=chunk).order_by().values_list(
-            "work_order_id", "work_center_id", "work_center__department_id"
+        rows = (
+            Operation.objects.filter(work_order_id__in=chunk)
+            .order_by()
+            .values_list("work_order_id", "work_center_id", "work_center__department_id")
         )
         for wo_id, wc_id, dept_id in rows:
             scopes[wo_id][(dept_id, wc_id)] = None
