@@ -33,9 +33,11 @@ def plant_today():
 def plant_datetime(day, time, *, fold=0):
     """The aware instant at wall-clock ``time`` on ``day`` in the plant.
 
-    For a wall-clock time that does not exist (spring-forward gap) the result
-    is normalised through UTC, so it lands on the first real instant after the
-    gap. For an ambiguous time (fall-back) ``fold`` chooses the occurrence.
+    For a wall-clock time that does not exist (the spring-forward gap) the
+    result is normalised through UTC: it is read with the offset in force
+    before the gap, so 02:30 on a night the clocks jump from 02:00 to 03:00
+    becomes 03:30. For an ambiguous time (fall-back) ``fold`` chooses the
+    occurrence.
     """
     naive = dt.datetime.combine(day, time)
     local = naive.replace(tzinfo=plant_tz(), fold=fold)
