@@ -65,11 +65,24 @@ import redis
 
 db_url, broker_url = sys.argv[1], sys.argv[2]
 db = environ.Env.db_url_config(db_url)
-try:
-    psycopg.connect(
+
+
+def connect(dbname):
+    return psycopg.connect(
         host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
-        password=db["PASSWORD"] or None, dbname=db["NAME"], connect_timeout=3,
-    ).close()
+        password=db["PASSWORD"] or None, dbname=dbname, connect_timeout=3,
+    )
+
+
+try:
+    try:
+        connect(db["NAME"]).close()
+    except psycopg.OperationalError as exc:
+        # The tests create test_<name> through the server's "postgres" database
+        # (as Django does); <name> itself need not exist.
+        if "does not exist" not in str(exc):
+            raise
+        connect("postgres").close()
 except Exception as exc:
     print(f"PostgreSQL not reachable at {db_url} ({str(exc).strip().splitlines()[0]})")
 try:
