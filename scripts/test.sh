@@ -10,8 +10,9 @@
 # redis://127.0.0.1:6379/0). When they are unreachable the phase is skipped
 # with a message — except in CI (CI=true), where that is a failure.
 #
-# Extra arguments go to both pytest runs: `make test ARGS="-k progress"` or
-# `./scripts/test.sh -x`.
+# Both pytest runs are parallel (pytest-xdist, one process per core). Extra
+# arguments go to both: `make test ARGS="-x -k progress"`, `ARGS=-n0` to run
+# serially, or `./scripts/test.sh -x`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,12 @@ run_pytest() {
     return 1
 }
 
+# One process per core; a file's tests stay in one process (--dist loadfile), so the
+# browser (per module) and the Celery worker (per session) start once per process that
+# uses them. Each process gets its own test database (test_<name>_gw0, …; on SQLite an
+# in-memory database per process). A later -n (e.g. ARGS=-n0) overrides this.
+PYTEST_ARGS=(-n auto --dist loadfile)
+
 banner "lint: ruff check ."
 .venv/bin/ruff check . || { echo "FAILED: ruff check" >&2; exit 1; }
 
@@ -52,7 +59,7 @@ sqlite_rc=0
 # Explicit values, so a developer's .env (read by the settings) cannot point
 # this phase at another database or broker.
 DATABASE_URL="sqlite:///$PWD/var/test.sqlite3" CELERY_BROKER_URL="" REDIS_URL="" \
-    run_pytest "tests on SQLite" --ignore=tests/integration "$@" || sqlite_rc=1
+    run_pytest "tests on SQLite" "${PYTEST_ARGS[@]}" --ignore=tests/integration "$@" || sqlite_rc=1
 
 banner "tests on PostgreSQL + Redis (whole suite, including tests/integration)"
 pg_rc=0
@@ -102,7 +109,7 @@ if [ -n "$problems" ]; then
     fi
 else
     DATABASE_URL="$TEST_DATABASE_URL" CELERY_BROKER_URL="$TEST_BROKER_URL" \
-        run_pytest "tests on PostgreSQL + Redis" "$@" || pg_rc=1
+        run_pytest "tests on PostgreSQL + Redis" "${PYTEST_ARGS[@]}" "$@" || pg_rc=1
 fi
 
 banner "result"
