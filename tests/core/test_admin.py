@@ -99,7 +99,7 @@ def test_event_log_refuses_add_change_delete(admin_client, some_data):
     assert admin_client.post(change, {"verb": "tampered", "reason": "x"}).status_code == 403
     assert admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     response = admin_client.post(changelist(Event), {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200  # the action is not offered: the list comes back, nothing deleted
     assert Event.objects.count() == count
     event.refresh_from_db()
     assert event.verb != "tampered"
