@@ -8,11 +8,12 @@
 # Everything else is a helper. The logic lives in scripts/.
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap run test lint format clean
+.PHONY: help bootstrap run test test-record-queries lint format clean
 
 help:
 	@echo "make run     run prodcoord at http://127.0.0.1:8000 (demo logins in README.md)"
 	@echo "make test    lint + full test suite (SQLite, then PostgreSQL + Redis + worker)"
+	@echo "make test-record-queries  re-record the exact query counts (tests/query_counts.json)"
 	@echo "make lint    ruff check + format check"
 	@echo "make format  ruff format + autofix"
 	@echo "make clean   remove .venv, caches and the local SQLite database"
@@ -25,6 +26,9 @@ run:
 
 test:
 	@./scripts/test.sh $(ARGS)
+
+test-record-queries:
+	@./scripts/test.sh --record-query-counts $(ARGS)
 
 lint: bootstrap
 	.venv/bin/ruff check .

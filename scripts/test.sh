@@ -10,10 +10,22 @@
 # redis://127.0.0.1:6379/0). When they are unreachable the phase is skipped
 # with a message — except in CI (CI=true), where that is a failure.
 #
-# Extra arguments go to both pytest runs: `make test ARGS="-k progress"` or
-# `./scripts/test.sh -x`.
+# Both pytest runs are parallel (pytest-xdist, one process per core). Extra
+# arguments go to both: `make test ARGS="-x -k progress"`, `ARGS=-n0` to run
+# serially, or `./scripts/test.sh -x`.
+#
+# `./scripts/test.sh --record-query-counts [pytest args]` (`make
+# test-record-queries`) instead re-records the exact query counts of the list
+# pages and endpoints (tests/query_counts.json): only the tests that measure
+# one, serially, on SQLite and then on PostgreSQL. No lint, nothing else.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+RECORD=0
+if [ "${1:-}" = "--record-query-counts" ]; then
+    RECORD=1
+    shift
+fi
 
 TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 TEST_BROKER_URL="${TEST_BROKER_URL:-redis://127.0.0.1:6379/0}"
@@ -41,20 +53,33 @@ run_pytest() {
     return 1
 }
 
-banner "lint: ruff check ."
-.venv/bin/ruff check . || { echo "FAILED: ruff check" >&2; exit 1; }
+if [ "$RECORD" = 1 ]; then
+    # One process (the file is written at the end of the run), only the measuring tests.
+    PYTEST_ARGS=(-n0 -m query_baseline --record-query-counts)
+    WHAT="query counts"
+else
+    # One process per core; a file's tests stay in one process (--dist loadfile), so the
+    # browser (per module) and the Celery worker (per session) start once per process that
+    # uses them. Each process gets its own test database (test_<name>_gw0, …; on SQLite an
+    # in-memory database per process). A later -n (e.g. ARGS=-n0) overrides this.
+    PYTEST_ARGS=(-n auto --dist loadfile)
+    WHAT="tests"
 
-banner "layers: lint-imports (imports point down, docs/ARCHITECTURE.md)"
-.venv/bin/lint-imports --no-cache || { echo "FAILED: the layer contract is broken (lint-imports)" >&2; exit 1; }
+    banner "lint: ruff check ."
+    .venv/bin/ruff check . || { echo "FAILED: ruff check" >&2; exit 1; }
 
-banner "tests on SQLite (all but tests/integration)"
+    banner "layers: lint-imports (imports point down, docs/ARCHITECTURE.md)"
+    .venv/bin/lint-imports --no-cache || { echo "FAILED: the layer contract is broken (lint-imports)" >&2; exit 1; }
+fi
+
+banner "$WHAT on SQLite (all but tests/integration)"
 sqlite_rc=0
 # Explicit values, so a developer's .env (read by the settings) cannot point
 # this phase at another database or broker.
 DATABASE_URL="sqlite:///$PWD/var/test.sqlite3" CELERY_BROKER_URL="" REDIS_URL="" \
-    run_pytest "tests on SQLite" --ignore=tests/integration "$@" || sqlite_rc=1
+    run_pytest "$WHAT on SQLite" "${PYTEST_ARGS[@]}" --ignore=tests/integration "$@" || sqlite_rc=1
 
-banner "tests on PostgreSQL + Redis (whole suite, including tests/integration)"
+banner "$WHAT on PostgreSQL + Redis (whole suite, including tests/integration)"
 pg_rc=0
 problems="$("$PY" - "$TEST_DATABASE_URL" "$TEST_BROKER_URL" <<'PYCODE'
 import sys
@@ -65,11 +90,24 @@ import redis
 
 db_url, broker_url = sys.argv[1], sys.argv[2]
 db = environ.Env.db_url_config(db_url)
-try:
-    psycopg.connect(
+
+
+def connect(dbname):
+    return psycopg.connect(
         host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"] or None,
-        password=db["PASSWORD"] or None, dbname=db["NAME"], connect_timeout=3,
-    ).close()
+        password=db["PASSWORD"] or None, dbname=dbname, connect_timeout=3,
+    )
+
+
+try:
+    try:
+        connect(db["NAME"]).close()
+    except psycopg.OperationalError as exc:
+        # The tests create test_<name> through the server's "postgres" database
+        # (as Django does); <name> itself need not exist.
+        if "does not exist" not in str(exc):
+            raise
+        connect("postgres").close()
 except Exception as exc:
     print(f"PostgreSQL not reachable at {db_url} ({str(exc).strip().splitlines()[0]})")
 try:
@@ -89,10 +127,14 @@ if [ -n "$problems" ]; then
     fi
 else
     DATABASE_URL="$TEST_DATABASE_URL" CELERY_BROKER_URL="$TEST_BROKER_URL" \
-        run_pytest "tests on PostgreSQL + Redis" "$@" || pg_rc=1
+        run_pytest "$WHAT on PostgreSQL + Redis" "${PYTEST_ARGS[@]}" "$@" || pg_rc=1
 fi
 
 banner "result"
+if [ "$RECORD" = 1 ]; then
+    echo "Query counts recorded in tests/query_counts.json (review: git diff tests/query_counts.json)."
+    [ -n "$problems" ] && echo "PostgreSQL counts were NOT recorded: $problems"
+fi
 [ $sqlite_rc = 0 ] && echo "SQLite phase: passed" || echo "SQLite phase: FAILED"
 if [ -n "$problems" ] && [ "$IN_CI" = 0 ]; then
     echo "PostgreSQL + Redis phase: skipped"

@@ -3,6 +3,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory, standard_shifts
 
+# assert_query_baseline and --record-query-counts (tests/query_counts.json)
+pytest_plugins = ["tests.query_baseline"]
+
 
 @pytest.fixture
 def shifts(db):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from materials.models import Item
 from planning import services as planning_services
 from plant.models import Department, Shift
+from prodcoord.core.models import IdempotencyKey
+from prodcoord.core.sequences import sequence_next
 from prodcoord.events.models import Event
 from tests.factories import make_routed_item, make_work_order
 from workorders import services
@@ -99,7 +101,7 @@ def test_event_log_refuses_add_change_delete(admin_client, some_data):
     assert admin_client.post(change, {"verb": "tampered", "reason": "x"}).status_code == 403
     assert admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     response = admin_client.post(changelist(Event), {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
-    assert response.status_code in (200, 302)
+    assert response.status_code == 200  # the action is not offered: the list comes back, nothing deleted
     assert Event.objects.count() == count
     event.refresh_from_db()
     assert event.verb != "tampered"
@@ -205,32 +207,23 @@ def _plant(superuser, shifts, orders):
             )
 
 
-# Each ceiling covers session, user, counts, the page of rows with its joins, and the
-# filter sidebar and date drill-down; none of it may grow with the rows on the page.
-CHANGELIST_CEILINGS = {
-    "workorders.WorkOrder": 9,
-    "events.Event": 9,
-    "workorders.Hold": 8,
-    "workorders.ProductionReport": 10,
-    "workorders.Operation": 7,
-    "planning.ScheduleEntry": 10,
-    "materials.Item": 6,
-    "materials.BOM": 6,
-    "workorders.Routing": 6,
-}
+# Every changelist of ours, with rows on the page: session, user, counts, the page of rows with
+# its joins, the filter sidebar and the date drill-down. None of it may grow with the rows.
+CHANGELISTS = sorted(model._meta.label for model in admin.site._registry if model._meta.app_label in APPS)
 
 
-@pytest.mark.parametrize(("label", "ceiling"), CHANGELIST_CEILINGS.items())
-def test_big_changelists_query_count_does_not_grow_with_rows(
-    admin_client, superuser, shifts, django_assert_max_num_queries, label, ceiling
-):
+@pytest.mark.parametrize("label", CHANGELISTS)
+def test_changelist_query_count(admin_client, superuser, shifts, assert_query_baseline, label):
     from django.apps import apps
 
     model = apps.get_model(label)
     _plant(superuser, shifts, orders=8)
+    for n in range(3):
+        IdempotencyKey.objects.create(user=superuser, key=f"k{n}", method="POST", path="/api/v1/holds/", request_hash="h")
+        sequence_next(name=f"sequence-{n}")
     rows = model.objects.count()
-    assert rows >= 8, label
-    with django_assert_max_num_queries(ceiling):
+    assert rows >= 3, label
+    with assert_query_baseline(f"admin: {label} changelist"):
         response = admin_client.get(changelist(model))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == min(rows, response.context["cl"].list_per_page)

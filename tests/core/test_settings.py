@@ -1,5 +1,6 @@
 """The settings modules, loaded the way each environment loads them (in a fresh process)."""
 
+import asyncio
 import json
 import os
 import secrets
@@ -16,7 +17,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "prodcoord.plant.example",
     "DATABASE_URL": "postgres://prodcoord:secret@db.plant.example:5432/prodcoord",
 }
-# Variables that would change what is being tested if the developer's shell has them.
+# Variables that would change what is being tested if the developer's shell has them
+# (the suite itself sets none of them for the whole process: see the last test).
 SCRUBBED = {
     "DEBUG",
     "DATABASE_URL",
@@ -148,3 +150,21 @@ def test_smtp_mailer_reads_the_email_environment_variables():
 def test_no_broker_means_tasks_run_in_process_and_a_broker_means_a_worker():
     assert show("prodcoord.settings.local")["eager"] is True
     assert show("prodcoord.settings.local", {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})["eager"] is False
+
+
+def test_the_test_process_keeps_djangos_async_safety_check():
+    """Only the browser tests lift it (tests/e2e/conftest.py), and only while Playwright runs."""
+    from django.core.exceptions import SynchronousOnlyOperation
+    from django.utils.asyncio import async_unsafe
+
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ, "set for the whole test process (unset it in your shell?)"
+
+    @async_unsafe
+    def database_call():
+        return "ran"
+
+    async def called_from_a_coroutine():
+        return database_call()
+
+    with pytest.raises(SynchronousOnlyOperation):
+        asyncio.run(called_from_a_coroutine())

@@ -2,6 +2,15 @@
 
 Chromium is looked up at ``CHROMIUM_PATH`` (default ``/usr/bin/chromium``) or on
 PATH. Without it these tests skip locally and fail in CI (``CI=true``).
+
+Playwright's sync API keeps an asyncio event loop marked as running in this
+thread for as long as it is started. While it is, Django refuses ORM calls
+from this thread (its async-safety check) and keeps the thread's database
+connections apart from the ones used outside that time. So Playwright runs
+only around the browser tests: it is started per module (every test in
+tests/e2e drives the browser), ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while
+it runs, and the connections opened meanwhile are closed before it stops.
+Every other test in the process keeps Django's async-safety check.
 """
 
 import os
@@ -10,10 +19,6 @@ import shutil
 import pytest
 
 from tests.service_guard import require
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls
-# made by the test itself (creating data) are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,7 +38,7 @@ def _chromium_path():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     path = _chromium_path()
     require(path is not None, "Chromium is not installed (set CHROMIUM_PATH or install the chromium package)")
@@ -41,10 +46,19 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
         require(False, "The playwright Python package is not installed")
-    with sync_playwright() as playwright:
+    from django.db import connections
+
+    # Set exactly while Playwright runs: from before the first browser test's data is created
+    # until after the last one's tables are emptied (pytest-django sets up transactional_db,
+    # through its autouse live-server helper, before any fixture of ours and tears it down after).
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # Opened while Playwright's loop ran: out of reach once it stops, and they would keep
+        # the test database from being dropped at the end of the session.
+        connections.close_all()
 
 
 @pytest.fixture

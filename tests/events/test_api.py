@@ -75,10 +75,18 @@ def test_unauthenticated_is_401(api_client):
     assert api_client.get(URL).status_code == 401
 
 
-def test_feed_query_count(api_as, wo, django_assert_max_num_queries):
-    for i in range(5):
-        services.hold_place(work_order=wo, actor=None, kind="quality", reason=f"r{i}")
+def test_feed_query_count(api_as, make_user, wo, assert_query_baseline):
+    other = make_work_order(item=wo.item, number="WO-EV2")
+    before = Event.objects.count()
+    for i in range(6):  # each by another person, on one of two orders, about a hold or the order itself
+        actor = make_user("supervisor")
+        services.hold_place(work_order=(wo, other)[i % 2], actor=actor, kind="quality", reason=f"r{i}")
+        services.work_order_change_priority(work_order=(wo, other)[i % 2], actor=actor, priority=1 + i % 5, reason=f"p{i}")
     client = api_as("viewer")
-    with django_assert_max_num_queries(6):
+    with assert_query_baseline("api: events list"):
         response = client.get(URL)
-    assert response.json()["count"] >= 10
+    results = response.json()["results"]
+    assert response.json()["count"] == len(results) == before + 12
+    assert {e["work_order"] for e in results} >= {"WO-EV1", "WO-EV2"}
+    assert {e["object"]["type"] for e in results} >= {"workorders.hold", "workorders.workorder"}
+    assert len({e["actor"] for e in results if e["actor"]}) == 6

@@ -8,10 +8,12 @@ phase:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 pytest tests/integration
 
-The worker is started once per session against the test database that
-pytest-django created (``test_<name>``), and consumes a queue of its own, so
-another worker on the same Redis cannot take its tasks. Tests that need the
-worker to see their data commit it: they use ``transactional_db``.
+The worker is started once per session — per xdist process that runs these
+tests — against that process's test database that pytest-django created
+(``test_<name>``, or ``test_<name>_gw0``, … in parallel runs), and consumes a
+queue of its own, so another worker on the same Redis cannot take its tasks.
+Tests that need the worker to see their data commit it: they use
+``transactional_db``.
 """
 
 import os

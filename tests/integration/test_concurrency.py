@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from prodcoord.core.exceptions import ConflictError, StaleVersionError, TransitionError
+from prodcoord.core.exceptions import HoldActiveError, StaleVersionError, TransitionError
 from prodcoord.events.models import Event
 from tests.factories import make_routed_item, make_work_order
-from tests.integration.support import race
+from tests.integration.support import one_waits_for_the_other, race
 from workorders import services
 from workorders.models import Operation, ProductionReport, WorkOrder
 
@@ -28,7 +28,7 @@ def outcomes(results):
 
 
 def verbs(work_order):
-    return list(Event.objects.filter(work_order_id=work_order.pk).values_list("verb", flat=True))
+    return list(Event.objects.filter(work_order_id=work_order.pk).order_by("id").values_list("verb", flat=True))
 
 
 def test_two_starts_at_once_one_wins_one_is_refused():
@@ -106,22 +106,43 @@ def test_two_progress_reports_that_together_exceed_the_order_only_one_is_accepte
     assert verbs(wo).count("work_order.progress_reported") == 1
 
 
-def test_progress_and_a_hold_at_once_never_record_progress_on_a_held_order(shifts):
+def test_a_report_that_waits_for_a_hold_being_placed_is_refused_and_records_nothing(shifts):
     wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    version = wo.version
 
-    results = race(
+    hold, report = one_waits_for_the_other(
+        lambda: services.hold_place(work_order=wo, actor=None, kind="quality", reason="Burr on the edge."),
+        lambda: services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=Decimal("2")),
+    )
+
+    assert hold[0] == "ok", hold
+    assert report[0] == "error" and isinstance(report[1], HoldActiveError), report
+    assert "on hold" in str(report[1])
+    wo.refresh_from_db()
+    assert (wo.status, wo.active_hold_count, wo.quantity_completed) == ("in_progress", 1, Decimal("0"))
+    assert wo.version == version + 1
+    assert Operation.objects.get(work_order=wo, sequence=10).quantity_good == Decimal("0")
+    assert not ProductionReport.objects.filter(work_order=wo).exists()
+    assert verbs(wo)[-1] == "hold.placed"
+    assert "work_order.progress_reported" not in verbs(wo)
+
+
+def test_a_hold_that_waits_for_a_report_being_recorded_lands_after_it(shifts):
+    wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    version = wo.version
+
+    report, hold = one_waits_for_the_other(
         lambda: services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=Decimal("2")),
         lambda: services.hold_place(work_order=wo, actor=None, kind="quality", reason="Burr on the edge."),
     )
 
-    oks, errors = outcomes(results)
+    assert report[0] == "ok" and hold[0] == "ok", (report, hold)
     wo.refresh_from_db()
-    assert wo.active_hold_count == 1  # the hold always lands
-    if errors:  # the hold won: the report was refused, nothing recorded
-        assert isinstance(errors[0], ConflictError)
-        assert ProductionReport.objects.filter(work_order=wo).count() == 0
-    else:  # the report came first, then the hold
-        assert ProductionReport.objects.filter(work_order=wo).count() == 1
+    assert (wo.status, wo.active_hold_count) == ("in_progress", 1)
+    assert Operation.objects.get(work_order=wo, sequence=10).quantity_good == Decimal("2")
+    assert list(ProductionReport.objects.filter(work_order=wo).values_list("quantity_good", flat=True)) == [Decimal("2")]
+    assert verbs(wo)[-2:] == ["work_order.progress_reported", "hold.placed"]
+    assert wo.version == version + 2  # the hold saw the report's change; neither write was lost
 
 
 def test_concurrent_creation_never_duplicates_numbers():

@@ -147,11 +147,11 @@ def test_work_center_moves_department_and_filters_by_it(api_as):
     assert codes == ["CNC-01", "WELD-01"]
 
 
-def test_work_center_list_query_count(api_as, django_assert_max_num_queries):
+def test_work_center_list_query_count(api_as, assert_query_baseline):
     for i in range(6):
         WorkCenterFactory(code=f"WC-{i}", department=DepartmentFactory(code=f"D{i}"))
     client = api_as("viewer")
-    with django_assert_max_num_queries(5):
+    with assert_query_baseline("api: work-centers list"):
         response = client.get("/api/v1/work-centers/")
     assert response.data["count"] == 6
     assert {w["department"] for w in response.data["results"]} == {f"D{i}" for i in range(6)}
@@ -194,16 +194,16 @@ def test_only_planner_writes_shifts(api_as, role, shifts):
     assert api_as(role).get("/api/v1/shifts/DAY/").data["name"] == "Day"
 
 
-def test_shift_list_ordered_by_start_time_with_few_queries(api_as, shifts, django_assert_max_num_queries):
+def test_shift_list_ordered_by_start_time_and_query_count(api_as, shifts, assert_query_baseline):
     client = api_as("viewer")
-    with django_assert_max_num_queries(5):
+    with assert_query_baseline("api: shifts list"):
         response = client.get("/api/v1/shifts/")
     assert [s["code"] for s in response.data["results"]] == ["DAY", "SWING", "NIGHT"]
 
 
-def test_department_list_query_count(api_as, django_assert_max_num_queries):
+def test_department_list_query_count(api_as, assert_query_baseline):
     DepartmentFactory.create_batch(7)
     client = api_as("viewer")
-    with django_assert_max_num_queries(5):
+    with assert_query_baseline("api: departments list"):
         response = client.get("/api/v1/departments/")
     assert response.data["count"] == 7

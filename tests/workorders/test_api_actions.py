@@ -299,14 +299,14 @@ def test_hold_release_permission_by_role(api_as, item, role):
     assert (Hold.objects.get(pk=hold.pk).released_at is not None) is allowed
 
 
-def test_holds_list_filters_and_query_count(api_as, item, django_assert_max_num_queries):
+def test_holds_list_filters_and_query_count(api_as, item, assert_query_baseline):
     orders = [make_work_order(item=item, status="released", number=f"WO-H{i}") for i in range(4)]
     holds = [
         hold_place(work_order=wo, actor=None, kind="quality" if i % 2 else "material", reason="r") for i, wo in enumerate(orders)
     ]
     hold_release(hold=holds[0], actor=None, release_note="done")
     client = api_as("viewer")
-    with django_assert_max_num_queries(6):
+    with assert_query_baseline("api: holds list"):
         response = client.get("/api/v1/holds/")
     assert response.data["count"] == 4
     active = client.get("/api/v1/holds/?active=true").data
@@ -323,12 +323,12 @@ def test_unauthenticated_holds_401(api_client):
     assert api_client.get("/api/v1/holds/").status_code == 401
 
 
-def test_work_order_holds_list_query_count(api_as, item, django_assert_max_num_queries):
+def test_work_order_holds_list_query_count(api_as, item, assert_query_baseline):
     wo = make_work_order(item=item, status="released")
     for i in range(4):
         hold_place(work_order=wo, actor=None, kind="quality", reason=f"r{i}")
     client = api_as("viewer")
-    with django_assert_max_num_queries(7):
+    with assert_query_baseline("api: work-orders/{number}/holds list"):
         response = client.get(f"{URL}{wo.number}/holds/")
     assert response.data["count"] == 4
     assert [h["reason"] for h in response.data["results"]] == ["r3", "r2", "r1", "r0"]

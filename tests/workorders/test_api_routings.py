@@ -144,22 +144,22 @@ def test_only_planner_writes_and_releases_routings(api_as, centers, role):
     assert Routing.objects.get(pk=routing.pk).status == "draft"
 
 
-def test_routing_list_query_count(api_as, centers, django_assert_max_num_queries):
+def test_routing_list_query_count(api_as, centers, assert_query_baseline):
     for _ in range(5):
         make_routed_item(work_centers=centers, with_bom=False)
     client = api_as("viewer")
-    with django_assert_max_num_queries(6):
+    with assert_query_baseline("api: routings list"):
         response = client.get("/api/v1/routings/")
     assert response.data["count"] == 5
     assert all(len(r["steps"]) == 2 for r in response.data["results"])
     assert Decimal(response.data["results"][0]["steps"][0]["setup_minutes"]) == Decimal("10")
 
 
-def test_routing_detail_query_count(api_as, django_assert_max_num_queries):
+def test_routing_detail_query_count(api_as, assert_query_baseline):
     item = make_routed_item(work_centers=[WorkCenterFactory(code=f"WC-{i}") for i in range(5)], with_bom=False)
     routing = Routing.objects.get(item=item)
     client = api_as("viewer")
-    # token with its user, role permissions (2) + the routing with its item, its steps with their work centers (2)
-    with django_assert_max_num_queries(4):
+    # token with its user, role permissions + the routing with its item, its steps with their work centers
+    with assert_query_baseline("api: routings detail"):
         response = client.get(f"/api/v1/routings/{routing.pk}/")
     assert [s["work_center"] for s in response.data["steps"]] == [f"WC-{i}" for i in range(5)]

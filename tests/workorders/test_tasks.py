@@ -1,6 +1,7 @@
 """The overdue flag: set by every change in its own transaction, and by the periodic scan when the date rolls over."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -56,7 +57,12 @@ def test_the_overdue_flag_is_set_in_the_changes_own_transaction(make, change, ov
         # already right inside the transaction, for the API's answer and any read after it
         assert WorkOrder.objects.get(pk=wo.pk).is_overdue is overdue
     assert changed.is_overdue is overdue
-    assert all("overdue" not in getattr(cb, "__qualname__", "") for cb in callbacks)
+    # …and no follow-up task is queued to set it
+    queued = []
+    with mock.patch("prodcoord.core.queue._send", lambda task, args, kwargs: queued.append(task.name)):
+        for callback in callbacks:
+            callback()
+    assert work_orders_flag_overdue_task.name not in queued
 
 
 def test_a_new_order_due_yesterday_is_overdue_at_once():

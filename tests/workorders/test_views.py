@@ -146,16 +146,21 @@ def test_home_paginates(coordinator_client, shifts):
     assert "Page 2 of 2" in second.content.decode()
 
 
-def test_home_query_count_does_not_grow_with_rows(coordinator_client, shifts, django_assert_max_num_queries):
+def test_home_query_count(coordinator_client, shifts, assert_query_baseline):
     item = make_routed_item()
     orders = [services.work_order_create(actor=None, item=item, quantity=Decimal("10")) for _ in range(24)]
     for wo in orders[:6]:
         services.work_order_release(work_order=wo, actor=None)
         services.hold_place(work_order=wo, actor=None, kind="quality", reason="check")
     # session + user + groups (header), counts, page count, page rows, operations, work-center choices
-    with django_assert_max_num_queries(10):
+    with assert_query_baseline("page: home"):
         response = coordinator_client.get(HOME)
     assert len(response.context["work_orders"]) == 24
+    # the filter swaps only the table (htmx)
+    with assert_query_baseline("page: home, filtered table (htmx)"):
+        response = coordinator_client.get(HOME, {"status": "released", "on_hold": "true"}, HTTP_HX_REQUEST="true")
+    assert [t.name for t in response.templates][0] == "workorders/partials/_work_order_table.html"
+    assert len(response.context["work_orders"]) == 6
 
 
 def test_detail_shows_operations_holds_and_history(coordinator_client, shifts):
@@ -196,7 +201,7 @@ def test_cancelled_order_has_no_current_operation(coordinator_client, shifts):
     assert "row--current" not in response.content.decode()
 
 
-def test_detail_query_count(coordinator_client, shifts, django_assert_max_num_queries):
+def test_detail_query_count(coordinator_client, shifts, assert_query_baseline):
     user = coordinator_client.user
     wo = make_work_order(status="released", quantity=Decimal("50"))
     for _ in range(8):
@@ -204,7 +209,7 @@ def test_detail_query_count(coordinator_client, shifts, django_assert_max_num_qu
     for n in range(4):
         hold = services.hold_place(work_order=wo, actor=user, kind="quality", reason=f"check {n}")
         services.hold_release(hold=hold, actor=user, release_note="ok")
-    with django_assert_max_num_queries(9):
+    with assert_query_baseline("page: work order detail"):
         response = coordinator_client.get(detail_url(wo))
     assert len(response.context["history"]) == 3 + 8 + 8  # created, released, started; 8 reports; 4 × (hold placed, released)
 
@@ -232,7 +237,7 @@ def test_work_order_open_statuses_constant_matches_filter_choices():
     assert [c for c, _ in WorkOrderOpenFilterForm.STATUS_CHOICES if c] == list(WorkOrder.OPEN_STATUSES)
 
 
-def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, shifts, django_assert_max_num_queries):
+def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, shifts, assert_query_baseline):
     user = coordinator_client.user
     wo = make_work_order(status="released", quantity=Decimal("50"))
     for day in range(3):
@@ -248,7 +253,7 @@ def test_detail_query_count_with_schedule_and_active_holds(coordinator_client, s
     for n in range(3):
         services.hold_place(work_order=wo, actor=user, kind="quality", reason=f"check {n}")
     # session, user, groups and permissions, the order with its operations, holds, history, schedule slots
-    with django_assert_max_num_queries(9):
+    with assert_query_baseline("page: work order detail with schedule and active holds"):
         response = coordinator_client.get(detail_url(wo))
     assert len(response.context["active_holds"]) == 3
     subjects = [row["subject"] for row in response.context["history"] if row["verb"] == "schedule.entry_created"]

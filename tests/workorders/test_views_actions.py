@@ -556,14 +556,14 @@ def test_closed_order_offers_no_actions(as_coordinator, shifts):
 # --- the page stays cheap ------------------------------------------------------------------------
 
 
-def test_detail_query_count_with_every_form(as_coordinator, coordinator, shifts, django_assert_max_num_queries):
+def test_detail_query_count_with_every_form(as_coordinator, coordinator, shifts, assert_query_baseline):
     item = make_routed_item()
     wo = make_work_order(item=item, status="released", quantity=Decimal("50"))
     for _ in range(6):
         services.operation_report_progress(work_order=wo, actor=coordinator, operation=10, quantity_good=Decimal("2"))
     for n in range(3):
         services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason=f"check {n}")
-    with django_assert_max_num_queries(9):
+    with assert_query_baseline("page: work order detail with every form"):
         response = as_coordinator.get(detail(wo))
     ctx = response.context
     assert len(ctx["active_holds"]) == 3 and all(h.release_form for h in ctx["active_holds"])
