@@ -66,16 +66,19 @@ class RowErrors:
 
     def __init__(self):
         self.errors = []
+        self.rows = set()
         self.conflicts = {}  # row → the first ConflictError, so a batch of one can raise it as it is
 
     def __bool__(self):
         return bool(self.errors)
 
     def __contains__(self, row):
-        return any(e.row == row for e in self.errors)
+        """Whether ``row`` was refused (``if index in errors: continue``)."""
+        return row in self.rows
 
     def add(self, row, field, message):
         self.errors.append(RowError(row, field, str(message)))
+        self.rows.add(row)
 
     def add_error(self, row, exc, *, conflict_field=NON_FIELD):
         """Record a service error for ``row``: each field message of a ``ValidationError``,
@@ -111,21 +114,6 @@ def single(batch, row, **kwargs):
         return batch(rows=[row], **kwargs)[0]
     except RowsInvalid as exc:
         raise exc.for_one_row() from None
-
-
-def duplicates(rows, key, *, field, label):
-    """Row errors for rows whose ``key(row)`` repeats an earlier row's (``None`` keys are ignored)."""
-    errors = RowErrors()
-    seen = {}
-    for index, row in enumerate(rows):
-        value = key(row)
-        if value is None:
-            continue
-        if value in seen:
-            errors.add(index, field, f"{label} as row {seen[value]}.")
-        else:
-            seen[value] = index
-    return errors
 
 
 def chunks(values, size=5000):
@@ -166,6 +154,23 @@ def columns_update(model, objs, fields, *, batch_size=1000):
                 f"WHERE {table}.{qn(pk.column)} = v.column1",
                 params,
             )
+
+
+def values_insert(model, fields, rows, *, batch_size=1000):
+    """Insert plain tuples (values of ``fields``, in order) into ``model``'s table, one statement per
+    batch, without building a model instance per row: for rows nothing reads back (an event's scope)."""
+    rows = list(rows)
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c.column) for c in columns)}) VALUES "
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, batch_size):
+            params = [c.get_db_prep_save(value, connection) for values in chunk for c, value in zip(columns, values, strict=True)]
+            cursor.execute(head + ", ".join([row] * len(chunk)), params)
 
 
 def lock_by_pk(queryset, pks):

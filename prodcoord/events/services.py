@@ -20,6 +20,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from prodcoord.core.rows import values_insert
+
 from . import hooks
 from .models import Event, EventScope
 from .values import diff, typed_changes
@@ -80,13 +82,11 @@ class EventBatch:
             events[0].save(force_insert=True)
         else:
             Event.objects.bulk_create(events, batch_size=BATCH_SIZE)
-        rows = [
-            EventScope(event_id=event.pk, department_id=department_id, work_center_id=work_center_id)
-            for event, pairs in zip(events, scopes, strict=True)
-            for department_id, work_center_id in pairs
-        ]
-        if rows:
-            EventScope.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        values_insert(
+            EventScope,
+            ["event", "department", "work_center"],
+            [(event.pk, *pair) for event, pairs in zip(events, scopes, strict=True) for pair in pairs],
+        )
         for event, pairs in zip(events, scopes, strict=True):
             event.scope = pairs
         transaction.on_commit(lambda: hooks.dispatch(events))
