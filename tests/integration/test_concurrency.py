@@ -178,3 +178,35 @@ def test_the_same_explicit_number_twice_at_once_creates_one_and_refuses_the_othe
     assert isinstance(errors[0], ValidationError), f"expected a field error, got {errors[0]!r}"
     assert "number" in errors[0].message_dict
     assert WorkOrder.objects.filter(number="WO-RUSH-1").count() == 1
+
+
+def test_a_stale_edit_cannot_change_a_field_the_role_does_not_own(make_user, api_as):
+    """A coordinator may change the priority, not the quantity (a planner's field). The coordinator
+    read the order (quantity 10) just before a planner raised it to 25; sending back the quantity
+    as read, with a new priority, must not revert the planner's change under the coordinator's name."""
+    wo = make_work_order(status="released", quantity=Decimal("10"))
+    planner = make_user("planner")
+    coordinator = api_as("coordinator")
+
+    def planner_raises_the_quantity():
+        return services.work_order_update(work_order=wo, actor=planner, quantity=Decimal("25"))
+
+    def coordinator_sends_what_they_read():
+        response = coordinator.patch(
+            f"/api/v1/work-orders/{wo.number}/",
+            {"quantity": "10", "priority": 1, "reason": "Customer rang."},
+            format="json",
+        )
+        return response.status_code, response.json()
+
+    results = one_waits_for_the_other(planner_raises_the_quantity, coordinator_sends_what_they_read)
+
+    assert results[0][0] == "ok"
+    assert results[1][0] == "ok", results
+    status, body = results[1][1]
+    assert status == 403, body
+    assert body == {"detail": "Your role does not allow changing: quantity."}
+    wo.refresh_from_db()
+    assert (wo.quantity, wo.priority) == (Decimal("25"), 3)
+    assert verbs(wo).count("work_order.updated") == 1  # the planner's; nothing under the coordinator's name
+    assert "work_order.priority_changed" not in verbs(wo)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils import timezone
 from prodcoord.events.models import Event
 from tests.api_helpers import make_bracket
 from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, make_work_order
+from workorders import services
 from workorders.models import WorkOrder
 from workorders.services import hold_place
 
@@ -203,6 +205,24 @@ def test_unchanged_fields_need_no_permission(api_as, item):
     )
     assert response.status_code == 200
     assert response.data["priority"] == 2
+
+
+def test_the_field_permission_is_checked_on_the_order_as_it_is_now_not_as_it_was_read(api_as, item, make_user):
+    """The coordinator's request read the order (quantity 100) before a planner raised it to 120;
+    sending that quantity back would change a planner's field, so the whole edit is refused."""
+    wo = make_work_order(item=item, status="released")
+    stale = WorkOrder.objects.get(pk=wo.pk)
+    services.work_order_update(work_order=wo, actor=make_user("planner"), quantity=Decimal("120"))
+    events = Event.objects.count()
+    with mock.patch("workorders.api.views.WorkOrderViewSet.get_object", return_value=stale):
+        response = api_as("coordinator").patch(
+            f"{URL}{wo.number}/", {"quantity": "100", "priority": 1, "reason": "Rush"}, format="json"
+        )
+    assert response.status_code == 403
+    assert response.data["detail"] == "Your role does not allow changing: quantity."
+    wo.refresh_from_db()
+    assert (wo.quantity, wo.priority) == (Decimal("120"), 3)
+    assert Event.objects.count() == events
 
 
 def test_stale_version_is_409_and_changes_nothing(api_as, item):

@@ -133,11 +133,8 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
             self.permission_denied(request, message="Your role does not allow changing work orders.")
         work_order = self.get_object()
         data = self.validated_input_for(WorkOrderUpdateSerializer, partial=partial)
-        changed = sorted(f for f, value in data.items() if f in FIELD_PERMISSIONS and getattr(work_order, f) != value)
-        refused = [f for f in changed if not user.has_perm(FIELD_PERMISSIONS[f])]
-        if refused:
-            self.permission_denied(request, message=f"Your role does not allow changing: {', '.join(refused)}.")
-        work_order = services.work_order_update(work_order=work_order, actor=user, **data)
+        # Which fields change, and whether the role may change them, is decided under the row lock.
+        work_order = services.work_order_update(work_order=work_order, actor=user, check_permissions=True, **data)
         return Response(self.output(work_order))
 
     @extend_schema(request=WorkOrderUpdateSerializer, responses={200: WorkOrderSerializer, 409: ErrorSerializer})

@@ -8,7 +8,7 @@ service is a batch of one. State changes are in ``transitions``, holds in
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
@@ -21,6 +21,7 @@ from prodcoord.core.sequences import sequence_next
 from prodcoord.events.services import EventBatch
 
 from ..models import Hold, Operation, Routing, RoutingStep, WorkOrder
+from ..permissions import FIELD_PERMISSIONS
 from .common import (
     bump,
     label,
@@ -278,13 +279,26 @@ def work_order_change_check(*, work_order, data, reason):
     return (reason or "").strip()
 
 
+def fields_permission_check(actor, fields):
+    """Refuse a change to fields ``actor``'s role may not change (``FIELD_PERMISSIONS``)."""
+    refused = [f for f in sorted(fields) if not actor.has_perm(FIELD_PERMISSIONS[f])]
+    if refused:
+        raise PermissionDenied(f"Your role does not allow changing: {', '.join(refused)}.")
+
+
 @transaction.atomic
-def work_orders_update(*, actor, rows, at=None):
+def work_orders_update(*, actor, rows, at=None, check_permissions=False):
     """Change work orders' editable fields: rows ``{"work_order", "version"?, "reason"?, "at"?, **fields}``
     with fields among ``EDITABLE_FIELDS``, in order. Priority shifts and plan changes are
     recorded as their own events and need a reason; quantity can change only before work
     starts, and the operations' planned run time follows it. A row that changes nothing
-    records nothing."""
+    records nothing.
+
+    ``check_permissions``: the actor is a person acting through a page or the API, and may
+    change only the fields their role allows. Which fields a row changes is decided on the
+    locked, current order, and the check is made on exactly those, in this transaction:
+    an edit made from a stale read cannot change a field the actor's role does not own
+    (``PermissionDenied``, nothing written)."""
     rows = list(rows)
     now = at or timezone.now()
     locked = work_orders_lock(row["work_order"].pk for row in rows)
@@ -307,6 +321,8 @@ def work_orders_update(*, actor, rows, at=None):
         data = {k: v for k, v in data.items() if getattr(work_order, k) != v}
         if not data:
             continue
+        if check_permissions:
+            fields_permission_check(actor, data)
         reason = errors.check(
             index,
             work_order_change_check,
@@ -362,19 +378,35 @@ def _replan_operations(work_orders):
     columns_update(Operation, operations, ["planned_run_minutes", "updated_at"])
 
 
-def work_order_update(*, work_order, actor, version=None, reason="", at=None, **data):
+def work_order_update(*, work_order, actor, version=None, reason="", at=None, check_permissions=False, **data):
     """Change a work order's editable fields; see ``work_orders_update``."""
-    return single(
-        work_orders_update, {"work_order": work_order, "version": version, "reason": reason, "at": at, **data}, actor=actor
+    row = {"work_order": work_order, "version": version, "reason": reason, "at": at, **data}
+    return single(work_orders_update, row, actor=actor, check_permissions=check_permissions)
+
+
+def work_order_change_priority(*, work_order, actor, priority, reason, version=None, at=None, check_permissions=False):
+    return work_order_update(
+        work_order=work_order,
+        actor=actor,
+        version=version,
+        reason=reason,
+        at=at,
+        check_permissions=check_permissions,
+        priority=priority,
     )
 
 
-def work_order_change_priority(*, work_order, actor, priority, reason, version=None, at=None):
-    return work_order_update(work_order=work_order, actor=actor, version=version, reason=reason, at=at, priority=priority)
-
-
 def work_order_reschedule(
-    *, work_order, actor, reason, planned_start=UNSET, planned_end=UNSET, due_date=UNSET, version=None, at=None
+    *,
+    work_order,
+    actor,
+    reason,
+    planned_start=UNSET,
+    planned_end=UNSET,
+    due_date=UNSET,
+    version=None,
+    at=None,
+    check_permissions=False,
 ):
     data = {
         k: v
@@ -383,7 +415,9 @@ def work_order_reschedule(
     }
     if not data:
         raise ValidationError({"planned_start": ["Give a new planned start, planned end or due date."]})
-    return work_order_update(work_order=work_order, actor=actor, version=version, reason=reason, at=at, **data)
+    return work_order_update(
+        work_order=work_order, actor=actor, version=version, reason=reason, at=at, check_permissions=check_permissions, **data
+    )
 
 
 # --- delete -----------------------------------------------------------------------

@@ -212,6 +212,7 @@ def work_order_priority(request, work_order, form):
         priority=data["priority"],
         reason=data["reason"],
         version=data["version"],
+        check_permissions=True,
     )
     if changed.version == data["version"]:  # the service changes nothing when the priority is the same
         raise ValidationError({"priority": [f"{work_order.number} is already priority {work_order.priority}."]})
@@ -223,6 +224,11 @@ def work_order_reschedule(request, work_order, form):
     """New planned start/end and due date (plant time), with a reason."""
     data = form.cleaned_data
     services.work_order_reschedule(
-        work_order=work_order, actor=request.user, reason=data["reason"], version=data["version"], **form.changed_plan()
+        work_order=work_order,
+        actor=request.user,
+        reason=data["reason"],
+        version=data["version"],
+        check_permissions=True,
+        **form.changed_plan(),
     )
     return f"{work_order.number} rescheduled."
