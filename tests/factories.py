@@ -142,8 +142,9 @@ def make_routed_item(*, sku=None, work_centers=None, with_bom=True):
     return item
 
 
-def make_work_order(*, item=None, quantity=Decimal("100"), status="draft", actor=None, **kwargs):
-    """A work order created through the services and moved to ``status`` legally."""
+def make_work_order(*, item=None, quantity=Decimal("100"), status="draft", actor=None, moved_at=None, **kwargs):
+    """A work order created through the services and moved to ``status`` legally
+    (at ``moved_at``, default now: progress cannot be dated before the release)."""
     from workorders import services
 
     item = item or make_routed_item()
@@ -158,6 +159,6 @@ def make_work_order(*, item=None, quantity=Decimal("100"), status="draft", actor
     }[status]
     for action in path:
         reason = "test" if action in ("cancel", "complete") else ""
-        wo = services.work_order_transition(action=action, work_order=wo, actor=actor, reason=reason)
+        wo = services.work_order_transition(action=action, work_order=wo, actor=actor, reason=reason, at=moved_at)
     wo.refresh_from_db()
     return wo

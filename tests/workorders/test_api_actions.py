@@ -118,8 +118,24 @@ def test_transition_permission_by_role(api_as, item, role, action):
 # --- progress -------------------------------------------------------------------------
 
 
+def test_progress_dated_before_the_release_is_a_field_error(api_as, item, shifts):
+    released = timezone.now() - dt.timedelta(hours=1)
+    wo = make_work_order(item=item, status="released", moved_at=released)
+    response = api_as("operator").post(
+        f"{URL}{wo.number}/progress/",
+        {"operation": 10, "quantity_good": "4", "reported_at": (released - dt.timedelta(minutes=1)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data == {
+        "reported_at": [f"Cannot be before {wo.number} was released ({timezone.localtime(released):%Y-%m-%d %H:%M})."]
+    }
+    wo.refresh_from_db()
+    assert (wo.status, wo.quantity_completed) == ("released", 0)
+
+
 def test_operator_reports_progress_and_order_starts(api_as, item, shifts):
-    wo = make_work_order(item=item, status="released")
+    wo = make_work_order(item=item, status="released", moved_at=timezone.now() - dt.timedelta(hours=1))
     client = api_as("operator")
     reported_at = timezone.now() - dt.timedelta(minutes=5)
     response = client.post(

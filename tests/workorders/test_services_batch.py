@@ -80,8 +80,8 @@ def test_a_batch_of_one_raises_what_a_single_call_raises(shifts):
 def test_rows_apply_in_order_so_a_later_row_sees_an_earlier_one(shifts):
     item = make_routed_item()
     (wo,) = services.work_orders_create(actor=None, rows=[{"item": item, "quantity": Decimal("10")}])
-    services.work_orders_transition(actor=None, action="release", rows=[{"work_order": wo}])
     at = timezone.now() - dt.timedelta(hours=2)
+    services.work_orders_transition(actor=None, action="release", rows=[{"work_order": wo, "at": at - dt.timedelta(hours=1)}])
     with pytest.raises(RowsInvalid, match="passed on only 4"):
         services.progress_report(
             actor=None,

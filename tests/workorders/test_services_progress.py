@@ -15,6 +15,8 @@ from workorders import services
 from workorders.models import ProductionReport
 
 pytestmark = pytest.mark.django_db
+# Released long before any report these tests date: a report cannot precede the release.
+LONG_AGO = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 UTC = dt.UTC
 
 
@@ -56,7 +58,7 @@ def _state(wo):
     ],
 )
 def test_bad_quantities_are_field_errors_and_write_nothing(shifts, good, scrap, field):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     before = _state(wo)
     with pytest.raises(ValidationError) as exc:
         report(wo, good=good, scrap=scrap)
@@ -65,7 +67,7 @@ def test_bad_quantities_are_field_errors_and_write_nothing(shifts, good, scrap, 
 
 
 def test_future_report_is_refused(shifts):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     before = _state(wo)
     with pytest.raises(ValidationError) as exc:
         report(wo, good=1, reported_at=timezone.now() + dt.timedelta(hours=1))
@@ -74,14 +76,14 @@ def test_future_report_is_refused(shifts):
 
 
 def test_small_clock_skew_is_tolerated(shifts):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     r = report(wo, good=1, reported_at=timezone.now() + dt.timedelta(minutes=2))
     assert r.pk
 
 
 @pytest.mark.parametrize("op", [15, 99, "abc", None])
 def test_unknown_operation_is_a_field_error_on_operation(shifts, op):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     before = _state(wo)
     with pytest.raises(ValidationError) as exc:
         report(wo, op=op, good=1)
@@ -92,7 +94,7 @@ def test_unknown_operation_is_a_field_error_on_operation(shifts, op):
 
 
 def test_operation_may_be_given_as_text(shifts):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     r = report(wo, op="10", good=2)
     assert r.operation.sequence == 10
     assert wo.operations.get(sequence=10).quantity_good == 2
@@ -103,7 +105,7 @@ def test_operation_may_be_given_as_text(shifts):
 
 @pytest.mark.parametrize("status", ["draft", "completed", "closed", "cancelled"])
 def test_progress_refused_unless_released_or_in_progress(shifts, status):
-    wo = make_work_order(status=status)
+    wo = make_work_order(moved_at=LONG_AGO, status=status)
     before = _state(wo)
     with pytest.raises(TransitionError) as exc:
         report(wo, good=1)
@@ -114,7 +116,7 @@ def test_progress_refused_unless_released_or_in_progress(shifts, status):
 
 def test_first_report_starts_a_released_order(shifts, make_user):
     actor = make_user("operator")
-    wo = make_work_order(status="released")
+    wo = make_work_order(moved_at=LONG_AGO, status="released")
     at = timezone.now() - dt.timedelta(minutes=10)
     report(wo, good=3, actor=actor, reported_at=at)
     wo.refresh_from_db()
@@ -127,7 +129,7 @@ def test_first_report_starts_a_released_order(shifts, make_user):
 
 
 def test_failed_first_report_does_not_start_the_order(shifts):
-    wo = make_work_order(status="released", quantity=Decimal("5"))
+    wo = make_work_order(moved_at=LONG_AGO, status="released", quantity=Decimal("5"))
     before = _state(wo)
     with pytest.raises(ValidationError):
         report(wo, good=6)
@@ -139,7 +141,7 @@ def test_failed_first_report_does_not_start_the_order(shifts):
 
 
 def test_first_operation_cannot_exceed_order_quantity(shifts):
-    wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress", quantity=Decimal("10"))
     report(wo, op=10, good=8)
     before = _state(wo)
     with pytest.raises(ValidationError) as exc:
@@ -151,7 +153,7 @@ def test_first_operation_cannot_exceed_order_quantity(shifts):
 
 
 def test_later_operation_cannot_process_more_than_previous_passed_on(shifts):
-    wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress", quantity=Decimal("10"))
     with pytest.raises(ValidationError) as exc:
         report(wo, op=20, good=1)
     assert "passed on only" in exc.value.message_dict["quantity_good"][0]
@@ -173,7 +175,7 @@ def test_later_operation_cannot_process_more_than_previous_passed_on(shifts):
 
 def test_progress_updates_operations_order_totals_and_report(shifts, make_user):
     actor = make_user("operator")
-    wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress", quantity=Decimal("10"))
     version = wo.version
 
     r1 = report(wo, op=10, good=Decimal("7"), scrap=Decimal("1"), actor=actor, note="  first batch ")
@@ -202,7 +204,7 @@ def test_progress_updates_operations_order_totals_and_report(shifts, make_user):
 
 def test_progress_event_records_old_and_new(shifts, make_user):
     actor = make_user("operator")
-    wo = make_work_order(status="in_progress", quantity=Decimal("10"))
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress", quantity=Decimal("10"))
     report(wo, op=10, good=5)
     report(wo, op=20, good=4, scrap=1, actor=actor, note="bent pin")
     event = Event.objects.filter(verb="work_order.progress_reported").order_by("id").last()
@@ -220,7 +222,7 @@ def test_progress_event_records_old_and_new(shifts, make_user):
 def test_stale_version_is_refused(shifts):
     from prodcoord.core.exceptions import StaleVersionError
 
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     before = _state(wo)
     with pytest.raises(StaleVersionError):
         report(wo, good=1, version=wo.version - 1)
@@ -247,7 +249,7 @@ def test_stale_version_is_refused(shifts):
     ],
 )
 def test_report_is_attributed_to_plant_shift_and_shift_date(shifts, instant, shift, date):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     r = report(wo, good=1, reported_at=instant)
     r.refresh_from_db()
     assert (r.shift.code, r.shift_date) == (shift, date)
@@ -255,7 +257,7 @@ def test_report_is_attributed_to_plant_shift_and_shift_date(shifts, instant, shi
 
 
 def test_both_fall_back_reports_count_once_each_on_the_night_shift(shifts):
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     report(wo, good=1, reported_at=dt.datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
     report(wo, good=2, reported_at=dt.datetime(2026, 11, 1, 7, 30, tzinfo=UTC))
     night = Shift.objects.get(code="NIGHT")
@@ -266,7 +268,7 @@ def test_both_fall_back_reports_count_once_each_on_the_night_shift(shifts):
 def test_report_in_gap_between_shifts_goes_to_earlier_shift():
     ShiftFactory(code="DAY", start_time=dt.time(6), end_time=dt.time(14))
     ShiftFactory(code="SWING", start_time=dt.time(15), end_time=dt.time(23))
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     r = report(wo, good=1, reported_at=dt.datetime(2026, 6, 15, 19, 30, tzinfo=UTC))  # 14:30 CDT
     assert (r.shift.code, r.shift_date) == ("DAY", dt.date(2026, 6, 15))
 
@@ -275,14 +277,14 @@ def test_berlin_plant(settings):
     settings.PLANT_TIME_ZONE = "Europe/Berlin"
     ShiftFactory(code="NIGHT", start_time=dt.time(22), end_time=dt.time(6))
     ShiftFactory(code="DAY", start_time=dt.time(6), end_time=dt.time(22))
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     # 2026-10-25 01:30 UTC is 02:30 CET, the second 02:30 of the Berlin fall-back night.
     r = report(wo, good=1, reported_at=dt.datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
     assert (r.shift.code, r.shift_date) == ("NIGHT", dt.date(2026, 10, 24))
 
 
 def test_no_shifts_configured_is_a_field_error_and_nothing_written():
-    wo = make_work_order(status="released")
+    wo = make_work_order(moved_at=LONG_AGO, status="released")
     before = _state(wo)
     with pytest.raises(ValidationError) as exc:
         report(wo, good=1)
@@ -296,7 +298,7 @@ def test_naive_reported_at_is_read_on_the_plant_clock(shifts, settings):
     from workorders.services import operation_report_progress
 
     settings.PLANT_TIME_ZONE = "America/Chicago"
-    wo = make_work_order(status="in_progress")
+    wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     # 2026-11-10 01:30 on the plant clock: the night shift of the 9th.
     report = operation_report_progress(
         work_order=wo, actor=None, operation=10, quantity_good=1, reported_at=dt.datetime(2026, 11, 10, 1, 30)

@@ -34,7 +34,10 @@ def orders(plant, n, status="draft"):
     rows = [{"item": plant["item"], "quantity": Decimal("10")} for _ in range(n)]
     wos = services.work_orders_create(actor=None, rows=rows)
     if status != "draft":
-        wos = services.work_orders_transition(actor=None, action="release", rows=[{"work_order": wo} for wo in wos])
+        released = timezone.now() - dt.timedelta(hours=3)
+        wos = services.work_orders_transition(
+            actor=None, action="release", rows=[{"work_order": wo, "at": released} for wo in wos]
+        )
     return wos
 
 
@@ -44,8 +47,11 @@ def production_costs(plant, n):
     rows = [{"item": plant["item"], "quantity": Decimal("10")} for _ in range(n)]
     counts["create"] = statements(lambda: services.work_orders_create(actor=None, rows=rows))
     wos = orders(plant, n)
+    released = timezone.now() - dt.timedelta(hours=3)
     counts["release"] = statements(
-        lambda: services.work_orders_transition(actor=None, action="release", rows=[{"work_order": wo} for wo in wos])
+        lambda: services.work_orders_transition(
+            actor=None, action="release", rows=[{"work_order": wo, "at": released} for wo in wos]
+        )
     )
     counts["hold"] = statements(
         lambda: services.holds_place(actor=None, rows=[{"work_order": wo, "kind": "quality", "reason": "r"} for wo in wos])

@@ -48,7 +48,8 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
     (a batch's earlier reports applied). Returns (operation, good, scrap, aware reported_at);
     raises ValidationError / HoldActiveError / TransitionError.
 
-    Positive quantities, not in the future, not on hold, released or in progress; the first
+    Positive quantities, not in the future (beyond a few minutes of clock skew) and not before
+    the order was released, not on hold, released or in progress; the first
     operation makes at most the order quantity, a later one processes at most what the
     previous one passed on.
     """
@@ -67,6 +68,9 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
         reported_at = timezone.make_aware(reported_at, plant_tz())
     if reported_at > now + MAX_FUTURE_SKEW:
         errors["reported_at"] = ["Cannot be in the future."]
+    elif work_order.released_at is not None and reported_at < work_order.released_at:
+        released = timezone.localtime(work_order.released_at)
+        errors["reported_at"] = [f"Cannot be before {work_order.number} was released ({released:%Y-%m-%d %H:%M})."]
     if errors:
         raise ValidationError(errors)
 
