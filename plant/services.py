@@ -96,10 +96,61 @@ def _shift_times_check(rows, *, current=None):
     errors.raise_if_any()
 
 
+DAY_MINUTES = 24 * 60
+
+
+def _minute(time):
+    return time.hour * 60 + time.minute + time.second / 60
+
+
+def shift_segments(start, end):
+    """The half-open stretches of the day a shift covers, in minutes; one that crosses midnight has two."""
+    s, e = _minute(start), _minute(end)
+    return [(s, e)] if s < e else [(s, DAY_MINUTES), (0, e)]
+
+
+def shifts_overlap(a, b):
+    """Whether two shifts (anything with ``start_time`` and ``end_time``) share a moment of the day."""
+    return any(
+        s1 < e2 and s2 < e1
+        for s1, e1 in shift_segments(a.start_time, a.end_time)
+        for s2, e2 in shift_segments(b.start_time, b.end_time)
+    )
+
+
+def _shifts_overlap_check(rows, resulting):
+    """Active shifts may not overlap: a report in the overlap would be counted on only one of them.
+
+    ``resulting``: ``{row index: the shift as the row leaves it}``. Checked against every other
+    active shift, after the whole batch, under a lock on the shifts so two writers cannot both pass."""
+    errors = RowErrors()
+    others = {shift.pk: shift for shift in Shift.objects.select_for_update().filter(is_active=True).order_by("pk")}
+    for shift in resulting.values():
+        others.pop(shift.pk, None)
+    active = [(None, shift) for shift in others.values()] + [(i, s) for i, s in resulting.items() if s.is_active]
+    for index, shift in active:
+        if index is None or shift.start_time is None or shift.end_time is None or shift.start_time == shift.end_time:
+            continue
+        for other_index, other in active:
+            if other is shift or other.start_time is None or other.end_time is None:
+                continue
+            if shifts_overlap(shift, other):
+                errors.add(
+                    index,
+                    "start_time",
+                    f"Overlaps shift {other.code} ({other.start_time:%H:%M}–{other.end_time:%H:%M})"
+                    + (f", row {other_index}" if other_index is not None else "")
+                    + "; shifts may not overlap, or a report in the overlap would count for only one of them.",
+                )
+                break
+    errors.raise_if_any()
+
+
 @transaction.atomic
 def shifts_create(*, actor, rows):
     rows = list(rows)
     _shift_times_check(rows)
+    _shifts_overlap_check(rows, {i: Shift(**{k: v for k, v in row.items() if k in SHIFT_FIELDS}) for i, row in enumerate(rows)})
     return records_create(actor=actor, model=Shift, fields=SHIFT_FIELDS, rows=rows, verb="shift.created")
 
 
@@ -108,6 +159,15 @@ def shifts_update(*, actor, rows):
     """Rows ``{"record": shift, **changes}``."""
     rows = list(rows)
     _shift_times_check(rows, current={i: row["record"] for i, row in enumerate(rows)})
+    current = {shift.pk: shift for shift in Shift.objects.filter(pk__in=[row["record"].pk for row in rows])}
+    resulting = {}
+    for index, row in enumerate(rows):
+        shift = current[row["record"].pk]  # one object per shift: a later row sees an earlier one
+        for field, value in row.items():
+            if field in SHIFT_FIELDS:
+                setattr(shift, field, value)
+        resulting[index] = shift
+    _shifts_overlap_check(rows, resulting)
     return records_update(actor=actor, model=Shift, fields=SHIFT_FIELDS, rows=rows, verb="shift.updated")
 
 
