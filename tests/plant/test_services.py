@@ -83,10 +83,8 @@ def test_a_batch_checks_its_rows_against_each_other():
 
 def test_the_api_answers_an_overlap_with_a_field_error(api_as):
     client = api_as("planner")
-    assert (
-        client.post("/api/v1/shifts/", {"code": "DAY", "name": "Day", "start_time": "06:00", "end_time": "14:00"}).status_code
-        == 201
-    )
+    day = {"code": "DAY", "name": "Day", "start_time": "06:00", "end_time": "14:00"}
+    assert client.post("/api/v1/shifts/", day, format="json").status_code == 201
     response = client.post(
         "/api/v1/shifts/", {"code": "OT", "name": "Overtime", "start_time": "12:00", "end_time": "16:00"}, format="json"
     )
