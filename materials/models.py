@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from prodcoord.core.models import TimeStampedModel
+from prodcoord.core.naturalkeys import natural_key_validator, unique_regardless_of_case
 
 QTY = {"max_digits": 14, "decimal_places": 3}
 
@@ -31,7 +32,7 @@ class Item(TimeStampedModel):
         BOX = "box", "box"
         ROLL = "roll", "roll"
 
-    sku = models.CharField("SKU", max_length=40, unique=True)
+    sku = models.CharField("SKU", max_length=40, db_index=True, validators=[natural_key_validator])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     uom = models.CharField("unit of measure", max_length=8, choices=Uom.choices, default=Uom.EACH)
@@ -42,6 +43,7 @@ class Item(TimeStampedModel):
     class Meta:
         ordering = ["sku"]
         constraints = [
+            unique_regardless_of_case("sku"),
             models.CheckConstraint(condition=Q(safety_stock__gte=0), name="%(app_label)s_%(class)s_safety_stock_gte_0"),
         ]
 

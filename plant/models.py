@@ -8,22 +8,24 @@ from django.db import models
 from django.db.models import F, Q
 
 from prodcoord.core.models import TimeStampedModel
+from prodcoord.core.naturalkeys import natural_key_validator, unique_regardless_of_case
 
 
 class Department(TimeStampedModel):
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(max_length=20, db_index=True, validators=[natural_key_validator])
     name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [unique_regardless_of_case("code")]
 
     def __str__(self):
         return self.code
 
 
 class WorkCenter(TimeStampedModel):
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(max_length=20, db_index=True, validators=[natural_key_validator])
     name = models.CharField(max_length=100)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="work_centers")
     capacity_hours_per_shift = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("8"))
@@ -32,6 +34,7 @@ class WorkCenter(TimeStampedModel):
     class Meta:
         ordering = ["code"]
         constraints = [
+            unique_regardless_of_case("code"),
             models.CheckConstraint(
                 condition=Q(capacity_hours_per_shift__gte=0) & Q(capacity_hours_per_shift__lte=24),
                 name="%(app_label)s_%(class)s_capacity_range",
@@ -46,7 +49,7 @@ class Shift(TimeStampedModel):
     """A shift on the plant's wall clock. ``end_time`` earlier than ``start_time``
     means the shift crosses midnight; its date is the date it started."""
 
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(max_length=20, db_index=True, validators=[natural_key_validator])
     name = models.CharField(max_length=100)
     start_time = models.TimeField()
     end_time = models.TimeField()
@@ -55,6 +58,7 @@ class Shift(TimeStampedModel):
     class Meta:
         ordering = ["start_time"]
         constraints = [
+            unique_regardless_of_case("code"),
             models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="%(app_label)s_%(class)s_nonzero_length"),
         ]
 

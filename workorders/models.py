@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from materials.models import BOM, QTY, Item, ItemRevision
 from plant.models import Shift, WorkCenter
 from prodcoord.core.models import TimeStampedModel
+from prodcoord.core.naturalkeys import natural_key_validator, unique_regardless_of_case
 
 
 class Routing(ItemRevision):
@@ -50,7 +51,7 @@ class WorkOrder(TimeStampedModel):
 
     OPEN_STATUSES = (Status.DRAFT, Status.RELEASED, Status.IN_PROGRESS)
 
-    number = models.CharField(max_length=30, unique=True)
+    number = models.CharField(max_length=30, db_index=True, validators=[natural_key_validator])
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="work_orders")
     quantity = models.DecimalField(**QTY)
     quantity_completed = models.DecimalField(**QTY, default=Decimal("0"))
@@ -85,6 +86,7 @@ class WorkOrder(TimeStampedModel):
             ("reschedule_workorder", "Can reschedule work orders"),
         ]
         constraints = [
+            unique_regardless_of_case("number"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="%(app_label)s_%(class)s_quantity_gt_0"),
             models.CheckConstraint(
                 condition=Q(quantity_completed__gte=0) & Q(quantity_scrapped__gte=0),

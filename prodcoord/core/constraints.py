@@ -12,7 +12,7 @@ own check, so the constraint stays the one statement of the rule.
 import operator
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db.models import CheckConstraint, F, Q
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 
 COMPARE = {
     "exact": operator.eq,
@@ -85,13 +85,16 @@ def evaluate(condition, obj):
     return result
 
 
-def check_constraints_validate(obj, *, exclude=()):
+def check_constraints_validate(obj, *, exclude=(), unique=True):
     """Raise the ``ValidationError`` Django's ``validate_constraints`` would for ``obj``'s check
-    constraints — in Python where the condition allows, through Django otherwise. Other
-    constraints (unique ones) are validated by Django as usual."""
+    constraints — in Python where the condition allows, through Django otherwise. Unique
+    constraints are validated by Django as usual, unless ``unique=False`` (the caller checks
+    uniqueness itself, for a whole batch at once)."""
     errors = {}
     model = type(obj)
     for constraint in model._meta.constraints:
+        if not unique and isinstance(constraint, UniqueConstraint):
+            continue
         if isinstance(constraint, CheckConstraint):
             if any(name in exclude for name in _fields_of(constraint.condition)):
                 continue

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from prodcoord.core.exceptions import ConflictError, TransitionError
@@ -20,6 +21,7 @@ from prodcoord.events.services import EventBatch, diff
 
 from .constraints import check_constraints_validate
 from .integrity import constraint_key
+from .naturalkeys import case_insensitive_fields
 from .rows import RowErrors, columns_update, lock_by_pk
 
 BATCH_SIZE = 1000
@@ -54,7 +56,7 @@ def full_clean(obj, *, exclude=None, validate_unique=True):
     except ValidationError as exc:
         errors = exc.message_dict
     try:  # check constraints in Python: no query per row
-        check_constraints_validate(obj, exclude=exclude | set(errors))
+        check_constraints_validate(obj, exclude=exclude | set(errors), unique=validate_unique)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -63,29 +65,47 @@ def full_clean(obj, *, exclude=None, validate_unique=True):
 
 
 def _unique_fields(model):
-    return [f for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    """Fields unique on their own: ``unique=True``, or a natural key unique regardless of case."""
+    ignoring_case = case_insensitive_fields(model)
+    return [f for f in model._meta.concrete_fields if (f.unique and not f.primary_key) or f in ignoring_case]
 
 
 def unique_check(model, objs, errors, *, rows=None):
     """Row errors for unique fields that are already taken (by another record) or repeated
-    within the batch; one query per unique field, whatever the number of rows."""
+    within the batch; one query per unique field, whatever the number of rows. A natural key
+    (``unique_regardless_of_case``) is compared regardless of case, and the error names the
+    key that exists."""
     rows = list(range(len(objs))) if rows is None else rows
+    ignoring_case = {f.name for f in case_insensitive_fields(model)}
     for field in _unique_fields(model):
+        fold = field.name in ignoring_case
+
+        def key(value, fold=fold):
+            return value.lower() if fold and isinstance(value, str) else value
+
         values = {getattr(obj, field.attname) for obj in objs} - {None, ""}
         if not values:
             continue
-        taken = dict(model.objects.filter(**{f"{field.attname}__in": values}).values_list(field.attname, "pk"))
+        if fold:
+            found = model.objects.annotate(_key=Lower(field.attname)).filter(_key__in={key(v) for v in values})
+        else:
+            found = model.objects.filter(**{f"{field.attname}__in": values})
+        taken = {key(value): (value, pk) for value, pk in found.values_list(field.attname, "pk")}
         seen = {}
         for row, obj in zip(rows, objs, strict=True):
             value = getattr(obj, field.attname)
             if value in (None, ""):
                 continue
-            if value in taken and taken[value] != obj.pk:
-                errors.add(row, field.name, obj.unique_error_message(model, (field.name,)).messages[0])
-            elif value in seen:
-                errors.add(row, field.name, f"Same {field.verbose_name} as row {seen[value]}.")
+            existing = taken.get(key(value))
+            if existing is not None and existing[1] != obj.pk:
+                message = obj.unique_error_message(model, (field.name,)).messages[0]
+                if existing[0] != value:
+                    message = f"{message[:-1]} (as “{existing[0]}”; {field.verbose_name}s are unique regardless of case)."
+                errors.add(row, field.name, message)
+            elif key(value) in seen:
+                errors.add(row, field.name, f"Same {field.verbose_name} as row {seen[key(value)]}.")
             else:
-                seen[value] = row
+                seen[key(value)] = row
 
 
 def _unknown(errors, row, data, fields, message):

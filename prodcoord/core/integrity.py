@@ -36,12 +36,14 @@ class Conflict:
 
 
 CONFLICTS = {
-    # Natural keys: two people creating (or renaming to) the same key at once.
-    "plant.Department.code": Conflict("department_code_taken", "code", "A department with this code already exists."),
-    "plant.WorkCenter.code": Conflict("work_center_code_taken", "code", "A work center with this code already exists."),
-    "plant.Shift.code": Conflict("shift_code_taken", "code", "A shift with this code already exists."),
-    "materials.Item.sku": Conflict("item_sku_taken", "sku", "An item with this SKU already exists."),
-    "workorders.WorkOrder.number": Conflict("work_order_number_taken", "number", "A work order with this number already exists."),
+    # Natural keys: two people creating (or renaming to) the same key at once — unique regardless of case.
+    "plant_department_code_ci_unique": Conflict("department_code_taken", "code", "A department with this code already exists."),
+    "plant_workcenter_code_ci_unique": Conflict("work_center_code_taken", "code", "A work center with this code already exists."),
+    "plant_shift_code_ci_unique": Conflict("shift_code_taken", "code", "A shift with this code already exists."),
+    "materials_item_sku_ci_unique": Conflict("item_sku_taken", "sku", "An item with this SKU already exists."),
+    "workorders_workorder_number_ci_unique": Conflict(
+        "work_order_number_taken", "number", "A work order with this number already exists."
+    ),
     # Revisions of an item's BOM and routing.
     "materials_bom_unique_item_revision": Conflict(
         "bom_revision_taken", "revision", "This item already has a BOM revision with this name."

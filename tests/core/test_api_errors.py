@@ -86,25 +86,25 @@ def _same_slot(entry):
 
 # key → (write the first row, write the row the database refuses next to it)
 VIOLATIONS = {
-    "plant.Department.code": (
+    "plant_department_code_ci_unique": (
         lambda: DepartmentFactory(code="DUP"),
-        lambda first: Department.objects.create(code="DUP", name="Twin"),
+        lambda first: Department.objects.create(code="dup", name="Twin"),  # the same code, another case
     ),
-    "plant.WorkCenter.code": (
+    "plant_workcenter_code_ci_unique": (
         lambda: WorkCenterFactory(code="DUP"),
-        lambda first: WorkCenter.objects.create(code="DUP", name="Twin", department=first.department),
+        lambda first: WorkCenter.objects.create(code="Dup", name="Twin", department=first.department),
     ),
-    "plant.Shift.code": (
+    "plant_shift_code_ci_unique": (
         lambda: ShiftFactory(code="DUP"),
-        lambda first: Shift.objects.create(code="DUP", name="Twin", start_time=dt.time(14), end_time=dt.time(22)),
+        lambda first: Shift.objects.create(code="dUP", name="Twin", start_time=dt.time(14), end_time=dt.time(22)),
     ),
-    "materials.Item.sku": (
+    "materials_item_sku_ci_unique": (
         lambda: ItemFactory(sku="DUP"),
-        lambda first: Item.objects.create(sku="DUP", name="Twin", kind=Item.Kind.RAW),
+        lambda first: Item.objects.create(sku="dup", name="Twin", kind=Item.Kind.RAW),
     ),
-    "workorders.WorkOrder.number": (
+    "workorders_workorder_number_ci_unique": (
         lambda: make_work_order(item=make_routed_item(with_bom=False)),
-        lambda first: WorkOrder.objects.create(number=first.number, item=first.item, quantity=Decimal("1")),
+        lambda first: WorkOrder.objects.create(number=first.number.lower(), item=first.item, quantity=Decimal("1")),
     ),
     "materials_bom_unique_item_revision": (
         lambda: BOMFactory(revision="A"),
@@ -197,25 +197,25 @@ def _master_data():
 
 UNIQUE_CHECK = "prodcoord.core.crud.unique_check"
 RACES = {
-    "plant.Department.code": (
+    "plant_department_code_ci_unique": (
         "/api/v1/departments/",
         {"code": "ASSY", "name": "Assembly"},
         UNIQUE_CHECK,
         lambda: Department.objects.create(code="ASSY", name="Twin"),
     ),
-    "plant.WorkCenter.code": (
+    "plant_workcenter_code_ci_unique": (
         "/api/v1/work-centers/",
         {"code": "CNC-02", "name": "CNC", "department": "MACH"},
         UNIQUE_CHECK,
         lambda: WorkCenter.objects.create(code="CNC-02", name="Twin", department=Department.objects.get(code="MACH")),
     ),
-    "plant.Shift.code": (
+    "plant_shift_code_ci_unique": (
         "/api/v1/shifts/",
         {"code": "DAY", "name": "Day", "start_time": "06:00", "end_time": "14:00"},
         UNIQUE_CHECK,
         lambda: Shift.objects.create(code="DAY", name="Twin", start_time=dt.time(7), end_time=dt.time(15)),
     ),
-    "materials.Item.sku": (
+    "materials_item_sku_ci_unique": (
         "/api/v1/items/",
         {"sku": "BRKT-200", "name": "Bracket", "kind": "finished"},
         UNIQUE_CHECK,

