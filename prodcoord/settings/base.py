@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# How long a key stays claimed by a request that has not answered: after that the request is
+# taken for crashed or timed out and a retry runs. Longer than any request may run (GUNICORN_TIMEOUT).
+IDEMPOTENCY_KEY_LEASE_SECONDS = env.int("IDEMPOTENCY_KEY_LEASE_SECONDS", default=90)
 
 LOGGING = {
     "version": 1,
