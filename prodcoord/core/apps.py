@@ -18,3 +18,5 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="prodcoord.core.sync_roles")
+        # Connects the request id to Celery's signals: queued tasks carry it, workers log it.
+        from . import request_id  # noqa: F401
