@@ -49,6 +49,8 @@ def console():
 
 def test_every_log_line_of_a_request_names_it(client, console, make_user):
     client.force_login(make_user("viewer"))
+    console.truncate(0)  # only the request's own lines
+    console.seek(0)
     response = client.get("/work-orders/WO-NOPE/", headers={"X-Request-ID": "trace-404"})
     assert response.status_code == 404
     lines = console.getvalue().splitlines()
