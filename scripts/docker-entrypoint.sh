@@ -12,6 +12,7 @@ case "${1:-web}" in
             --workers "${GUNICORN_WORKERS:-2}" \
             --timeout "${GUNICORN_TIMEOUT:-60}" \
             --access-logfile - \
+            --access-logformat '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" [%({x-request-id}o)s]' \
             --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}"
         ;;
     worker)

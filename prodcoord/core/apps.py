@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -18,3 +19,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="prodcoord.core.sync_roles")
+        # Connects the request id to Celery's signals: queued tasks carry it, workers log it.
+        from . import request_id  # noqa: F401
+        from .sessions import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="prodcoord.core.sessions.stamp_login")

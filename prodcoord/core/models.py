@@ -24,7 +24,11 @@ class NumberSequence(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """The stored first response to a POST sent with an ``Idempotency-Key`` header."""
+    """The stored first successful response to a POST sent with an ``Idempotency-Key`` header.
+
+    A pending row is a request still running; it expires after ``IDEMPOTENCY_KEY_LEASE_SECONDS``
+    (the request crashed or timed out), and a refused or failed request leaves no row.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -33,13 +37,13 @@ class IdempotencyKey(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
-    path = models.CharField(max_length=500)
+    path = models.TextField(help_text="The request's path, percent-encoded.")
     request_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     body = models.BinaryField(blank=True, default=b"")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, help_text="When the request that holds the key began.")
 
     class Meta:
         constraints = [

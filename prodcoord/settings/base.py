@@ -5,10 +5,12 @@ README's "Configuration" table). With nothing configured prodcoord runs on a
 SQLite file and executes background tasks in process.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the app: the docs work without internet access
     "django_htmx",
+    "axes",  # failed logins and lockouts (the security block below)
     # bottom layer: cross-cutting core, event log
     "prodcoord.core",
     "prodcoord.events",
@@ -48,16 +51,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "prodcoord.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "prodcoord.core.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prodcoord.core.idempotency.IdempotencyKeyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "prodcoord.urls"
@@ -99,7 +107,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = ["prodcoord.core.auth.RoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password is checked
+    "prodcoord.core.auth.RoleBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -162,7 +173,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "prodcoord.core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "prodcoord.core.api.renderers.BrowsableAPIRenderer",
     ],
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -213,16 +224,97 @@ CELERY_BEAT_SCHEDULE = {
 
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# How long a key stays claimed by a request that has not answered: after that the request is
+# taken for crashed or timed out and a retry runs. Longer than any request may run (GUNICORN_TIMEOUT).
+IDEMPOTENCY_KEY_LEASE_SECONDS = env.int("IDEMPOTENCY_KEY_LEASE_SECONDS", default=90)
 
+# --- Security: headers, login lockout, API rate limits, idle sessions ----------------
+# Content-Security-Policy (Django's own middleware): no inline script or style, nothing from
+# another origin. The pages keep their script in static/js/ and draw without style="" attributes.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+}
+# Permissions-Policy (django-permissions-policy): no page needs any of these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Failed logins (django-axes) on the login page, the admin login and the token endpoint: after
+# LOGIN_FAILURE_LIMIT failures for one username from one address, that pair waits LOGIN_LOCKOUT_MINUTES.
+# By the pair, so one person's typos on a shared floor tablet lock neither the tablet nor the account
+# elsewhere. Recorded in the database, so every web process sees them.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only: successful logins are not written down
+AXES_LOCKOUT_CALLABLE = "prodcoord.core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "prodcoord.core.api.throttling.client_address"
+# A failure's log line (WARNING, logger "axes") names the username and address; passwords are never logged.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_VERBOSE = False  # no banner at every start
+
+# API rate limits (DRF throttles, 429 + Retry-After): the token endpoint per client address, writes
+# per user. An empty rate turns that limit off. NUM_PROXIES: how many proxies stand in front (their
+# X-Forwarded-For names the client); 0 trusts only the connection's own address.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["prodcoord.core.api.throttling.WriteRateThrottle"]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token": env("API_THROTTLE_TOKEN_RATE", default="10/minute") or None,
+    "write": env("API_THROTTLE_WRITE_RATE", default="600/minute") or None,
+}
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
+
+# A browser session ends after this many minutes without a request (shared floor tablets); 0: never.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+
+# Every line names the request (or task) it belongs to: prodcoord/core/request_id.py.
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+CELERY_WORKER_LOG_FORMAT = "[%(asctime)s: %(levelname)s/%(processName)s] [%(request_id)s] %(message)s"
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [%(request_id)s] %(task_name)s[%(task_id)s]: %(message)s"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "prodcoord.core.request_id.RequestIdFilter"}},
+    "formatters": {"line": {"format": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own "django" logger prints to the console when DEBUG is on;
         # everything goes through the root handler instead, so each line appears once.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's access lines, with the request id like every other line.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # Failed logins and lockouts are warnings; its INFO lines (every successful login) are noise.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,7 +1,7 @@
 """Test settings: fast hashing, in-process tasks unless a test opts into the real worker."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REST_FRAMEWORK, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,3 +18,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""
 # Static files straight from static/ (no collectstatic before a test run).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Many tests log in and write in quick succession: no API rate limits here. The tests of the
+# limits (tests/core/test_login_security.py) set their own low rates; lockout keeps its real limit
+# (failed logins are counted in the database, which each test starts empty).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": None, "write": None}}

@@ -39,6 +39,12 @@ SCRUBBED = {
     "EMAIL_USE_TLS",
     "EMAIL_USE_SSL",
     "EMAIL_TIMEOUT",
+    "NUM_PROXIES",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
+    "SESSION_IDLE_TIMEOUT_MINUTES",
+    "API_THROTTLE_TOKEN_RATE",
+    "API_THROTTLE_WRITE_RATE",
 }
 
 
@@ -80,6 +86,47 @@ def test_production_settings_pass_the_deployment_checklist():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def example_environment():
+    """The variables .env.example sets, with the secrets it leaves for you filled in, and the
+    database docker compose adds (.env.example leaves DATABASE_URL to it)."""
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = value.strip()
+    assert values["SECRET_KEY"] == "", "the example must not ship a secret key"
+    values["SECRET_KEY"] = secrets.token_urlsafe(50)
+    values["POSTGRES_PASSWORD"] = secrets.token_urlsafe(16)
+    values["DATABASE_URL"] = f"postgres://prodcoord:{values['POSTGRES_PASSWORD']}@postgres:5432/prodcoord"
+    return values
+
+
+def test_production_settings_with_the_example_environment_pass_the_deployment_checklist():
+    """`cp .env.example .env`, fill in the secrets, and the deployment is secure without edits."""
+    env = example_environment()
+    assert "HTTPS_ONLY" not in env, "HTTPS_ONLY stays on unless someone turns it off on purpose"
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+SHOW_SECURITY = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.HTTPS_ONLY, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
+      settings.SECURE_HSTS_SECONDS, bool(settings.SECURE_CSP), bool(settings.PERMISSIONS_POLICY))
+"""
+
+
+def test_production_is_https_only_unless_turned_off():
+    on = run(["-c", SHOW_SECURITY], env=PRODUCTION_ENV)
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.split() == ["True", "True", "True", "True", "31536000", "True", "True"]
+    off = run(["-c", SHOW_SECURITY], env={**PRODUCTION_ENV, "HTTPS_ONLY": "false"})
+    assert off.stdout.split() == ["False", "False", "False", "False", "0", "True", "True"]
 
 
 def test_production_refuses_to_start_without_a_secret_key():

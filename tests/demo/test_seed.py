@@ -105,14 +105,18 @@ def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
         assert events.exists(), verb
         assert not events.filter(reason="").exists(), verb
 
-    # One login per role, in the group of the same name, plus the admin.
-    client = Client()
+    # One login per role, in the group of the same name, plus the admin: each logs in on the login page.
+    def logs_in(username):
+        client = Client()
+        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        return response.status_code == 302 and client.session.get("_auth_user_id") == str(User.objects.get(username=username).pk)
+
     for username, _first, _last, role in DEMO_USERS:
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [role]
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        assert logs_in(username), username
     assert User.objects.get(username="admin").is_superuser
-    assert client.login(username="admin", password=DEMO_PASSWORD)
+    assert logs_in("admin")
     assert "prodcoord-demo" in out.getvalue()
 
     # A second run leaves the plant alone.

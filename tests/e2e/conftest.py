@@ -63,11 +63,21 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
+    """A browser tab on the live server. Whatever the test does, a Content-Security-Policy
+    violation on any page it opened fails it (the browser logs each one to the console)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations = []
+    page.on("console", lambda message: _note_violation(violations, page, message))
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def _note_violation(violations, page, message):
+    if "Content Security Policy" in message.text:
+        violations.append(f"{page.url}: {message.text}")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from prodcoord.core import request_id
 from prodcoord.core.queue import enqueue_on_commit
 from prodcoord.events.models import Event
 from tests.factories import make_work_order
@@ -36,6 +37,25 @@ def test_follow_up_queued_on_commit_runs_in_the_worker(worker_app, celery_worker
 
     wait_until(lambda: is_overdue(stale), worker=celery_worker, what=f"the worker to flag {stale.number} overdue")
     assert "work_orders_flag_overdue_task" in celery_worker.log()
+
+
+def test_the_worker_logs_a_task_with_the_id_of_the_request_that_queued_it(worker_app, celery_worker):
+    stale = make_work_order(status="in_progress", due_date=LONG_AGO)
+    WorkOrder.objects.filter(pk=stale.pk).update(is_overdue=False)
+    token = request_id._current.set("req-worker-7")
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(work_orders_flag_overdue_task)
+    finally:
+        request_id._current.reset(token)
+
+    wait_until(lambda: is_overdue(stale), worker=celery_worker, what=f"the worker to flag {stale.number} overdue")
+    wait_until(lambda: "succeeded" in _lines_with(celery_worker, "req-worker-7"), worker=celery_worker, what="the task's log")
+    assert "work_orders_flag_overdue_task" in _lines_with(celery_worker, "req-worker-7")
+
+
+def _lines_with(worker, text):
+    return "\n".join(line for line in worker.log().splitlines() if text in line)
 
 
 def test_the_periodic_scan_runs_in_the_worker(worker_app, celery_worker):

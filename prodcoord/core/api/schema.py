@@ -38,6 +38,11 @@ CONFLICT = OpenApiResponse(
     description="The current state refuses the request (illegal transition, stale `version`, on hold, still referenced).",
 )
 UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(DetailSerializer, description="The body is not JSON, a form or multipart.")
+THROTTLED = OpenApiResponse(
+    DetailSerializer,
+    description="Too many requests (at the token endpoint also: too many failed logins); "
+    "try again after the seconds in the `Retry-After` header.",
+)
 
 
 class InputOutputAutoSchema(AutoSchema):
@@ -78,6 +83,8 @@ class InputOutputAutoSchema(AutoSchema):
             errors["409"] = CONFLICT
         if self.method in ("POST", "PUT", "PATCH"):
             errors["415"] = UNSUPPORTED_MEDIA_TYPE
+        if self.method in WRITE_METHODS and self.view.get_throttles():  # writes and the token endpoint
+            errors["429"] = THROTTLED
         return errors
 
     def _get_response_bodies(self, direction="response"):

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from .fields import InputSerializer
 from .schema import InputOutputAutoSchema
+from .throttling import TokenRateThrottle
 
 
 class TokenCredentialsSerializer(InputSerializer):
@@ -23,14 +24,16 @@ class ObtainTokenView(APIView):
 
     authentication_classes = ()
     permission_classes = ()
+    throttle_classes = (TokenRateThrottle,)
     schema = InputOutputAutoSchema()
 
     @extend_schema(request=TokenCredentialsSerializer, responses={200: TokenSerializer}, auth=[], tags=["auth"])
     def post(self, request):
         serializer = TokenCredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # Django's own request, which django-axes marks when the login is locked out (its middleware then answers 429).
         user = authenticate(
-            request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
+            request._request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": ["Unable to log in with the username and password given."]})
