@@ -149,6 +149,7 @@ class DateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         "out_of_range": "Give a date and time between 0001-01-03 and 9999-12-29.",
+        "overflow": "Give a date and time between 0001-01-03 and 9999-12-29.",
     }
 
     def to_internal_value(self, value):
@@ -205,7 +206,12 @@ class RowListSerializer(serializers.ListSerializer):
                 [f"At most {self.max_length} {self.noun} {self.per} ({self.limit_setting}); this list has {len(data)}."],
                 code="max_length",
             )
-        return super().to_internal_value(data)
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):  # DRF's {index: errors}: one entry per row instead
+                exc.detail = [exc.detail.get(index, {}) for index in range(len(data))]
+            raise
 
 
 class RowListSerializerExtension(OpenApiSerializerFieldExtension):
