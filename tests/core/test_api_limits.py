@@ -286,7 +286,8 @@ def test_page_size_limit_is_configurable(api_as, tmp_path_factory, django_db_blo
     assert client.get("/api/v1/items/", {"page_size": "10"}).status_code == 200
     assert client.get("/api/v1/items/", {"page_size": "0010"}).status_code == 200
     assert "At most 10 results" in client.get("/api/v1/items/", {"page_size": "11"}).json()["page_size"][0]
-    parameters = {p["name"]: p for p in build_schema(tmp_path_factory, django_db_blocker)["paths"]["/api/v1/items/"]["get"]["parameters"]}
+    operation = build_schema(tmp_path_factory, django_db_blocker)["paths"]["/api/v1/items/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
     assert parameters["page_size"]["schema"]["maximum"] == 10
 
 

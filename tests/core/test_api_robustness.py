@@ -195,9 +195,8 @@ def plant(shifts):
     DepartmentFactory(code="MACH")
     ItemFactory(sku="STEEL-10", kind="raw")
     bom = bom_create(actor=None, item=bracket, revision="B", lines=[{"component": ItemFactory(sku="BOLT"), "quantity_per": 1}])
-    routing = routing_create(
-        actor=None, item=bracket, revision="B", steps=[{"sequence": 10, "work_center": bracket.routings.first().steps.first().work_center}]
-    )
+    cnc = bracket.routings.first().steps.first().work_center
+    routing = routing_create(actor=None, item=bracket, revision="B", steps=[{"sequence": 10, "work_center": cnc}])
     draft = make_work_order(item=bracket, number="WO-DRAFT")
     running = make_work_order(item=bracket, number="WO-RUN", status="in_progress")
     held = make_work_order(item=bracket, number="WO-HELD", status="released")
@@ -216,6 +215,8 @@ def plant(shifts):
 
 
 # A valid body for every operation that takes one; each case changes one field of it.
+STEEL_LINE = {"component": "STEEL-10", "quantity_per": "2"}
+CNC_STEP = {"sequence": 10, "work_center": "CNC-01"}
 VALID_BODIES = {
     ("post", "/api/v1/auth/token/"): {"username": "nobody", "password": "wrong"},
     ("post", "/api/v1/departments/"): {"code": "ASSY", "name": "Assembly"},
@@ -230,8 +231,8 @@ VALID_BODIES = {
     ("post", "/api/v1/items/"): {"sku": "PN-1", "name": "Part", "kind": "raw", "lead_time_days": 3, "safety_stock": "5"},
     ("put", "/api/v1/items/{sku}/"): {"sku": "STEEL-10", "name": "Steel", "kind": "raw"},
     ("patch", "/api/v1/items/{sku}/"): {"safety_stock": "10", "lead_time_days": 2},
-    ("post", "/api/v1/boms/"): {"item": "BRKT-100", "revision": "C", "lines": [{"component": "STEEL-10", "quantity_per": "2"}]},
-    ("put", "/api/v1/boms/{id}/"): {"item": "BRKT-100", "revision": "B", "lines": [{"component": "STEEL-10", "quantity_per": "2"}]},
+    ("post", "/api/v1/boms/"): {"item": "BRKT-100", "revision": "C", "lines": [STEEL_LINE]},
+    ("put", "/api/v1/boms/{id}/"): {"item": "BRKT-100", "revision": "B", "lines": [STEEL_LINE]},
     ("patch", "/api/v1/boms/{id}/"): {"lines": [{"component": "STEEL-10", "quantity_per": "2", "scrap_pct": "1.5"}]},
     ("post", "/api/v1/boms/{id}/release/"): {"reason": "Approved"},
     ("post", "/api/v1/routings/"): {
@@ -239,7 +240,7 @@ VALID_BODIES = {
         "revision": "C",
         "steps": [{"sequence": 10, "work_center": "CNC-01", "setup_minutes": "5", "run_minutes_per_unit": "1.5"}],
     },
-    ("put", "/api/v1/routings/{id}/"): {"item": "BRKT-100", "revision": "B", "steps": [{"sequence": 10, "work_center": "CNC-01"}]},
+    ("put", "/api/v1/routings/{id}/"): {"item": "BRKT-100", "revision": "B", "steps": [CNC_STEP]},
     ("patch", "/api/v1/routings/{id}/"): {"steps": [{"sequence": 20, "work_center": "PACK-01", "run_minutes_per_unit": "2"}]},
     ("post", "/api/v1/routings/{id}/release/"): {"reason": "Approved"},
     ("post", "/api/v1/work-orders/"): {
@@ -259,7 +260,7 @@ VALID_BODIES = {
         "planned_end": "2026-11-22T06:00:00",
         "reason": "Customer call",
     },
-    ("patch", "/api/v1/work-orders/{number}/"): {"planned_start": "2026-11-20T06:00:00Z", "due_date": "2026-12-03", "reason": "Plan"},
+    ("patch", "/api/v1/work-orders/{number}/"): {"planned_start": "2026-11-20T06:00Z", "due_date": "2026-12-03", "reason": "Plan"},
     ("post", "/api/v1/work-orders/{number}/progress/"): {
         "operation": 10,
         "quantity_good": "2",
