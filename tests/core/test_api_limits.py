@@ -110,9 +110,7 @@ def test_scrap_beyond_the_largest_quantity_is_a_400(admin, shifts):
 
 
 def test_idempotency_key_on_a_500_character_path_is_a_404(admin):
-    response = admin.post(
-        "/api/v1/departments/" + "x" * 500 + "/", {"code": "X"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1"
-    )
+    response = admin.post("/api/v1/departments/" + "x" * 500 + "/", {"code": "X"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 

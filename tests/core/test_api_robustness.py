@@ -260,7 +260,7 @@ VALID_BODIES = {
         "planned_end": "2026-11-22T06:00:00",
         "reason": "Customer call",
     },
-    ("patch", "/api/v1/work-orders/{number}/"): {"planned_start": "2026-11-20T06:00Z", "due_date": "2026-12-03", "reason": "Plan"},
+    ("patch", "/api/v1/work-orders/{number}/"): {"planned_start": "2026-11-20T06:00Z", "reason": "Plan"},
     ("post", "/api/v1/work-orders/{number}/progress/"): {
         "operation": 10,
         "quantity_good": "2",
