@@ -411,3 +411,13 @@ def test_a_list_that_is_not_a_list_is_a_list_of_messages(admin):
     ItemFactory(sku="FRAME-1")
     response = admin.post("/api/v1/boms/", {"item": "FRAME-1", "revision": "A", "lines": "many"}, format="json")
     assert response.json() == {"lines": ["Give the lines as a list."]}
+
+
+def test_a_row_that_is_no_object_answers_with_its_messages(admin):
+    ItemFactory(sku="FRAME-1")
+    ItemFactory(sku="STEEL-10", kind=Item.Kind.RAW)
+    lines = [{"component": "STEEL-10", "quantity_per": "1"}, None, "x"]
+    response = admin.post("/api/v1/boms/", {"item": "FRAME-1", "revision": "A", "lines": lines}, format="json")
+    body = response.json()["lines"]
+    assert body[0] == {}
+    assert list(body[1]) == list(body[2]) == ["non_field_errors"]

@@ -210,7 +210,9 @@ class RowListSerializer(serializers.ListSerializer):
             return super().to_internal_value(data)
         except serializers.ValidationError as exc:
             if isinstance(exc.detail, dict):  # DRF's {index: errors}: one entry per row instead
-                exc.detail = [exc.detail.get(index, {}) for index in range(len(data))]
+                rows = [exc.detail.get(index, {}) for index in range(len(data))]
+                # A row that is no object at all ("lines": [null]) has messages, not fields.
+                exc.detail = [row if isinstance(row, dict) else {"non_field_errors": row} for row in rows]
             raise
 
 
