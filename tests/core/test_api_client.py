@@ -163,12 +163,12 @@ def test_a_generated_client_runs_the_planners_day(generated_client, live_server,
     assert isinstance(report, models.ProductionReport), report
     assert report.quantity_good == "12.000"
 
-    hold = api("work_orders.work_orders_holds_create").sync(
-        order.number, client=coordinator, body=models.HoldPlaceRequest(kind=models.HoldKindEnum.QUALITY, reason="Burr on the edge")
-    )
+    place = models.HoldPlaceRequest(kind=models.HoldKindEnum.QUALITY, reason="Burr on the edge")
+    hold = api("work_orders.work_orders_holds_create").sync(order.number, client=coordinator, body=place)
     assert isinstance(hold, models.Hold), hold
     assert hold.is_active
-    hold = api("holds.holds_release_create").sync(hold.id, client=coordinator, body=models.HoldReleaseRequest(release_note="Deburred"))
+    release = models.HoldReleaseRequest(release_note="Deburred")
+    hold = api("holds.holds_release_create").sync(hold.id, client=coordinator, body=release)
     assert not hold.is_active
 
     # --- the list, paged and ordered --------------------------------------------------------------

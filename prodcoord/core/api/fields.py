@@ -1,16 +1,14 @@
 """Serializer fields and base classes shared by every app's API."""
 
-import datetime as dt
 from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from prodcoord.core.plant_time import plant_tz
+from prodcoord.core.plant_time import CALENDAR_MESSAGE, within_calendar
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -135,11 +133,6 @@ class NaturalKeyInputMixin:
 
 # --- date and time -------------------------------------------------------------------------
 
-# Every instant the API takes must be representable in UTC and on the plant's clock, with a
-# day to spare on each side (the shift calendar looks at the day before and after).
-EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
-LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=2)
-
 
 class DateTimeField(serializers.DateTimeField):
     """ISO 8601 with an offset, or without one on the plant's clock (``PLANT_TIME_ZONE``).
@@ -147,24 +140,15 @@ class DateTimeField(serializers.DateTimeField):
     A date and time at the very edge of the calendar (``9999-12-31T23:59:59``, ``0001-01-01T00:00``)
     cannot be moved to UTC or to the plant's clock: a field error, not an overflow later."""
 
-    default_error_messages = {
-        "out_of_range": "Give a date and time between 0001-01-03 and 9999-12-29.",
-        "overflow": "Give a date and time between 0001-01-03 and 9999-12-29.",
-    }
+    default_error_messages = {"out_of_range": CALENDAR_MESSAGE, "overflow": CALENDAR_MESSAGE}
 
     def to_internal_value(self, value):
         try:
             result = super().to_internal_value(value)
         except OverflowError:
             self.fail("out_of_range")
-        try:
-            if timezone.is_naive(result):
-                result = timezone.make_aware(result, plant_tz())
-            in_range = EARLIEST <= result.astimezone(dt.UTC) <= LATEST
-            result.astimezone(plant_tz())
-        except (OverflowError, ValueError):
-            in_range = False
-        if not in_range:
+        result = within_calendar(result)
+        if result is None:
             self.fail("out_of_range")
         return result
 
