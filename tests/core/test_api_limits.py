@@ -307,10 +307,10 @@ def test_unknown_ordering_is_a_400(api_as, url):
 
 
 def test_ordering_is_comma_separated_or_repeated(api_as):
-    for code, name in [("B", "x"), ("A", "y"), ("C", "x")]:
+    for code, name in [("A", "x"), ("B", "y"), ("C", "x")]:
         Department.objects.create(code=code, name=name)
     client = api_as("planner")
-    expected = ["C", "B", "A"]
+    expected = ["C", "A", "B"]  # by name, then by code descending
     assert [d["code"] for d in client.get("/api/v1/departments/?ordering=name,-code").json()["results"]] == expected
     assert [d["code"] for d in client.get("/api/v1/departments/?ordering=name&ordering=-code").json()["results"]] == expected
 
