@@ -8,6 +8,7 @@ writes in one transaction and records its events.
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from prodcoord.core.crud import (
@@ -20,7 +21,7 @@ from prodcoord.core.crud import (
     revisions_release,
     revisions_update,
 )
-from prodcoord.core.rows import single
+from prodcoord.core.rows import row_field, single
 
 from .models import BOM, BOMLine, Item
 
@@ -55,41 +56,42 @@ def item_delete(*, actor, item):
 
 
 def bom_lines_check(item, lines):
-    """``lines``: dicts {component: Item, quantity_per, scrap_pct}. Raises field errors per line."""
-    errors = []
+    """``lines``: dicts {component: Item, quantity_per, scrap_pct}; at most ``BOM_MAX_LINES``.
+    Raises field errors per line (``lines[1].component``; see ``prodcoord.core.rows.row_field``)."""
+    lines = list(lines)
+    limit = settings.BOM_MAX_LINES
+    if len(lines) > limit:
+        raise ValidationError({"lines": [f"At most {limit} lines per BOM (BOM_MAX_LINES); this one has {len(lines)}."]})
+    errors = {}
     seen = set()
     cleaned = []
-    for line in lines:
-        err = {}
+    for index, line in enumerate(lines):
         component = line.get("component")
         qty = line.get("quantity_per")
         scrap = line.get("scrap_pct") or Decimal("0")
         if component is None:
-            err["component"] = "This field is required."
+            errors[row_field("lines", index, "component")] = ["This field is required."]
         elif component.pk == item.pk:
-            err["component"] = "An item cannot be a component of itself."
+            errors[row_field("lines", index, "component")] = ["An item cannot be a component of itself."]
         elif component.pk in seen:
-            err["component"] = f"{component.sku} appears more than once; combine the lines."
+            errors[row_field("lines", index, "component")] = [f"{component.sku} appears more than once; combine the lines."]
         try:
             qty_ok = qty is not None and Decimal(qty) > 0
         except (TypeError, ValueError, ArithmeticError):
             qty_ok = False
         if not qty_ok:
-            err["quantity_per"] = "Must be greater than zero."
+            errors[row_field("lines", index, "quantity_per")] = ["Must be greater than zero."]
         try:
             scrap_ok = 0 <= Decimal(scrap) < 100
         except (TypeError, ValueError, ArithmeticError):
             scrap_ok = False
         if not scrap_ok:
-            err["scrap_pct"] = "Must be at least 0 and less than 100."
-        errors.append(err)
+            errors[row_field("lines", index, "scrap_pct")] = ["Must be at least 0 and less than 100."]
         if component is not None:
             seen.add(component.pk)
         cleaned.append({"component": component, "quantity_per": qty, "scrap_pct": scrap})
-    if any(errors):
-        raise ValidationError(
-            {"lines": [f"Line {i + 1}, {field}: {msg}" for i, e in enumerate(errors) for field, msg in e.items()]}
-        )
+    if errors:
+        raise ValidationError(errors)
     return cleaned
 
 

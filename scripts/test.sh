@@ -4,6 +4,8 @@
 #   2. pytest on SQLite: everything except tests/integration
 #   3. pytest on PostgreSQL + Redis: the whole suite, including
 #      tests/integration (a real Celery worker against Redis)
+#   4. the API against its OpenAPI schema: schemathesis on a live server
+#      (scripts/api_conformance.sh; on PostgreSQL when reachable, else SQLite)
 #
 # Phase 3 uses TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test;
 # pytest-django creates and drops test_<name>) and TEST_BROKER_URL (default
@@ -130,6 +132,17 @@ else
         run_pytest "$WHAT on PostgreSQL + Redis" "${PYTEST_ARGS[@]}" "$@" || pg_rc=1
 fi
 
+api_rc=0
+if [ "$RECORD" = 0 ]; then
+    banner "the API against its schema: schemathesis on a live server"
+    if [ -n "$problems" ]; then
+        ./scripts/api_conformance.sh || api_rc=1
+    else
+        ./scripts/api_conformance.sh "$TEST_DATABASE_URL" || api_rc=1
+    fi
+    [ $api_rc = 0 ] || echo "FAILED: the API does not answer as its schema says (scripts/api_conformance.sh)." >&2
+fi
+
 banner "result"
 if [ "$RECORD" = 1 ]; then
     echo "Query counts recorded in tests/query_counts.json (review: git diff tests/query_counts.json)."
@@ -141,4 +154,7 @@ if [ -n "$problems" ] && [ "$IN_CI" = 0 ]; then
 else
     [ $pg_rc = 0 ] && echo "PostgreSQL + Redis phase: passed" || echo "PostgreSQL + Redis phase: FAILED"
 fi
-[ $sqlite_rc = 0 ] && [ $pg_rc = 0 ]
+if [ "$RECORD" = 0 ]; then
+    [ $api_rc = 0 ] && echo "API schema conformance: passed" || echo "API schema conformance: FAILED"
+fi
+[ $sqlite_rc = 0 ] && [ $pg_rc = 0 ] && [ $api_rc = 0 ]

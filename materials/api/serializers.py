@@ -2,15 +2,25 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from prodcoord.core.api.fields import EnumField, InputSerializer, NaturalKeyField, StrictInputMixin, natural_key, quantity_field
+from prodcoord.core.api.fields import (
+    EnumField,
+    InputSerializer,
+    NaturalKeyField,
+    NaturalKeyInputMixin,
+    RowListSerializer,
+    StrictInputMixin,
+    quantity_field,
+)
 
 from ..models import BOM, Item
 
 REVISION_STATUS = {"choices": BOM.Status.choices, "enum_name": "RevisionStatusEnum"}
 
 
-class ItemSerializer(StrictInputMixin, serializers.ModelSerializer):
+class ItemSerializer(NaturalKeyInputMixin, StrictInputMixin, serializers.ModelSerializer):
     """An item, read and written by SKU."""
+
+    natural_key_fields = ("sku",)
 
     kind = EnumField(Item.Kind.choices, enum_name="ItemKindEnum")
     uom = EnumField(Item.Uom.choices, enum_name="UomEnum", required=False, help_text="Unit of measure")
@@ -20,9 +30,6 @@ class ItemSerializer(StrictInputMixin, serializers.ModelSerializer):
         model = Item
         fields = ["sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
-
-    def validate_sku(self, value):
-        return natural_key(value)
 
 
 class BOMLineSerializer(StrictInputMixin, serializers.Serializer):
@@ -60,7 +67,7 @@ class BOMSerializer(RevisionSerializer):
 
 
 class BOMInputSerializer(RevisionInputSerializer):
-    lines = BOMLineSerializer(many=True)
+    lines = RowListSerializer(child=BOMLineSerializer(), limit_setting="BOM_MAX_LINES", noun="lines", per="per BOM")
 
 
 class ReleaseSerializer(InputSerializer):

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
+from .plant_time import CALENDAR_MESSAGE, within_calendar
+
 TRUE_VALUES = {"true", "1", "yes", "on"}
 FALSE_VALUES = {"false", "0", "no", "off"}
 
@@ -42,12 +44,12 @@ class PlantTimeMixin:
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value is not None and timezone.is_aware(value):
-            try:
-                value = timezone.localtime(value)
-            except (OverflowError, ValueError):
-                raise ValidationError("Date/time out of range.", code="overflow") from None
-        return value
+        if value is None:
+            return None
+        # At the edge of the calendar the database cannot take it once moved to UTC.
+        if within_calendar(value) is None:
+            raise ValidationError(CALENDAR_MESSAGE, code="overflow")
+        return timezone.localtime(within_calendar(value)) if timezone.is_aware(value) else value
 
 
 class PlantDateTimeField(PlantTimeMixin, forms.DateTimeField):

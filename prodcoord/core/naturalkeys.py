@@ -1,11 +1,11 @@
 """The rule for natural keys — department, work center and shift codes, item SKUs, work-order
-numbers: what people type, read off a traveler, and put in URLs.
+numbers: what people type, print on travelers as barcodes, and put in URLs.
 
-- letters, digits, ``-`` and ``_`` only, starting with a letter or a digit: no spaces, no
-  ``.`` or ``..`` (a key is a URL path segment), no ``/``, no control characters;
-- the letters all of one script: ``MACH`` and ``МАСН`` (Cyrillic) look the same on a
-  screen and must not both exist as different codes;
-- digits are the ASCII ones, for the same reason;
+- ASCII letters and digits, ``-`` and ``_``, starting with a letter or a digit: no spaces, no
+  ``.`` or ``..`` (a key is a URL path segment), no ``/``, no control characters, and no
+  letters from other alphabets — ``MACH`` and ``МАСН`` (Cyrillic) look the same on a screen
+  and must not be two codes; a barcode (Code 128, Code 39) and a floor scanner's keyboard
+  carry ASCII. ``PATTERN`` says the same for the API schema.
 - unique regardless of case (``MACH`` and ``mach`` are one code): a unique index on the
   lower-cased key (the field itself has a plain index, for exact lookups by URL), and the
   services' set-based check, which names the key that exists.
@@ -14,16 +14,17 @@ numbers: what people type, read off a traveler, and put in URLs.
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import UniqueConstraint
 from django.db.models.functions import Lower
 from django.utils.deconstruct import deconstructible
 
+PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 SEPARATORS = "-_"
 
 
-def _script(char):
-    name = unicodedata.name(char, "")
-    return name.split(" ", 1)[0] if name else "UNKNOWN"
+def _allowed(char):
+    return char in SEPARATORS or (char.isascii() and char.isalnum())
 
 
 def _describe(char):
@@ -40,36 +41,27 @@ def natural_key_problem(value):
         return None
     bad = []
     for char in value:
-        allowed = char in SEPARATORS or (char.isascii() and char.isdigit()) or char.isalpha()
-        if not allowed and _describe(char) not in bad:
+        if not _allowed(char) and _describe(char) not in bad:
             bad.append(_describe(char))
     if bad:
-        return f"Use letters, digits, - and _ only (not {', '.join(bad)})."
+        return f"Use letters A–Z, digits, - and _ only (not {', '.join(bad)})."
     if value[0] in SEPARATORS:
         return "Start with a letter or a digit."
-    scripts = sorted({_script(char) for char in value if char.isalpha()})
-    if len(scripts) > 1:
-        return (
-            f"Use the letters of one alphabet only, not {' and '.join(s.title() for s in scripts)} mixed: "
-            "letters that look alike would make two different keys read the same."
-        )
     return None
 
 
 @deconstructible
-class NaturalKeyValidator:
+class NaturalKeyValidator(RegexValidator):
+    """The rule as a validator: a model field's, a serializer field's, and (as a pattern) the schema's."""
+
+    regex = PATTERN
     code = "invalid_natural_key"
+    message = "Use letters A–Z, digits, - and _ only, starting with a letter or a digit."
 
     def __call__(self, value):
         problem = natural_key_problem(value)
         if problem:
             raise ValidationError(problem, code=self.code)
-
-    def __eq__(self, other):
-        return isinstance(other, NaturalKeyValidator)
-
-    def __hash__(self):
-        return hash(self.code)
 
 
 natural_key_validator = NaturalKeyValidator()

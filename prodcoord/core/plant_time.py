@@ -42,3 +42,24 @@ def plant_datetime(day, time, *, fold=0):
     naive = dt.datetime.combine(day, time)
     local = naive.replace(tzinfo=plant_tz(), fold=fold)
     return local.astimezone(dt.UTC).astimezone(plant_tz())
+
+
+# Every instant taken from outside must be representable in UTC and on the plant's clock, with a
+# day to spare on each side (the shift calendar looks at the day before and after).
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC) - dt.timedelta(days=2)
+CALENDAR_MESSAGE = "Give a date and time between 0001-01-03 and 9999-12-29."
+
+
+def within_calendar(value):
+    """``value`` (naive: on the plant's clock) as an aware datetime, if it and its UTC and plant
+    wall-clock equivalents are inside the calendar with a day to spare; ``None`` if not."""
+    try:
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, plant_tz())
+        if not EARLIEST <= value.astimezone(dt.UTC) <= LATEST:
+            return None
+        value.astimezone(plant_tz())
+    except (OverflowError, ValueError):
+        return None
+    return value

@@ -12,6 +12,7 @@ object: the field errors of a ``ValidationError`` (HTTP 400), or the
 ``ConflictError`` itself (HTTP 409).
 """
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,21 @@ from django.utils import timezone
 from .exceptions import ConflictError
 
 NON_FIELD = "__all__"
+_ROW_FIELD = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+
+
+def row_field(content, index, field):
+    """The name of a field of one row of a record's list (a BOM's lines, a routing's steps):
+    ``row_field("lines", 1, "component")`` → ``"lines[1].component"`` (the index counts from 0)."""
+    return f"{content}[{index}].{field}"
+
+
+def split_row_field(name):
+    """``"lines[1].component"`` → ``("lines", 1, "component")``; ``None`` for a plain field name."""
+    match = _ROW_FIELD.fullmatch(name)
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2)), match.group(3)
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,25 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
 }
 
+# --- API input limits -----------------------------------------------------------
+# What one API request may carry. Each refusal is a 400 or 413 that names the limit;
+# docs/API.md lists them. The pages' forms keep Django's own DATA_UPLOAD_* limits.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_048_576)  # 413 above this
+# Django refuses a larger body on its own (a 400 page) before the API can answer 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, API_MAX_BODY_BYTES)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=20)  # arrays and objects inside each other
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)  # ?page_size=
+# Lines per BOM and steps per routing, whoever writes them (the API, imports, seed_plant).
+BOM_MAX_LINES = env.int("BOM_MAX_LINES", default=1000)
+ROUTING_MAX_STEPS = env.int("ROUTING_MAX_STEPS", default=500)
+# The API reads JSON bodies only (the pages keep their forms).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["prodcoord.core.api.parsers.JSONParser"]
+# Refuses an over-long body or path before anything reads it (the Idempotency-Key middleware does).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("prodcoord.core.idempotency.IdempotencyKeyMiddleware"),
+    "prodcoord.core.api.limits.ApiRequestLimitsMiddleware",
+)
+
 # --- Background work ----------------------------------------------------------
 # No broker configured: tasks run in process (eagerly). With a broker, a real
 # worker runs them, and beat runs the periodic schedule below.

@@ -1,6 +1,7 @@
 """Hostile and malformed input gets a 4xx answer, never a 500, and the schema says so."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -32,12 +33,13 @@ def test_datetime_filter_with_a_far_offset_is_answered(api_as, url, param):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59", "0001-01-01T00:00:00"])
 @pytest.mark.parametrize(
     ("url", "param"),
     [("/api/v1/events/", "since"), ("/api/v1/work-orders/", "planned_start_before")],
 )
-def test_datetime_filter_out_of_range_is_a_400(api_as, url, param):
-    response = api_as("planner").get(url, {param: "0001-01-01T00:00:00+01:00"})
+def test_datetime_filter_out_of_range_is_a_400(api_as, url, param, value):
+    response = api_as("planner").get(url, {param: value})
     assert response.status_code == 400
     assert param in response.json()
 
@@ -60,9 +62,10 @@ def test_invalid_page_size_is_a_400(api_as, page_size):
     assert "page_size" in response.json()
 
 
-def test_large_page_size_reads_as_the_maximum(api_as):
+def test_large_page_size_is_a_400_naming_the_limit(api_as):
     response = api_as("planner").get("/api/v1/departments/", {"page_size": "99999999999999999999"})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "API_MAX_PAGE_SIZE" in response.json()["page_size"][0]
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999"])
@@ -172,3 +175,254 @@ def test_nul_in_a_path_key_is_a_json_404(api_as, path):
     response = api_as("planner").get(f"/api/v1/{path}")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+# --- every endpoint, every field: extreme dates, deep nesting, over-long numbers and paths ---------
+#
+# Driven by the schema, so an endpoint or field added later is covered (or the first test below
+# asks for its valid body). Each case starts from a valid body and changes one field, so the
+# value reaches the services and the database, not only the serializer.
+
+
+@pytest.fixture
+def plant(shifts):
+    """A small plant with one of everything the paths name: codes, a BOM, a routing, work orders, a hold."""
+    from materials.services import bom_create
+    from tests.api_helpers import make_bracket
+    from tests.factories import DepartmentFactory, ItemFactory, make_work_order
+    from workorders.services import hold_place, routing_create
+
+    bracket = make_bracket()
+    DepartmentFactory(code="MACH")
+    ItemFactory(sku="STEEL-10", kind="raw")
+    bom = bom_create(actor=None, item=bracket, revision="B", lines=[{"component": ItemFactory(sku="BOLT"), "quantity_per": 1}])
+    cnc = bracket.routings.first().steps.first().work_center
+    routing = routing_create(actor=None, item=bracket, revision="B", steps=[{"sequence": 10, "work_center": cnc}])
+    draft = make_work_order(item=bracket, number="WO-DRAFT")
+    running = make_work_order(item=bracket, number="WO-RUN", status="in_progress")
+    held = make_work_order(item=bracket, number="WO-HELD", status="released")
+    hold = hold_place(actor=None, work_order=held, kind="quality", reason="Burr")
+    return {
+        "departments": "MACH",
+        "work-centers": "CNC-01",
+        "shifts": "DAY",
+        "items": "STEEL-10",
+        "boms": str(bom.pk),
+        "routings": str(routing.pk),
+        "holds": str(hold.pk),
+        "events": "1",
+        "work-orders": {"default": draft.number, "progress": running.number, "holds": running.number},
+    }
+
+
+# A valid body for every operation that takes one; each case changes one field of it.
+STEEL_LINE = {"component": "STEEL-10", "quantity_per": "2"}
+CNC_STEP = {"sequence": 10, "work_center": "CNC-01"}
+VALID_BODIES = {
+    ("post", "/api/v1/auth/token/"): {"username": "nobody", "password": "wrong"},
+    ("post", "/api/v1/departments/"): {"code": "ASSY", "name": "Assembly"},
+    ("put", "/api/v1/departments/{code}/"): {"code": "MACH", "name": "Machining"},
+    ("patch", "/api/v1/departments/{code}/"): {"name": "Machining"},
+    ("post", "/api/v1/work-centers/"): {"code": "CNC-09", "name": "CNC", "department": "MACH", "capacity_hours_per_shift": "8"},
+    ("put", "/api/v1/work-centers/{code}/"): {"code": "CNC-01", "name": "CNC", "department": "MACH"},
+    ("patch", "/api/v1/work-centers/{code}/"): {"capacity_hours_per_shift": "7.5"},
+    ("post", "/api/v1/shifts/"): {"code": "EARLY", "name": "Early", "start_time": "05:00", "end_time": "13:00"},
+    ("put", "/api/v1/shifts/{code}/"): {"code": "DAY", "name": "Day", "start_time": "06:00", "end_time": "14:00"},
+    ("patch", "/api/v1/shifts/{code}/"): {"name": "Day"},
+    ("post", "/api/v1/items/"): {"sku": "PN-1", "name": "Part", "kind": "raw", "lead_time_days": 3, "safety_stock": "5"},
+    ("put", "/api/v1/items/{sku}/"): {"sku": "STEEL-10", "name": "Steel", "kind": "raw"},
+    ("patch", "/api/v1/items/{sku}/"): {"safety_stock": "10", "lead_time_days": 2},
+    ("post", "/api/v1/boms/"): {"item": "BRKT-100", "revision": "C", "lines": [STEEL_LINE]},
+    ("put", "/api/v1/boms/{id}/"): {"item": "BRKT-100", "revision": "B", "lines": [STEEL_LINE]},
+    ("patch", "/api/v1/boms/{id}/"): {"lines": [{"component": "STEEL-10", "quantity_per": "2", "scrap_pct": "1.5"}]},
+    ("post", "/api/v1/boms/{id}/release/"): {"reason": "Approved"},
+    ("post", "/api/v1/routings/"): {
+        "item": "BRKT-100",
+        "revision": "C",
+        "steps": [{"sequence": 10, "work_center": "CNC-01", "setup_minutes": "5", "run_minutes_per_unit": "1.5"}],
+    },
+    ("put", "/api/v1/routings/{id}/"): {"item": "BRKT-100", "revision": "B", "steps": [CNC_STEP]},
+    ("patch", "/api/v1/routings/{id}/"): {"steps": [{"sequence": 20, "work_center": "PACK-01", "run_minutes_per_unit": "2"}]},
+    ("post", "/api/v1/routings/{id}/release/"): {"reason": "Approved"},
+    ("post", "/api/v1/work-orders/"): {
+        "item": "BRKT-100",
+        "quantity": "40",
+        "priority": 2,
+        "due_date": "2026-12-01",
+        "planned_start": "2026-11-20T06:00:00",
+        "planned_end": "2026-11-21T06:00:00-06:00",
+        "customer_ref": "PO-1",
+    },
+    ("put", "/api/v1/work-orders/{number}/"): {
+        "quantity": "50",
+        "priority": 1,
+        "due_date": "2026-12-02",
+        "planned_start": "2026-11-20T06:00:00",
+        "planned_end": "2026-11-22T06:00:00",
+        "reason": "Customer call",
+    },
+    ("patch", "/api/v1/work-orders/{number}/"): {"planned_start": "2026-11-20T06:00Z", "reason": "Plan"},
+    ("post", "/api/v1/work-orders/{number}/progress/"): {
+        "operation": 10,
+        "quantity_good": "2",
+        "quantity_scrap": "1",
+        "reported_at": "2026-01-05T08:00:00",
+    },
+    ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
+    ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
+    **{
+        ("post", f"/api/v1/work-orders/{{number}}/{action}/"): {"reason": "Planned"}
+        for action in ("release", "start", "complete", "close", "cancel")
+    },
+}
+
+EXTREME_VALUES = {
+    "date-time": ["9999-12-31T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"],
+    "date": ["9999-12-31", "0001-01-01"],
+    "decimal": ["99999999999.999", "-99999999999.999", "9" * 100, "1e999999", "0." + "0" * 100 + "1"],
+    "integer": [2**63, -(2**63), 10**40, 99999999999.999],
+    "string": ["x" * 100_000, "\x00", "9999-12-31T23:59:59"],
+}
+
+
+def _resolve(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _kind(schema, node):
+    node = _resolve(schema, node)
+    for option in node.get("oneOf", []) + node.get("anyOf", []) + node.get("allOf", []):
+        if _kind(schema, option) is not None:
+            return _kind(schema, option)
+    if node.get("type") == "integer":
+        return "integer"
+    if node.get("type") == "string":
+        return node.get("format") if node.get("format") in ("date-time", "date", "decimal") else "string"
+    return None
+
+
+def _fields(schema, body_schema):
+    """(path into the body, kind) for every scalar field, one level into lists of rows."""
+    properties = _resolve(schema, body_schema).get("properties", {})
+    for name, node in properties.items():
+        if node.get("readOnly"):
+            continue
+        if _resolve(schema, node).get("type") == "array":
+            for child, child_node in _resolve(schema, node["items"]).get("properties", {}).items():
+                kind = _kind(schema, child_node)
+                if kind:
+                    yield (name, 0, child), kind
+        elif _kind(schema, node):
+            yield (name,), _kind(schema, node)
+
+
+def _url(template, plant):
+    if "{" not in template:
+        return template
+    resource = template.split("/")[3]
+    key = plant[resource]
+    if isinstance(key, dict):
+        action = template.rstrip("/").rsplit("/", 1)[-1]
+        key = key.get(action, key["default"])
+    return re.sub(r"\{[^}]+\}", key, template)
+
+
+def _with(body, path, value):
+    body = json.loads(json.dumps(body))
+    target = body
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return body
+
+
+def _write_operations(schema):
+    return [
+        (method, path, op)
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if method in ("post", "put", "patch") and "requestBody" in op
+    ]
+
+
+def test_every_write_operation_has_a_valid_body_here(schema):
+    assert {(method, path) for method, path, _ in _write_operations(schema)} == set(VALID_BODIES)
+
+
+def _no_server_error(response, what):
+    assert response.status_code < 500, (what, response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), what
+
+
+def test_extreme_values_in_every_field_of_every_body_are_answered(schema, api_as, make_user, plant):
+    client = api_as(user=make_user(is_superuser=True))
+    client.raise_request_exception = False
+    cases = 0
+    for method, template, op in _write_operations(schema):
+        body_schema = op["requestBody"]["content"]["application/json"]["schema"]
+        url = _url(template, plant)
+        for path, kind in _fields(schema, body_schema):
+            for value in EXTREME_VALUES[kind]:
+                body = _with(VALID_BODIES[(method, template)], path, value)
+                response = getattr(client, method)(url, body, format="json")
+                _no_server_error(response, (method, template, path, value))
+                cases += 1
+    assert cases > 300
+
+
+def test_deep_nesting_is_answered_by_every_endpoint(schema, api_as, make_user, plant):
+    client = api_as(user=make_user(is_superuser=True))
+    client.raise_request_exception = False
+    deep = "[" * 100_000 + "]" * 100_000
+    for method, template, _ in _write_operations(schema):
+        response = client.generic(method.upper(), _url(template, plant), deep, content_type="application/json")
+        assert response.status_code == 400, (method, template)
+        assert "API_MAX_JSON_DEPTH" in response.json()["detail"]
+
+
+def test_over_long_path_keys_are_answered_by_every_endpoint(schema, api_as, make_user, plant):
+    client = api_as(user=make_user(is_superuser=True))
+    client.raise_request_exception = False
+    for template, ops in schema["paths"].items():
+        if "{" not in template:
+            continue
+        for length in (200, 500, 5000):
+            url = re.sub(r"\{[^}]+\}", "9" * length, template)
+            for method in ops:
+                body = json.dumps(VALID_BODIES.get((method, template), {})) if method != "get" else None
+                extra = {"HTTP_IDEMPOTENCY_KEY": f"long-{length}-{method}-{template}"[:200]} if method == "post" else {}
+                response = client.generic(method.upper(), url, body or "", content_type="application/json", **extra)
+                _no_server_error(response, (method, template, length))
+                assert response.status_code == 404, (method, template, length)
+
+
+QUERY_VALUES = {
+    "date-time": ["9999-12-31T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"],
+    "date": ["9999-12-31", "0001-01-01", "99999-01-01"],
+    "integer": ["9" * 5000, "-" + "9" * 30, "1e999"],
+    "string": ["x" * 10_000, "9999-12-31T23:59:59", "9" * 5000],
+    "boolean": ["9" * 5000],
+    "array": ["x" * 10_000, ",".join(["x"] * 1000)],
+}
+
+
+def test_extreme_query_parameters_on_every_list_are_answered(schema, api_as, make_user, plant):
+    client = api_as(user=make_user(is_superuser=True))
+    client.raise_request_exception = False
+    cases = 0
+    for template, ops in schema["paths"].items():
+        operation = ops.get("get")
+        if operation is None:
+            continue
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            node = parameter["schema"]
+            kind = node.get("format") if node.get("format") in ("date-time", "date") else node.get("type", "string")
+            for value in QUERY_VALUES.get(kind, QUERY_VALUES["string"]):
+                response = client.get(_url(template, plant), {parameter["name"]: value})
+                _no_server_error(response, (template, parameter["name"], value[:40]))
+                cases += 1
+    assert cases > 100

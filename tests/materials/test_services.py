@@ -86,7 +86,7 @@ def test_self_component_is_refused():
     item = ItemFactory()
     with pytest.raises(ValidationError) as exc:
         services.bom_create(actor=None, item=item, revision="A", lines=[line(item)])
-    assert "itself" in exc.value.message_dict["lines"][0]
+    assert "itself" in exc.value.message_dict["lines[0].component"][0]
     assert not BOM.objects.exists()
 
 
@@ -94,7 +94,7 @@ def test_duplicate_component_is_refused():
     item, raw = ItemFactory(), ItemFactory(kind="raw")
     with pytest.raises(ValidationError) as exc:
         services.bom_create(actor=None, item=item, revision="A", lines=[line(raw), line(raw, "2")])
-    assert exc.value.message_dict["lines"] == [f"Line 2, component: {raw.sku} appears more than once; combine the lines."]
+    assert exc.value.message_dict == {"lines[1].component": [f"{raw.sku} appears more than once; combine the lines."]}
     assert not BOM.objects.exists()
 
 
@@ -103,7 +103,7 @@ def test_quantity_per_must_be_positive(qty):
     item, raw = ItemFactory(), ItemFactory(kind="raw")
     with pytest.raises(ValidationError) as exc:
         services.bom_create(actor=None, item=item, revision="A", lines=[line(raw, qty)])
-    assert "quantity_per" in exc.value.message_dict["lines"][0]
+    assert "lines[0].quantity_per" in exc.value.message_dict
     assert not BOM.objects.exists()
 
 
@@ -112,7 +112,7 @@ def test_missing_or_non_numeric_quantity_per_is_a_line_error(qty):
     item, raw = ItemFactory(), ItemFactory(kind="raw")
     with pytest.raises(ValidationError) as exc:
         services.bom_create(actor=None, item=item, revision="A", lines=[{"component": raw, "quantity_per": qty}])
-    assert "quantity_per" in exc.value.message_dict["lines"][0]
+    assert "lines[0].quantity_per" in exc.value.message_dict
     assert not BOM.objects.exists()
 
 
@@ -123,7 +123,7 @@ def test_scrap_pct_range(scrap):
         services.bom_create(
             actor=None, item=item, revision="A", lines=[{"component": raw, "quantity_per": 1, "scrap_pct": scrap}]
         )
-    assert "scrap_pct" in exc.value.message_dict["lines"][0]
+    assert "lines[0].scrap_pct" in exc.value.message_dict
 
 
 def test_revision_required_unique_and_within_length():

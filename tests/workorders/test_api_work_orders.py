@@ -378,8 +378,12 @@ def test_bad_filter_is_field_error(api_as, board, query, field):
     assert field in response.data
 
 
-def test_bad_ordering_is_ignored_not_500(api_as, board):
-    assert api_as("viewer").get(f"{URL}?ordering=secret_field").status_code == 200
+def test_unknown_ordering_is_a_400_naming_the_choices(api_as, board):
+    response = api_as("viewer").get(f"{URL}?ordering=priority,secret_field")
+    assert response.status_code == 400
+    [message] = response.json()["ordering"]
+    assert "secret_field" in message
+    assert "-due_date" in message
 
 
 def test_pagination_and_page_size_cap(api_as, board):
@@ -391,7 +395,9 @@ def test_pagination_and_page_size_cap(api_as, board):
     second = client.get(f"{URL}?page_size=2&page=2")
     assert _numbers(second) == ["WO-C", "WO-D"]
     assert client.get(f"{URL}?page=99").status_code == 404
-    assert client.get(f"{URL}?page_size=100000").status_code == 200
+    response = client.get(f"{URL}?page_size=100000")
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["At most 500 results per page (API_MAX_PAGE_SIZE); ask for the next page."]}
 
 
 def test_list_items_have_same_shape_as_detail(api_as, board):

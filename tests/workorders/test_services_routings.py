@@ -38,21 +38,22 @@ def test_routing_release_obsoletes_previous_and_pins_on_new_orders():
 
 
 @pytest.mark.parametrize(
-    ("steps", "text"),
+    ("steps", "field", "text"),
     [
-        ([{"sequence": 0}], "sequence"),
-        ([{"sequence": 10}, {"sequence": 10}], "used twice"),
-        ([{"sequence": 10, "work_center": None}], "work_center"),
-        ([{"sequence": 10, "setup_minutes": -1}], "setup_minutes"),
-        ([{"sequence": 10, "run_minutes_per_unit": -1}], "run_minutes_per_unit"),
+        ([{"sequence": 0}], "steps[0].sequence", "positive"),
+        ([{"sequence": 10}, {"sequence": 10}], "steps[1].sequence", "used twice"),
+        ([{"sequence": 10, "work_center": None}], "steps[0].work_center", "required"),
+        ([{"sequence": 10, "setup_minutes": -1}], "steps[0].setup_minutes", "negative"),
+        ([{"sequence": 10, "run_minutes_per_unit": -1}], "steps[0].run_minutes_per_unit", "negative"),
     ],
 )
-def test_routing_step_validation(steps, text):
+def test_routing_step_validation(steps, field, text):
     wc = WorkCenterFactory()
     steps = [{"work_center": wc, **s} for s in steps]
     with pytest.raises(ValidationError) as exc:
         services.routing_create(actor=None, item=ItemFactory(), revision="A", steps=steps)
-    assert any(text in m for m in exc.value.message_dict["steps"])
+    assert list(exc.value.message_dict) == [field]
+    assert text in exc.value.message_dict[field][0]
     assert not Routing.objects.exists()
 
 
@@ -60,7 +61,7 @@ def test_routing_step_on_inactive_work_center_is_refused():
     wc = WorkCenterFactory(is_active=False)
     with pytest.raises(ValidationError) as exc:
         services.routing_create(actor=None, item=ItemFactory(), revision="A", steps=[{"sequence": 10, "work_center": wc}])
-    assert "inactive" in exc.value.message_dict["steps"][0]
+    assert "inactive" in exc.value.message_dict["steps[0].work_center"][0]
 
 
 def test_released_routing_cannot_be_edited():

@@ -7,11 +7,13 @@ from materials.api.serializers import ReleaseSerializer, RevisionInputSerializer
 from materials.models import Item
 from plant.models import WorkCenter
 from prodcoord.core.api.fields import (
+    DateTimeField,
     EnumField,
     InputSerializer,
     NaturalKeyField,
+    RowListSerializer,
     StrictInputMixin,
-    natural_key,
+    natural_key_validator,
     quantity_field,
 )
 
@@ -36,7 +38,7 @@ class RoutingSerializer(RevisionSerializer):
 
 
 class RoutingInputSerializer(RevisionInputSerializer):
-    steps = RoutingStepSerializer(many=True)
+    steps = RowListSerializer(child=RoutingStepSerializer(), limit_setting="ROUTING_MAX_STEPS", noun="steps", per="per routing")
 
 
 # --- work orders: output -------------------------------------------------------------
@@ -171,17 +173,20 @@ READ_ONLY_HINTS = {
 class WorkOrderCreateSerializer(InputSerializer):
     unknown_field_messages = READ_ONLY_HINTS | {"number": "Unknown field; it cannot be set here."}
 
-    number = serializers.CharField(max_length=30, required=False, allow_blank=True, help_text="Generated when omitted")
+    number = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        validators=[natural_key_validator],
+        help_text="Generated when omitted",
+    )
     item = NaturalKeyField(slug_field="sku", queryset=Item.objects.all(), help_text="Item SKU")
     quantity = quantity_field(min_value=Decimal("0.001"))
     priority = serializers.IntegerField(min_value=1, max_value=5, default=3, help_text="1 = most urgent … 5")
     due_date = serializers.DateField(required=False, allow_null=True)
-    planned_start = serializers.DateTimeField(required=False, allow_null=True)
-    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    planned_start = DateTimeField(required=False, allow_null=True)
+    planned_end = DateTimeField(required=False, allow_null=True)
     customer_ref = serializers.CharField(max_length=60, required=False, allow_blank=True)
-
-    def validate_number(self, value):
-        return natural_key(value)
 
 
 class WorkOrderUpdateSerializer(InputSerializer):
@@ -192,8 +197,8 @@ class WorkOrderUpdateSerializer(InputSerializer):
     quantity = quantity_field(min_value=Decimal("0.001"))
     priority = serializers.IntegerField(min_value=1, max_value=5)
     due_date = serializers.DateField(required=False, allow_null=True)
-    planned_start = serializers.DateTimeField(required=False, allow_null=True)
-    planned_end = serializers.DateTimeField(required=False, allow_null=True)
+    planned_start = DateTimeField(required=False, allow_null=True)
+    planned_end = DateTimeField(required=False, allow_null=True)
     customer_ref = serializers.CharField(max_length=60, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
     reason = serializers.CharField(
@@ -212,7 +217,7 @@ class ProgressSerializer(InputSerializer):
     operation = serializers.IntegerField(min_value=1, help_text="The operation's sequence number")
     quantity_good = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
     quantity_scrap = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
-    reported_at = serializers.DateTimeField(required=False, help_text="When it was made; now when omitted")
+    reported_at = DateTimeField(required=False, help_text="When it was made; now when omitted")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
 

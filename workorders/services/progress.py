@@ -31,6 +31,8 @@ PROGRESS_STATUSES = (S.RELEASED, S.IN_PROGRESS)
 # How far ahead of the server's clock a report may be dated (a tablet's clock may run fast).
 MAX_FUTURE_SKEW = dt.timedelta(minutes=5)
 STARTED_BY_PROGRESS = "First progress reported."
+# The largest quantity a quantity column holds (14 digits, 3 places).
+LARGEST_QUANTITY = Decimal("99999999999.999")
 
 
 def _to_decimal(value, field):
@@ -97,6 +99,9 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
     index = operations.index(op)
     new_good = op.quantity_good + quantity_good
     new_scrap = op.quantity_scrap + quantity_scrap
+    if max(new_scrap, work_order.quantity_scrapped + quantity_scrap) > LARGEST_QUANTITY:
+        message = f"The scrap of {work_order.number} would pass {fmt_qty(LARGEST_QUANTITY)}, the largest quantity."
+        raise ValidationError({"quantity_scrap": [message]})
     if index == 0:
         if new_good > work_order.quantity:
             raise ValidationError(

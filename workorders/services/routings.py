@@ -6,36 +6,55 @@ single-object service is a batch of one (``prodcoord.core.crud``).
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from prodcoord.core.crud import RevisionKind, revisions_create, revisions_delete, revisions_release, revisions_update
-from prodcoord.core.rows import single
+from prodcoord.core.rows import row_field, single
 
 from ..models import Routing, RoutingStep
 
 
+def _minutes(value):
+    try:
+        number = Decimal(value or 0)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return number if number.is_finite() else None
+
+
 def routing_steps_check(steps):
-    """``steps``: dicts {sequence, work_center, setup_minutes, run_minutes_per_unit, description}."""
-    messages = []
+    """``steps``: dicts {sequence, work_center, setup_minutes, run_minutes_per_unit, description};
+    at most ``ROUTING_MAX_STEPS``. Raises field errors per step (``steps[1].sequence``; see
+    ``prodcoord.core.rows.row_field``). Returns them in sequence order."""
+    steps = list(steps)
+    limit = settings.ROUTING_MAX_STEPS
+    if len(steps) > limit:
+        raise ValidationError({"steps": [f"At most {limit} steps per routing (ROUTING_MAX_STEPS); this one has {len(steps)}."]})
+    errors = {}
     seen = set()
     cleaned = []
-    for i, step in enumerate(steps, start=1):
+    for index, step in enumerate(steps):
         seq = step.get("sequence")
         wc = step.get("work_center")
-        setup = Decimal(step.get("setup_minutes") or 0)
-        run = Decimal(step.get("run_minutes_per_unit") or 0)
-        if not seq or int(seq) <= 0:
-            messages.append(f"Step {i}, sequence: must be a positive number.")
+        setup = _minutes(step.get("setup_minutes"))
+        run = _minutes(step.get("run_minutes_per_unit"))
+        try:
+            seq_ok = seq is not None and int(seq) > 0
+        except (TypeError, ValueError):
+            seq_ok = False
+        if not seq_ok:
+            errors[row_field("steps", index, "sequence")] = ["Must be a positive number."]
         elif seq in seen:
-            messages.append(f"Step {i}, sequence: {seq} is used twice.")
+            errors[row_field("steps", index, "sequence")] = [f"{seq} is used twice."]
         if wc is None:
-            messages.append(f"Step {i}, work_center: this field is required.")
+            errors[row_field("steps", index, "work_center")] = ["This field is required."]
         elif not wc.is_active:
-            messages.append(f"Step {i}, work_center: {wc.code} is inactive.")
-        if setup < 0:
-            messages.append(f"Step {i}, setup_minutes: cannot be negative.")
-        if run < 0:
-            messages.append(f"Step {i}, run_minutes_per_unit: cannot be negative.")
+            errors[row_field("steps", index, "work_center")] = [f"{wc.code} is inactive."]
+        if setup is None or setup < 0:
+            errors[row_field("steps", index, "setup_minutes")] = ["Cannot be negative."]
+        if run is None or run < 0:
+            errors[row_field("steps", index, "run_minutes_per_unit")] = ["Cannot be negative."]
         seen.add(seq)
         cleaned.append(
             {
@@ -46,8 +65,8 @@ def routing_steps_check(steps):
                 "description": (step.get("description") or "").strip(),
             }
         )
-    if messages:
-        raise ValidationError({"steps": messages})
+    if errors:
+        raise ValidationError(errors)
     return sorted(cleaned, key=lambda s: s["sequence"])
 
 

@@ -104,10 +104,33 @@ def work_order_new_check(*, item, quantity, priority, planned_start, planned_end
         errors["planned_end"] = ["Must not be before planned start."]
     if errors:
         raise ValidationError(errors)
+    run_minutes_check(steps=routing.steps.all(), quantity=quantity)
 
 
 def _run_minutes(step, quantity):
     return (step.run_minutes_per_unit * Decimal(quantity)).quantize(Decimal("0.01"))
+
+
+def _largest(model, field):
+    """The largest value a decimal column holds (``99999999.99`` for 10 digits, 2 places)."""
+    column = model._meta.get_field(field)
+    return Decimal(10) ** (column.max_digits - column.decimal_places) - Decimal(10) ** -column.decimal_places
+
+
+def run_minutes_check(*, steps, quantity):
+    """The planned run minutes of every operation (run minutes per unit × quantity) must be a
+    number the plan can hold. Raises a field error on ``quantity``."""
+    largest = _largest(Operation, "planned_run_minutes")
+    for step in steps:
+        if step.run_minutes_per_unit * Decimal(quantity) > largest:
+            raise ValidationError(
+                {
+                    "quantity": [
+                        f"Too large for its routing: step {step.sequence} would plan more than {largest:,} run minutes. "
+                        "Split the order."
+                    ]
+                }
+            )
 
 
 def operations_from_routing(work_order, steps):
@@ -321,6 +344,7 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
     errors = RowErrors()
     events = EventBatch(actor=actor, at=now)
     changed, fields, requantified = [], set(), {}
+    steps = _routing_steps({locked[row["work_order"].pk].routing_id for row in rows if "quantity" in row})
     for index, row in enumerate(rows):
         work_order = locked[row["work_order"].pk]
         data = {k: v for k, v in row.items() if k not in ("work_order", "version", "reason", "at")}
@@ -346,6 +370,8 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
             reason=row.get("reason"),
             conflict_field="work_order",
         )
+        if index not in errors and "quantity" in data:
+            errors.check(index, run_minutes_check, steps=steps[work_order.routing_id], quantity=data["quantity"])
         if index in errors:
             continue
         for verb, verb_fields in CHANGE_VERBS.items():
@@ -373,6 +399,16 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
     work_orders_write(changed, sorted(fields))
     events.save()
     return [locked[row["work_order"].pk] for row in rows]
+
+
+def _routing_steps(routing_ids):
+    """routing id → its steps, for the routings a batch changes quantities on (one query)."""
+    steps = defaultdict(list)
+    routing_ids = {pk for pk in routing_ids if pk is not None}
+    if routing_ids:
+        for step in RoutingStep.objects.filter(routing_id__in=routing_ids):
+            steps[step.routing_id].append(step)
+    return steps
 
 
 def _replan_operations(work_orders):

@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.integrity import integrity_conflict
+from prodcoord.core.rows import split_row_field
 
 
 def validation_error_data(exc):
@@ -27,10 +28,38 @@ def validation_error_data(exc):
     return {"detail": " ".join(exc.messages)}
 
 
+def nest_row_errors(data, body):
+    """Field errors about one row of a list (``lines[1].component``, as the services name them)
+    answered like the input: ``{"lines": [{}, {"component": ["…"]}]}``, one entry per row sent."""
+    nested, plain = {}, {}
+    for key, messages in data.items():
+        parts = split_row_field(key)
+        if parts is None:
+            plain[key] = messages
+        else:
+            content, index, field = parts
+            nested.setdefault(content, {}).setdefault(index, {})[field] = messages
+    for content, rows in nested.items():
+        sent = body.get(content) if isinstance(body, dict) else None
+        length = max(len(sent) if isinstance(sent, list) else 0, max(rows) + 1)
+        if content in plain:  # the list itself was refused too
+            plain.setdefault("non_field_errors", []).extend(plain.pop(content))
+        plain[content] = [rows.get(index, {}) for index in range(length)]
+    return plain
+
+
+def _body(request):
+    try:
+        return request.data if request is not None else None
+    except Exception:  # a body that cannot be read has no rows to mirror
+        return None
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         data = validation_error_data(exc)
         data = {("non_field_errors" if k == "__all__" else k): v for k, v in data.items()}
+        data = nest_row_errors(data, _body(context.get("request")))
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ConflictError):
         return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)

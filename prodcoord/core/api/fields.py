@@ -2,14 +2,13 @@
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from prodcoord.core.naturalkeys import natural_key_problem
-
-# Form posts from the browsable API carry the CSRF token among the fields.
-IGNORED_INPUT_KEYS = {"csrfmiddlewaretoken"}
+from prodcoord.core import naturalkeys
+from prodcoord.core.plant_time import CALENDAR_MESSAGE, within_calendar
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -68,7 +67,7 @@ class StrictInputMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields) - IGNORED_INPUT_KEYS)
+            unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
                     {key: [self.unknown_field_messages.get(key, "Unknown field; it cannot be set here.")] for key in unknown}
@@ -101,10 +100,111 @@ class TimeOfDayFieldExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "description": "Time of day in plant time, HH:MM or HH:MM:SS", "example": "06:00"}
 
 
-def natural_key(value):
-    """A code, SKU or number as written: the one rule of ``prodcoord.core.naturalkeys`` (it
-    addresses the record in a URL path, is read off travelers, and is unique regardless of case)."""
-    problem = natural_key_problem(value)
-    if problem:
-        raise serializers.ValidationError(problem)
-    return value
+# A natural key (a code, SKU or number) addresses its record in a URL path: no slash, no
+# control characters, and not "." or ".." (which a URL resolves away). As a pattern, so the
+# schema says it too.
+def key_pattern(forbidden):
+    """A pattern for a key with no character of ``forbidden`` (a character class's inside) that
+    is not "." or ".." either."""
+    char, first = f"[^{forbidden}]", f"[^.{forbidden}]"
+    return rf"^(?:{first}{char}*|\.{first}{char}*|\.\.{char}+)$"
+
+
+NATURAL_KEY_PATTERN = naturalkeys.PATTERN
+# The same for a path parameter (anything but a slash; a control character finds no record: 404).
+PATH_KEY_PATTERN = key_pattern("/")
+natural_key_validator = naturalkeys.natural_key_validator
+
+
+class NaturalKeyInputMixin:
+    # For a serializer that writes natural keys (``natural_key_fields``): each must be usable
+    # in a URL path, and the schema says so with a pattern. (A comment, not a docstring: the
+    # schema would take it as each serializer's description.)
+
+    natural_key_fields: tuple = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.natural_key_fields:
+            if natural_key_validator not in fields[name].validators:  # a model field brings its own
+                fields[name].validators.append(natural_key_validator)
+        return fields
+
+
+# --- date and time -------------------------------------------------------------------------
+
+
+class DateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset, or without one on the plant's clock (``PLANT_TIME_ZONE``).
+
+    A date and time at the very edge of the calendar (``9999-12-31T23:59:59``, ``0001-01-01T00:00``)
+    cannot be moved to UTC or to the plant's clock: a field error, not an overflow later."""
+
+    default_error_messages = {"out_of_range": CALENDAR_MESSAGE, "overflow": CALENDAR_MESSAGE}
+
+    def to_internal_value(self, value):
+        try:
+            result = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("out_of_range")
+        result = within_calendar(result)
+        if result is None:
+            self.fail("out_of_range")
+        return result
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("out_of_range")
+
+
+# --- lists of rows: a BOM's lines, a routing's steps --------------------------------------
+
+
+class RowListSerializer(serializers.ListSerializer):
+    """A list of rows written as a whole (``lines``, ``steps``), at most the number the setting
+    ``limit_setting`` allows. The count is checked before any row is, so an over-long list
+    costs nothing; errors about the list are a list of messages, errors about rows one entry
+    per row, like the input (``[{}, {"quantity_per": ["…"]}]``)."""
+
+    def __init__(self, *args, limit_setting, noun, per, **kwargs):
+        self.limit_setting = limit_setting
+        self.noun = noun  # "lines"
+        self.per = per  # "per BOM"
+        super().__init__(*args, **kwargs)
+
+    @property
+    def max_length(self):
+        return getattr(settings, self.limit_setting)
+
+    @max_length.setter
+    def max_length(self, value):
+        """The limit is the setting's; DRF's constructor sets ``None`` here."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError([f"Give the {self.noun} as a list."], code="not_a_list")
+        if len(data) > self.max_length:
+            raise serializers.ValidationError(
+                [f"At most {self.max_length} {self.noun} {self.per} ({self.limit_setting}); this list has {len(data)}."],
+                code="max_length",
+            )
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict):  # DRF's {index: errors}: one entry per row instead
+                rows = [exc.detail.get(index, {}) for index in range(len(data))]
+                # A row that is no object at all ("lines": [null]) has messages, not fields.
+                exc.detail = [row if isinstance(row, dict) else {"non_field_errors": row} for row in rows]
+            raise
+
+
+class RowListSerializerExtension(OpenApiSerializerFieldExtension):
+    target_class = RowListSerializer
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        item = auto_schema._unwrap_list_serializer(field.child, direction)
+        return {"type": "array", "items": item, "maxItems": field.max_length}

@@ -1,32 +1,43 @@
 from functools import partial
 
+from django.conf import settings
 from django.core.paginator import Paginator as DjangoPaginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
 class StandardPagination(PageNumberPagination):
-    """``?page_size=`` is a whole number from 1; more than 500 reads as 500.
-    Anything else is refused (400) rather than silently replaced by the default."""
+    """``?page_size=`` is a whole number from 1 to ``API_MAX_PAGE_SIZE`` (500 unless configured).
+    Anything else is refused (400, naming the limit) rather than silently replaced."""
 
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 500
+
+    @property
+    def max_page_size(self):
+        return settings.API_MAX_PAGE_SIZE
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return self.page_size
         text = raw.strip()
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            raise ValidationError({self.page_size_query_param: ["Give a whole number from 1 to 500."]})
-        return min(int(text), self.max_page_size)
+        limit = self.max_page_size
+        if not (text.isascii() and text.isdigit()) or not text.strip("0"):
+            raise ValidationError({self.page_size_query_param: [f"Give a whole number from 1 to {limit}."]})
+        text = text.lstrip("0")
+        if len(text) > len(str(limit)) or int(text) > limit:
+            raise ValidationError(
+                {self.page_size_query_param: [f"At most {limit} results per page (API_MAX_PAGE_SIZE); ask for the next page."]}
+            )
+        return int(text)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["minimum"] = 1
+                parameter["schema"]["maximum"] = self.max_page_size
                 parameter["description"] = f"Results per page: {self.page_size} unless given, at most {self.max_page_size}."
             elif parameter["name"] == self.page_query_param:
                 parameter["schema"]["minimum"] = 1

@@ -9,7 +9,7 @@ and the response is the output serializer over the record read back through
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -29,13 +29,57 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class StableOrderingFilter(OrderingFilter):
-    """``?ordering=`` with the primary key as the last tie-breaker, so pages never overlap."""
+    """``?ordering=`` by the fields the view lists (``-`` for descending), comma-separated or
+    repeated, with the primary key as the last tie-breaker so pages never overlap. An unknown
+    field is a 400, not silently ignored; the schema lists the values."""
 
     def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view) or [])
+        terms = [
+            term.strip()
+            for value in request.query_params.getlist(self.ordering_param)
+            for term in value.split(",")
+            if term.strip()
+        ]
+        if not terms:
+            ordering = list(self.get_default_ordering(view) or [])
+        else:
+            ordering = self._valid_ordering(terms, self.ordering_values(queryset, view, request))
         if ordering and not self._is_unique(queryset.model, ordering[-1].lstrip("-")):
             ordering.append("pk")
         return ordering
+
+    def ordering_values(self, queryset, view, request=None):
+        """Every value ``?ordering=`` takes: each field, ascending and descending."""
+        fields = [item[0] for item in self.get_valid_fields(queryset, view, {"request": request})]
+        return [value for field in fields for value in (field, f"-{field}")]
+
+    def _valid_ordering(self, terms, allowed):
+        unknown = [term for term in terms if term not in allowed]
+        if unknown:
+            shown = ", ".join(f"“{term[:40]}”" for term in unknown[:3])
+            raise ValidationError(
+                {self.ordering_param: [f"Cannot order by {shown}; use one of: {', '.join(allowed)} (comma-separated)."]}
+            )
+        ordering, seen = [], set()
+        for term in terms:  # the first mention of a field decides; repeats add nothing
+            if term.lstrip("-") not in seen:
+                seen.add(term.lstrip("-"))
+                ordering.append(term)
+        return ordering
+
+    def get_schema_operation_parameters(self, view):
+        values = self.ordering_values(view.get_queryset(), view)
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort by these fields, in order (comma-separated); `-` sorts descending.",
+                "schema": {"type": "array", "items": {"type": "string", "enum": values}},
+                "style": "form",
+                "explode": False,
+            }
+        ]
 
     @staticmethod
     def _is_unique(model, name):
