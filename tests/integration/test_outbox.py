@@ -2,19 +2,22 @@
 broker is back — through PostgreSQL, Redis and a real Celery worker."""
 
 import datetime as dt
+import threading
 import time
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 
 from prodcoord.core.models import NumberSequence
 from prodcoord.events import hooks
 from prodcoord.events.models import Event
 from prodcoord.outbox.models import OutboxMessage
 from prodcoord.outbox.relay import DELIVER_TASK
+from prodcoord.outbox.services import outbox_enqueue, outbox_message_run, outbox_messages_claim
 from tests.brokers import CLOSED_PORT_BROKER, deadline, hung_broker
 from tests.factories import make_work_order
-from tests.integration.support import wait_until
+from tests.integration.support import race, wait_until
 from tests.integration.tasks import count_follow_up_runs_task, runs_counter
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -113,3 +116,48 @@ def test_broker_broken_writes_answer_in_normal_time_and_each_follow_up_runs_once
     assert set(follow_ups().values()) == {("done", 1)}
     assert len(follow_ups()) == 6
     assert celery_worker.log().count("'skipped'") >= 6
+
+
+def waiting_messages(count):
+    """``count`` pending messages, due now but not yet handed over."""
+    ids = outbox_enqueue(
+        messages=[{"task": count_follow_up_runs_task, "kwargs": {"event_ids": [-n]}, "delay": 600} for n in range(count)]
+    )
+    OutboxMessage.objects.update(next_attempt_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    return ids
+
+
+def test_two_relays_at_once_never_hand_over_the_same_message():
+    ids = waiting_messages(6)
+    (first, a), (second, b) = race(lambda: outbox_messages_claim(limit=4), lambda: outbox_messages_claim(limit=4))
+    assert (first, second) == ("ok", "ok")
+    assert not set(a) & set(b)
+    assert sorted(a + b) == ids[: len(a) + len(b)]
+    assert len(a + b) >= 4
+    assert OutboxMessage.objects.filter(state="sent").count() == len(a + b)
+
+
+def test_a_message_being_run_is_neither_run_again_nor_handed_over_again(settings):
+    [pk] = waiting_messages(1)
+    OutboxMessage.objects.filter(pk=pk).update(state="sent", sent_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))  # lease over
+    running, finish = threading.Event(), threading.Event()
+
+    def run_slowly():  # a worker in the middle of running it: the row is locked
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.select_for_update().get(pk=pk)
+                running.set()
+                finish.wait(timeout=20)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run_slowly)
+    worker.start()
+    try:
+        assert running.wait(timeout=10)
+        assert outbox_message_run(message_id=pk) == "busy"  # a second delivery does not wait, nor run it
+        assert outbox_messages_claim(limit=10) == []  # nor does the periodic relay take it, lease or not
+    finally:
+        finish.set()
+        worker.join(timeout=30)
+    assert outbox_messages_claim(limit=10) == [pk]
