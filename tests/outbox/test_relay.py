@@ -131,6 +131,65 @@ def test_a_hand_over_that_fails_midway_keeps_the_rest_pending(sent, use_broker, 
     assert sent == ids
 
 
+@pytest.fixture
+def connections_opened(sent):
+    """How many broker connections the relay opened."""
+    from prodcoord.celery import app
+
+    opened = []
+    real = app.connection_for_write
+
+    def connection_for_write(*args, **kwargs):
+        opened.append(kwargs["transport_options"])
+        return real(*args, **kwargs)
+
+    with mock.patch.object(app, "connection_for_write", side_effect=connection_for_write):
+        yield opened
+
+
+def test_hand_overs_share_one_connection_while_it_is_in_use(
+    connections_opened, sent, django_capture_on_commit_callbacks, monkeypatch
+):
+    for name in "abc":
+        commit_follow_ups(django_capture_on_commit_callbacks, name)
+    assert len(sent) == 3
+    assert len(connections_opened) == 1
+    assert connections_opened[0]["socket_timeout"] == connections_opened[0]["socket_connect_timeout"] == 0.5
+    assert connections_opened[0]["max_retries"] == 0
+
+    later = time.monotonic() + relay.REUSE_SECONDS + 1  # idle too long: not trusted any more
+    monkeypatch.setattr(relay.time, "monotonic", lambda: later)
+    commit_follow_ups(django_capture_on_commit_callbacks, "d")
+    assert (len(sent), len(connections_opened)) == (4, 2)
+
+
+def test_a_kept_connection_that_fails_at_once_is_replaced_once(connections_opened, sent, django_capture_on_commit_callbacks):
+    from prodcoord.celery import app
+
+    commit_follow_ups(django_capture_on_commit_callbacks, "a")
+    real = app.send_task.side_effect
+    failures = []
+
+    def closed_by_the_server_once(name, args=None, **options):
+        if not failures:
+            failures.append(args)
+            raise ConnectionError("Connection closed by server.")  # Redis restarted meanwhile
+        return real(name, args=args, **options)
+
+    app.send_task.side_effect = closed_by_the_server_once
+    ids, _ = commit_follow_ups(django_capture_on_commit_callbacks, "b", "c")
+    assert states(ids) == [("sent", 1), ("sent", 1)]
+    assert len(connections_opened) == 2
+    assert not relay.broker_paused()
+
+    # a new connection that fails is not tried again: the messages wait for the periodic relay
+    relay.reset_broker_pauses()  # forgets the kept connection too
+    failures.clear()
+    ids, _ = commit_follow_ups(django_capture_on_commit_callbacks, "d")
+    assert states(ids) == [("pending", 0)]
+    assert relay.broker_paused()
+
+
 def test_the_relay_after_a_commit_never_fails_the_request(sent, caplog):
     pk = outbox_message_enqueue(task=COUNT, args=["a"])
     with (
