@@ -71,7 +71,7 @@ def test_broker_down_the_commit_returns_at_once_and_the_periodic_relay_delivers_
     use_broker(broker=CLOSED_PORT_BROKER)
     with caplog.at_level(logging.WARNING, logger="prodcoord.outbox.relay"):
         ids, seconds = commit_follow_ups(django_capture_on_commit_callbacks, "a", "b")
-    assert seconds < 0.5
+    assert seconds < 2, f"the commit took {seconds:.2f}s"  # a refused connection: no wait (but a busy machine)
     assert states(ids) == [("pending", 0), ("pending", 0)]  # a refused hand-over is not an attempt
     assert "Connection refused" in OutboxMessage.objects.get(pk=ids[0]).last_error
     assert "stay pending for the periodic relay" in caplog.text
@@ -89,12 +89,12 @@ def test_broker_hung_the_commit_waits_one_short_timeout_then_this_process_leaves
     with hung_broker() as (url, accepted):
         use_broker(broker=url)
         ids, first = commit_follow_ups(django_capture_on_commit_callbacks, "a")
-        assert 0.3 <= first < 1.0, f"the first commit with a hung broker took {first:.2f}s"
+        assert 0.3 <= first < 2, f"the first commit with a hung broker took {first:.2f}s"  # one 0.3 s timeout
         assert len(accepted) == 1  # one connection attempt, no retries
         assert relay.broker_paused()
 
         more, second = commit_follow_ups(django_capture_on_commit_callbacks, "b")
-        assert second < 0.1, f"the next commit took {second:.2f}s"
+        assert second < 0.3, f"the next commit took {second:.2f}s"
         assert len(accepted) == 1  # not tried again while paused
     assert states(ids + more) == [("pending", 0), ("pending", 0)]
     assert "Timeout" in OutboxMessage.objects.get(pk=ids[0]).last_error
