@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from tests.brokers import reset_broker_connections
 from tests.factories import UserFactory, standard_shifts
 
 # assert_query_baseline and --record-query-counts (tests/query_counts.json)
@@ -39,3 +40,24 @@ def api_as(make_user):
         return client
 
     return _client
+
+
+@pytest.fixture
+def use_broker(monkeypatch):
+    """``use_broker(broker=url, queue=…)``: this process's Celery app sends tasks through ``broker`` instead of
+    running them in process (tests/brokers.py has brokers that fail). Restored after the test."""
+    from prodcoord.celery import app
+
+    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    saved = {key: app.conf[key] for key in keys}
+
+    def _use(*, broker, queue="celery"):
+        # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
+        monkeypatch.setenv("CELERY_BROKER_URL", broker)
+        app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+        reset_broker_connections(app)
+        return app
+
+    yield _use
+    app.conf.update(saved)
+    reset_broker_connections(app)

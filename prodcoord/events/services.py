@@ -1,6 +1,7 @@
 """Recording events. Every service records its events through ``EventBatch``
-(or ``event_record`` for one), inside its own transaction; after that
-transaction commits, the events are handed to the subscribers (``hooks``).
+(or ``event_record`` for one), inside its own transaction, where the subscribed
+tasks' outbox messages are written too; after that transaction commits, the
+events are handed to the subscribers (``hooks``).
 
 An event names:
 
@@ -89,6 +90,7 @@ class EventBatch:
         )
         for event, pairs in zip(events, scopes, strict=True):
             event.scope = pairs
+        hooks.queue_tasks(events)  # subscribed tasks: outbox messages, in this transaction
         transaction.on_commit(lambda: hooks.dispatch(events))
         return events
 

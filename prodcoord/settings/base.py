@@ -37,9 +37,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served by the app: the docs work without internet access
     "django_htmx",
     "axes",  # failed logins and lockouts (the security block below)
-    # bottom layer: cross-cutting core, event log
+    # bottom layer: cross-cutting core, event log, outbox
     "prodcoord.core",
     "prodcoord.events",
+    "prodcoord.outbox",
     # domain apps, in layer order (bottom to top; docs/ARCHITECTURE.md)
     "plant",
     "materials",
@@ -227,7 +228,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must not fail the request that queued the work.
+# Follow-up work reaches the broker through the outbox relay, over a connection
+# with short timeouts of its own (OUTBOX_BROKER_TIMEOUT below).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 CELERY_BEAT_SCHEDULE = {
@@ -239,7 +241,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workorders.tasks.work_orders_flag_overdue_task",
         "schedule": crontab(minute="*/15"),
     },
+    "relay-outbox": {
+        "task": "prodcoord.outbox.tasks.outbox_relay_task",
+        "schedule": crontab(minute="*"),
+    },
+    "purge-outbox": {
+        "task": "prodcoord.outbox.tasks.outbox_messages_purge_task",
+        "schedule": crontab(minute=43),
+    },
 }
+
+# --- The outbox (prodcoord/outbox) ----------------------------------------------
+# Follow-up work is a row written in the change's transaction; the relay hands it
+# to the broker after the commit (or runs it in process with no broker), and the
+# periodic relay picks up whatever is still pending. docs/ARCHITECTURE.md.
+# Seconds to connect to the broker and for each of its replies when handing work over.
+OUTBOX_BROKER_TIMEOUT = env.float("OUTBOX_BROKER_TIMEOUT", default=0.5)
+# After the broker failed a hand-over, a process leaves it alone this long (seconds);
+# new follow-ups wait, pending, for the periodic relay.
+OUTBOX_BROKER_PAUSE_SECONDS = env.int("OUTBOX_BROKER_PAUSE_SECONDS", default=30)
+# A message handed over and not done after this long (seconds) is handed over again.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
+# Hand-overs before a message is marked failed.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+# Messages the periodic relay claims at once.
+OUTBOX_RELAY_BATCH_SIZE = env.int("OUTBOX_RELAY_BATCH_SIZE", default=500)
+# Done messages are kept this many days, then purged.
+OUTBOX_KEEP_DONE_DAYS = env.int("OUTBOX_KEEP_DONE_DAYS", default=7)
 
 # How long an Idempotency-Key is remembered.
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)

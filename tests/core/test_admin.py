@@ -11,6 +11,8 @@ from plant.models import Department, Shift
 from prodcoord.core.models import IdempotencyKey
 from prodcoord.core.sequences import sequence_next
 from prodcoord.events.models import Event
+from prodcoord.outbox.models import OutboxMessage
+from prodcoord.outbox.services import outbox_enqueue
 from tests.factories import make_routed_item, make_work_order
 from workorders import services
 from workorders.models import WorkOrder
@@ -42,7 +44,7 @@ def changelist(model):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
-APPS = {"core", "events", "plant", "materials", "workorders", "planning", "reports"}
+APPS = {"core", "events", "outbox", "plant", "materials", "workorders", "planning", "reports"}
 
 
 def test_every_model_is_registered_or_shown_inline():
@@ -221,12 +223,38 @@ def test_changelist_query_count(admin_client, superuser, shifts, assert_query_ba
     for n in range(3):
         IdempotencyKey.objects.create(user=superuser, key=f"k{n}", method="POST", path="/api/v1/holds/", request_hash="h")
         sequence_next(name=f"sequence-{n}")
+    outbox_enqueue(messages=[{"task": PURGE_TASK, "dedupe_key": f"purge-{n}"} for n in range(3)])
     rows = model.objects.count()
     assert rows >= 3, label
     with assert_query_baseline(f"admin: {label} changelist"):
         response = admin_client.get(changelist(model))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == min(rows, response.context["cl"].list_per_page)
+
+
+PURGE_TASK = "prodcoord.core.tasks.idempotency_keys_purge_task"
+
+
+def test_a_failed_outbox_message_can_be_retried_and_nothing_else_changed(admin_client, django_capture_on_commit_callbacks):
+    failed, done = outbox_enqueue(messages=[{"task": PURGE_TASK}, {"task": PURGE_TASK, "args": []}])
+    OutboxMessage.objects.filter(pk=failed).update(state="failed", attempts=10, last_error="RuntimeError: SMTP down")
+    OutboxMessage.objects.filter(pk=done).update(state="done", attempts=1)
+    response = admin_client.get(changelist(OutboxMessage), {"state__exact": "failed"})
+    assert [obj.pk for obj in response.context["cl"].result_list] == [failed]
+    assert "RuntimeError: SMTP down" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            changelist(OutboxMessage), {"action": "retry_selected", "_selected_action": [failed, done]}, follow=True
+        )
+    assert "1 message(s) pending again" in response.content.decode()
+    states = dict(OutboxMessage.objects.values_list("pk", "state"))
+    assert states == {failed: "done", done: "done"}  # retried, and ran in process (no broker) after the commit
+    assert OutboxMessage.objects.get(pk=failed).attempts == 1
+
+    url = reverse("admin:outbox_outboxmessage_change", args=[failed])
+    assert admin_client.post(url, {"state": "pending"}).status_code == 403
+    assert admin_client.get(reverse("admin:outbox_outboxmessage_add")).status_code == 403
 
 
 def test_changelist_quantities_are_written_like_the_pages(admin_client, some_data):

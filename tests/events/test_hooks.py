@@ -10,7 +10,9 @@ from django.db import transaction
 from plant import services as plant_services
 from prodcoord.events import hooks
 from prodcoord.events.models import Event, EventScope
+from prodcoord.outbox.models import OutboxMessage
 from tests.factories import DepartmentFactory, WorkCenterFactory, make_routed_item, make_work_order
+from tests.outbox.tasks import count_events_task, runs
 from workorders import services
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,55 @@ def test_a_failing_subscriber_is_logged_and_the_others_still_run(received, djang
     assert [verb for verb, _ in received[-1]] == ["work_order.released"]
     assert "subscriber bug" in caplog.text
     assert wo.__class__.objects.get(pk=wo.pk).status == "released"
+
+
+@pytest.fixture
+def hold_task():
+    """``count_events_task`` subscribed to the hold events."""
+    name = hooks.subscribe_task(count_events_task, prefixes=("hold.",))
+    yield name
+    hooks.unsubscribe_task(name)
+
+
+def test_a_subscribed_task_is_queued_in_the_changes_transaction_and_runs_after_the_commit(
+    hold_task, django_capture_on_commit_callbacks
+):
+    wo = make_work_order(status="released")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        hold = services.hold_place(work_order=wo, actor=None, kind="quality", reason="Burr.")
+        services.work_order_change_priority(work_order=wo, actor=None, priority=1, reason="Rush.")
+        placed = Event.objects.get(verb="hold.placed", object_id=str(hold.pk))
+        message = OutboxMessage.objects.get()  # one, for the hold event only
+        assert (message.task, message.kwargs, message.state) == (hold_task, {"event_ids": [placed.pk]}, "pending")
+        assert runs(f"event-{placed.pk}") == 0
+    message.refresh_from_db()
+    assert message.state == "done"
+    assert runs(f"event-{placed.pk}") == 1
+
+
+def test_a_subscribed_task_gets_every_matching_event_of_one_save_in_one_message(hold_task, shifts):
+    wo = make_work_order(status="released")
+    services.holds_place(
+        actor=None,
+        rows=[
+            {"work_order": wo, "kind": "quality", "reason": "Burr."},
+            {"work_order": wo, "kind": "material", "reason": "Short."},
+        ],
+    )
+    placed = list(Event.objects.filter(verb="hold.placed").order_by("pk").values_list("pk", flat=True))
+    assert len(placed) == 2
+    assert list(OutboxMessage.objects.values_list("kwargs", flat=True)) == [{"event_ids": placed}]
+
+
+def test_no_message_for_a_rolled_back_change_or_an_unsubscribed_task(hold_task, django_capture_on_commit_callbacks):
+    wo = make_work_order(status="released")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.hold_place(work_order=wo, actor=None, kind="quality", reason="Burr.")
+        raise RuntimeError("the rest of the request fails")
+    hooks.unsubscribe_task(hold_task)
+    assert hold_task not in hooks.task_subscribers()
+    services.hold_place(work_order=wo, actor=None, kind="quality", reason="Burr.")
+    assert not OutboxMessage.objects.exists()
 
 
 def _scope(event):

@@ -11,7 +11,10 @@ phase:
 The worker is started once per session — per xdist process that runs these
 tests — against that process's test database that pytest-django created
 (``test_<name>``, or ``test_<name>_gw0``, … in parallel runs), and consumes a
-queue of its own, so another worker on the same Redis cannot take its tasks.
+queue of its own, so another worker on the same Redis cannot take its tasks
+(and sends what it queues itself, such as the outbox relay's hand-overs, to
+that queue). It also imports ``tests.integration.tasks``, the tasks that
+exist only for these tests.
 Tests that need the worker to see their data commit it: they use
 ``transactional_db``.
 """
@@ -112,6 +115,7 @@ def _start_worker(*, broker, db_url, queue, log_path):
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
     }
     cmd = [
@@ -125,6 +129,9 @@ def _start_worker(*, broker, db_url, queue, log_path):
         "--loglevel=INFO",
         "--without-mingle",
         "--without-gossip",
+        # tasks that exist only for the tests (tests/integration/tasks.py)
+        "--include",
+        "tests.integration.tasks",
         "-Q",
         queue,
         "-n",
@@ -169,37 +176,6 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url, tmp_path_facto
         time.sleep(0.2)
     yield worker
     _stop_worker(worker)
-
-
-def reset_broker_connections(app):
-    """Forget pooled connections, so the next send uses the broker now configured."""
-    from kombu import pools
-
-    pools.reset()  # kombu's process-wide connection and producer pools
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@pytest.fixture
-def use_broker(monkeypatch):
-    """Switch this process's Celery app from in-process execution to sending through ``broker``."""
-    from prodcoord.celery import app
-
-    keys = ("task_always_eager", "broker_url", "task_default_queue")
-    saved = {key: app.conf[key] for key in keys}
-
-    def _use(*, broker, queue="celery"):
-        # Celery reads the CELERY_BROKER_URL environment variable before its own configuration.
-        monkeypatch.setenv("CELERY_BROKER_URL", broker)
-        app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
-        reset_broker_connections(app)
-        return app
-
-    yield _use
-    app.conf.update(saved)
-    reset_broker_connections(app)
 
 
 @pytest.fixture
