@@ -18,3 +18,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="prodcoord.core.sync_roles")
+
+        from .auth import connect_receivers
+
+        connect_receivers()

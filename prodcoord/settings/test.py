@@ -18,3 +18,6 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""
 # Static files straight from static/ (no collectstatic before a test run).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# One local-memory cache per test process, whatever .env says: a cache shared by the parallel
+# test processes (each with its own database) would hand one process's users to another.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "prodcoord-tests"}}
