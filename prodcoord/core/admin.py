@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from .exceptions import ConflictError
-from .models import AuthStamp, IdempotencyKey, NumberSequence
+from .models import IdempotencyKey, NumberSequence
 from .quantities import fmt_qty
 
 
@@ -164,10 +164,3 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # Forgetting a stored response only means a retry runs again; purging old keys is routine.
         return request.user.has_perm("core.delete_idempotencykey")
-
-
-@admin.register(AuthStamp)
-class AuthStampAdmin(ReadOnlyAdmin):
-    """The value cached users and permissions are keyed by (prodcoord.core.auth); it changes by itself."""
-
-    list_display = ("id", "value")

@@ -1,3 +1,4 @@
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -117,6 +118,17 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     def list(self, request, *args, **kwargs):
         rows = paginate_rows(self, self.filter_queryset(self.get_queryset()), selectors.work_order_rows)
         return self.get_paginated_response(work_order_payloads(rows))
+
+    def retrieve(self, request, *args, **kwargs):
+        """One work order with its operations: its row (item and revisions joined) and its operations,
+        read once each — no model instance first."""
+        number = self.kwargs[self.lookup_field]
+        if "\x00" in number:
+            raise Http404
+        rows = list(selectors.work_order_rows(self.filter_queryset(self.get_queryset()).filter(number=number)))
+        if not rows:
+            raise Http404(f"No {self.get_queryset().model._meta.object_name} matches the given query.")
+        return Response(work_order_payloads(rows)[0])
 
     def output(self, obj):
         return work_order_payloads([obj])[0]
