@@ -1,10 +1,11 @@
+from django.db import connection
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prodcoord.core.api.pagination import paginate_rows
+from prodcoord.core.api.pagination import UnreadPagePagination, paginate_rows
 from prodcoord.core.api.schema import ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
 
@@ -101,6 +102,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     input_serializer_class = WorkOrderCreateSerializer
     filterset_class = WorkOrderFilter
     lookup_field = "number"
+    pagination_class = UnreadPagePagination
     ordering_fields = WORK_ORDER_ORDERING
     ordering = ["number"]
     action_permissions = {
@@ -116,7 +118,12 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         return selectors.work_order_list(with_operations=False)
 
     def list(self, request, *args, **kwargs):
-        rows = paginate_rows(self, self.filter_queryset(self.get_queryset()), selectors.work_order_rows)
+        queryset = self.filter_queryset(self.get_queryset())
+        if connection.vendor == "postgresql" and request.accepted_renderer.format == "json":
+            # PostgreSQL builds the page's JSON itself, in one statement (the same representation).
+            page = self.paginator.page_queryset(queryset, request)
+            return self.paginator.get_paginated_json_response(selectors.work_order_page_json(page))
+        rows = paginate_rows(self, queryset, selectors.work_order_rows)
         return self.get_paginated_response(work_order_payloads(rows))
 
     def retrieve(self, request, *args, **kwargs):

@@ -1,8 +1,11 @@
+import json
 from functools import partial
 
+from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 
 class StandardPagination(PageNumberPagination):
@@ -52,3 +55,47 @@ def paginate_rows(view, queryset, transform):
     paginator = view.paginator
     paginator.django_paginator_class = partial(TransformingDjangoPaginator, transform=transform)
     return view.paginate_queryset(queryset)
+
+
+class UnreadPagePagination(StandardPagination):
+    """Pagination for a list whose page is built by one SQL statement of its own (PostgreSQL's
+    JSON functions): ``page_queryset`` counts and checks the page as ``paginate_queryset`` does,
+    but returns the page's queryset unread (sliced), and ``get_paginated_json_response`` wraps
+    the statement's JSON text in the usual ``{"count", "next", "previous", "results"}``."""
+
+    def page_queryset(self, queryset, request):
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc)))
+        return self.page.object_list
+
+    def get_paginated_json_response(self, results_json):
+        head = {"count": self.page.paginator.count, "next": self.get_next_link(), "previous": self.get_previous_link()}
+        text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"results":' + results_json + "}"
+        return JSONTextResponse(text)
+
+
+class JSONTextResponse(Response):
+    """A response whose body is JSON text made elsewhere (by the database): sent as it is, not
+    rendered again. ``.data`` parses it, for whoever asks (tests)."""
+
+    def __init__(self, text, **kwargs):
+        super().__init__(None, **kwargs)
+        self.text = text
+
+    @property
+    def data(self):
+        return json.loads(self.text) if self.text is not None else None
+
+    @data.setter
+    def data(self, value):
+        pass  # Response.__init__ sets it; the body is the text
+
+    @property
+    def rendered_content(self):
+        self["Content-Type"] = "application/json"
+        return self.text.encode()
