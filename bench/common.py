@@ -107,15 +107,43 @@ def prepare(scale, reuse):
     return url, seed_seconds
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes have used so far (Linux /proc; gone processes count 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def children(pid):
+    """The pids of the processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
 @contextmanager
 def gunicorn(url, *, workers=2, worker_class="sync", threads=1, env=None):
-    """gunicorn serving prodcoord with the production settings on a free port; yields the port."""
+    """gunicorn serving prodcoord with the production settings on a free port; yields the port
+    (and sets ``gunicorn.pid`` to the master's pid)."""
     port = free_port()
     cmd = [GUNICORN, "prodcoord.wsgi", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}"]
     if worker_class == "gthread":
         cmd += ["--threads", str(threads)]
     cmd += ["--log-level", "warning", "--backlog", "2048"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=production_env(url, **(env or {})))
+    gunicorn.pid = server.pid
     try:
         wait_for_port(port)
         yield port

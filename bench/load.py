@@ -35,7 +35,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 
-from common import PYTHON, RESULTS, ROOT, gunicorn, machine_load, manage_env, pct, prepare, run
+from common import PYTHON, RESULTS, ROOT, children, cpu_seconds, gunicorn, machine_load, manage_env, pct, prepare, run
 
 EXPECTED_CONFLICTS = {"stale_version", "on_hold"}
 
@@ -62,22 +62,22 @@ for role, count in (("coordinator", coordinators), ("planner", planners)):
         Token.objects.filter(user=user).delete()
         tokens[role].append(Token.objects.create(user=user).key)
 
-# Orders a coordinator can report on: released or in progress, no hold, room on the first operation.
-first_ops = {}
-for op in Operation.objects.filter(
-    work_order__status__in=["released", "in_progress"], work_order__active_hold_count=0
-).order_by("work_order_id", "sequence").select_related("work_order"):
-    if op.work_order_id not in first_ops:
-        first_ops[op.work_order_id] = op
-eligible = [
-    (op.work_order.number, op.sequence)
-    for op in first_ops.values()
-    if op.work_order.quantity - op.quantity_good - op.quantity_scrap >= 60
-]
-rng.shuffle(eligible)
+# Orders to work on, made for this run through the services (so every run starts alike, whatever
+# the runs before left): released, 1,000 to make, on items with a released routing.
+from workorders import services
 items = list(
     Item.objects.filter(routings__status="released", boms__status="released").values_list("sku", flat=True).distinct()[:20]
 )
+planner = User.objects.get(username="load-planner-00")
+made = services.work_orders_create(
+    actor=planner,
+    rows=[{"item": Item.objects.get(sku=items[i % len(items)]), "quantity": Decimal("1000"), "customer_ref": "LOAD-SETUP"}
+          for i in range(240)],
+)
+services.work_orders_transition(actor=planner, action="release", rows=[{"work_order": wo} for wo in made])
+first = {op.work_order_id: op.sequence for op in Operation.objects.filter(work_order__in=made).order_by("-sequence")}
+eligible = [(wo.number, first[wo.pk]) for wo in made]
+rng.shuffle(eligible)
 print(json.dumps({
     "tokens": tokens,
     "orders": eligible[:240],
@@ -259,6 +259,23 @@ async def drive(port, ctx, users, duration, pause):
     return stats, time.monotonic() - started
 
 
+def database_backends(url):
+    """The PostgreSQL backends serving the benchmark database (the workers' persistent connections)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        me = conn.info.backend_pid
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()").fetchall()
+    return [pid for (pid,) in rows if pid != me]
+
+
+async def warm_up(port, token, count):
+    for _ in range(count):
+        conn = Connection(port)
+        await conn.request("GET", "/api/v1/work-orders/?page_size=100", token)
+        conn.close()
+
+
 # --- afterwards ----------------------------------------------------------------------------
 
 INVARIANTS = {
@@ -367,16 +384,17 @@ def write_report():
     results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("load_*.json"))]
     lines = [
         "| run | users, pause | gunicorn | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | 409 (expected) "
-        "| errors | invariants | load avg before | date |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+        "| errors | invariants | CPU ms per request: gunicorn / PostgreSQL / client | load avg before | date |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
     ]
     for r in results:
         pause = "none" if not r["pause_s"][1] else f"{r['pause_s'][0]:g}–{r['pause_s'][1]:g} s"
         conflicts = sum(r["conflicts"].values())
+        cpu = " / ".join(str(v) for v in r.get("cpu_ms_per_request", {}).values()) or "–"
         lines.append(
             f"| {r['label']} | {r['users']}, {pause} | {r['worker']} | {r['requests']:,} | {r['throughput_rps']} | "
             f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {conflicts} | {r['unexpected']} | "
-            f"{'hold' if not r['invariant_problems'] else 'BROKEN'} | {r['load_before']} | {r['date']} |"
+            f"{'hold' if not r['invariant_problems'] else 'BROKEN'} | {cpu} | {r['load_before']} | {r['date']} |"
         )
     doc = ROOT / "docs" / "PERFORMANCE.md"
     text = doc.read_text()
@@ -410,16 +428,22 @@ def main():
     ctx = json.loads(run([PYTHON, "-c", script], manage_env(url)).stdout.strip().splitlines()[-1])
     print(f"{len(ctx['orders'])} orders to work on, {len(ctx['items'])} items to order", flush=True)
     with gunicorn(url, workers=args.workers, worker_class=args.worker_class, threads=args.threads) as port:
-        warm = Connection(port)
-        token = ctx["tokens"]["planner"][0]
-        for _ in range(3 * args.workers):
-            asyncio.run(warm.request("GET", "/api/v1/work-orders/?page_size=100", token))
-            warm.close()
+        asyncio.run(warm_up(port, ctx["tokens"]["planner"][0], 3 * args.workers))
+        app_pids = [gunicorn.pid, *children(gunicorn.pid)]
+        db_pids = database_backends(url)
+        cpu_before = (cpu_seconds(app_pids), cpu_seconds(db_pids), time.process_time())
         load_before = machine_load()
         stats, elapsed = asyncio.run(drive(port, ctx, args.users, args.duration, args.pause))
         load_after = machine_load()
+        db_pids = sorted(set(db_pids) | set(database_backends(url)))
+        cpu_after = (cpu_seconds(app_pids), cpu_seconds(db_pids), time.process_time())
     verbs, problems = check(url, ctx, stats)
     result = summarise(args, stats, elapsed, verbs, problems, load_before, load_after)
+    n = max(result["requests"], 1)
+    result["cpu_ms_per_request"] = {
+        name: round((after - before) * 1000 / n, 2)
+        for name, before, after in zip(("gunicorn", "postgresql", "client"), cpu_before, cpu_after, strict=True)
+    }
     print(json.dumps({k: v for k, v in result.items() if k not in ("unexpected_sample",)}, indent=1))
     for sample in result["unexpected_sample"]:
         print("unexpected:", sample)
