@@ -189,7 +189,6 @@ def work_order_page_json(page):
     as the JSON text of their API representation — the one ``work_order_payloads`` builds —
     made by PostgreSQL in one statement: no rows, model instances or dicts in Python."""
     from django.core.exceptions import EmptyResultSet
-    from django.db import connection
     from django.utils import timezone
 
     try:
