@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--profile", default=None, help="A kind to profile (list, list100, detail, progress, ...).")
     parser.add_argument("--n", type=int, default=N)
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime.")
     args = parser.parse_args()
 
     os.environ.update(production_env(f"{PG}/{DB_PREFIX}_{args.scale}"))
@@ -118,7 +119,7 @@ def main():
         results[kind] = round(statistics.median(cpu), 2)
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(45)
             print(out.getvalue())
     print(json.dumps({"cpu_ms_median": results}))
 

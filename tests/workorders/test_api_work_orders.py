@@ -415,8 +415,13 @@ def test_detail_reads_the_work_order_once(api_as, item):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(f"{URL}{wo.number}/")
     assert response.status_code == 200
-    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in ctx.captured_queries]
-    assert tables == ["authtoken_token", "workorders_workorder", "workorders_operation"]
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert "authtoken_token" in sql[0]  # the token, its user and the auth stamp; permissions come from the cache
+    if connection.vendor == "postgresql":
+        assert len(sql) == 2  # PostgreSQL writes the work order with its operations as JSON, in one statement
+    else:
+        tables = [s.split(" FROM ")[1].split()[0].strip('"') for s in sql[1:]]
+        assert tables == ["workorders_workorder", "workorders_operation"]
     listed = [r for r in client.get(f"{URL}?search={wo.number}").data["results"] if r["number"] == wo.number]
     assert response.data == listed[0]  # the same representation as the list's
 
