@@ -13,7 +13,8 @@ For each scale N (default 10 and 100 → ~5,000 and ~50,000 work orders):
    test client + CaptureQueriesContext, after one request has warmed the caches);
 5. measure PostgreSQL's own floor: one SQL statement that json_aggs the same
    100 rows (work-order columns, item SKU, revisions, nested operations),
-   30 runs over one psycopg connection → p50/p95;
+   30 runs over one psycopg connection → p50/p95, timed in turn with the API's
+   requests (list, detail, floor, list, …) so that a busy machine slows them alike;
 
 then write the results table to docs/PERFORMANCE.md.
 
@@ -100,16 +101,28 @@ def time_api(url, token):
             assert response.status == 200, (response.status, body[:500])
             return body
 
-        timings = {}
+        import psycopg
+
+        floor_conn = psycopg.connect(url)
+
+        def floor():
+            (rows,) = floor_conn.execute(FLOOR_SQL).fetchone()
+            assert len(rows) == 100
+
+        # The list, the detail and PostgreSQL's floor are timed in turn, request by request, so a
+        # busy machine slows all three alike and their ratio holds.
+        calls = {"list": lambda: get(PATH), "detail": lambda: get(detail), "floor": floor}
+        timings = {name: [] for name in calls}
         bodies = {}
-        for name, path in (("list", PATH), ("detail", detail)):
-            for _ in range(WARMUP):
-                bodies[name] = get(path)
-            timings[name] = []
-            for _ in range(RUNS):
+        for _ in range(WARMUP):
+            bodies = {"list": get(PATH), "detail": get(detail)}
+            floor()
+        for _ in range(RUNS):
+            for name, call in calls.items():
                 started = time.perf_counter()
-                get(path)
+                call()
                 timings[name].append((time.perf_counter() - started) * 1000)
+        floor_conn.close()
         conn.close()
         payload = json.loads(bodies["list"])
         assert len(payload["results"]) == 100
@@ -125,28 +138,13 @@ def production_env_for(url):
     return production_env(url)
 
 
-def time_floor(url):
-    import psycopg
-
-    timings = []
-    with psycopg.connect(url) as conn:
-        for _ in range(WARMUP):
-            conn.execute(FLOOR_SQL).fetchone()
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            (rows,) = conn.execute(FLOOR_SQL).fetchone()
-            timings.append((time.perf_counter() - started) * 1000)
-        assert len(rows) == 100
-    return timings
-
-
 def bench(scale, reuse):
     print(f"== scale {scale}", flush=True)
     url, seed_seconds = prepare(scale, reuse)
     token = run([PYTHON, "manage.py", "createtoken", "planner"], manage_env(url)).stdout.split()[-1]
     load = machine_load()
     api, queries, count, size = time_api(url, token)
-    floor = time_floor(url)
+    floor = api["floor"]
     result = {
         "scale": scale,
         "work_orders": count,

@@ -249,6 +249,9 @@ CACHES = {"default": cache_from_url(_CACHE_URL)}
 # API tokens stop working this many days after they were issued (0: never); POST /api/v1/auth/token/
 # gives a new one once the old has expired, POST /api/v1/auth/token/rotate/ replaces it at any time.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# PostgreSQL: the work-order list's page statement is prepared once per connection (off for a
+# pooler that cannot keep prepared statements, e.g. PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "prodcoord.core.auth.ExpiringTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",

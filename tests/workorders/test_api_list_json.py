@@ -103,3 +103,25 @@ def test_the_browsable_api_still_renders_the_list(make_user, assorted):
     client.force_login(make_user("viewer"))
     response = client.get(URL, HTTP_ACCEPT="text/html")
     assert response.status_code in (200, 406)  # production settings offer JSON only
+
+
+def test_the_page_statement_is_prepared_once_per_connection(api_as, assorted, settings):
+    client = api_as("viewer")
+    for _ in range(3):
+        assert client.get(URL).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%json_agg(row_to_json(w)%"])
+        assert cursor.fetchone()[0] == 1
+    with connection.cursor() as cursor:  # Django's own statements stay unprepared
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_prepared_statements_can_be_switched_off(api_as, assorted, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    client = api_as("viewer")
+    for _ in range(3):
+        assert client.get(URL).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%json_agg(row_to_json(w)%"])
+        assert cursor.fetchone()[0] == 0
