@@ -2,7 +2,8 @@
 
 1. A seeded plant (``seed_plant --scale 10`` by default, database ``<prefix>_10``, reused
    when it exists unless ``--fresh``), and load users with API tokens: coordinators and planners.
-2. gunicorn with the production settings (``--workers``, ``--worker-class``, ``--threads``).
+2. gunicorn with the production settings (``--workers``, ``--worker-class``, ``--threads``;
+   2 gthread workers of 4 threads by default, as docker-compose runs it).
 3. ``--users`` simulated people, each over its own HTTP connection, for ``--duration`` seconds:
 
    - a coordinator lists the orders in progress, reads one of its orders, reports progress on
@@ -416,8 +417,8 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--pause", type=float, nargs=2, default=[1.0, 2.0], metavar=("MIN", "MAX"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", 4)))
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-report", action="store_true", help="Do not write docs/PERFORMANCE.md.")
     args = parser.parse_args()

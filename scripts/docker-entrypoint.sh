@@ -10,6 +10,8 @@ case "${1:-web}" in
         exec gunicorn prodcoord.wsgi:application \
             --bind "0.0.0.0:${PORT:-8000}" \
             --workers "${GUNICORN_WORKERS:-2}" \
+            --worker-class gthread \
+            --threads "${GUNICORN_THREADS:-4}" \
             --timeout "${GUNICORN_TIMEOUT:-60}" \
             --access-logfile - \
             --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}"
