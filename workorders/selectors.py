@@ -157,7 +157,7 @@ def _page_json_sql():
     wo, op = WorkOrder._meta.db_table, Operation._meta.db_table
     tz = "z.tz"
     return f"""
-    SELECT coalesce(json_agg(row_to_json(w) ORDER BY p.ord), '[]')::text
+    SELECT %(count)s, coalesce(json_agg(row_to_json(w) ORDER BY p.ord), '[]')::text
       FROM unnest(ARRAY(%(ids)s)) WITH ORDINALITY AS p(id, ord)
       CROSS JOIN (SELECT %%s::text AS tz) z
       CROSS JOIN LATERAL (
@@ -184,21 +184,29 @@ def _page_json_sql():
     """
 
 
-def work_order_page_json(page):
+def work_order_page_json(page, counted=None):
     """The work orders of ``page`` (a sliced, unread queryset of work orders, in the page's order)
     as the JSON text of their API representation — the one ``work_order_payloads`` builds —
-    made by PostgreSQL in one statement: no rows, model instances or dicts in Python."""
+    made by PostgreSQL in one statement: no rows, model instances or dicts in Python.
+
+    Returns ``(count, text)``: with ``counted`` (a queryset: the page's whole list) the same
+    statement counts its rows, else ``count`` is None."""
     from django.core.exceptions import EmptyResultSet
     from django.utils import timezone
 
     try:
         ids_sql, ids_params = page.values_list("pk", flat=True).query.sql_with_params()
     except EmptyResultSet:  # a filter no row can match: Django knows without asking
-        return "[]"
-    sql = _page_json_sql() % {"ids": ids_sql}
+        return (0 if counted is not None else None), "[]"
+    count_sql, count_params = "NULL::bigint", []
+    if counted is not None:
+        inner, count_params = counted.order_by().values("pk").query.sql_with_params()
+        count_sql = f"(SELECT count(*) FROM ({inner}) c)"
+    sql = _page_json_sql() % {"ids": ids_sql, "count": count_sql}
     with _server_binding_cursor() as cursor:
-        cursor.execute(sql, [*ids_params, timezone.get_current_timezone_name()])
-        return cursor.fetchone()[0]
+        cursor.execute(sql, [*count_params, *ids_params, timezone.get_current_timezone_name()])
+        count, text = cursor.fetchone()
+    return count, text
 
 
 def _server_binding_cursor():

@@ -127,7 +127,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         if queryset is None:
             queryset = self.get_queryset().filter(pk=work_order.pk)
         if self.json_in_database():
-            text = selectors.work_order_page_json(queryset[:1])
+            _, text = selectors.work_order_page_json(queryset[:1])
             return JSONTextResponse(text[1:-1], status=status_code) if text != "[]" else None
         rows = list(selectors.work_order_rows(queryset[:1]))
         return Response(work_order_payloads(rows)[0], status=status_code) if rows else None
@@ -135,9 +135,8 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.json_in_database():
-            # PostgreSQL builds the page's JSON itself, in one statement (the same representation).
-            page = self.paginator.page_queryset(queryset, request)
-            return self.paginator.get_paginated_json_response(selectors.work_order_page_json(page))
+            # PostgreSQL counts the orders and builds the page's JSON itself, in one statement.
+            return self.paginator.page_json(queryset, request, selectors.work_order_page_json)
         rows = paginate_rows(self, queryset, selectors.work_order_rows)
         return self.get_paginated_response(work_order_payloads(rows))
 
