@@ -136,17 +136,20 @@ def work_order_read(items):
 # --- a page of work orders as JSON, built by PostgreSQL (the API's list on PostgreSQL) -------------
 
 
-def _iso_sql(column, tz_param="z.tz"):
-    """SQL for ``column`` (timestamptz) written as ``work_order_payloads`` writes it: ISO 8601 on the
-    current time zone's clock, microseconds only when there are any, ``Z`` for UTC; NULL stays NULL."""
-    local = f"({column} AT TIME ZONE {tz_param})"
-    offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+TIMESTAMPS = ("planned_start", "planned_end", "created_at", "updated_at")
+
+
+def _iso_sql(name):
+    """SQL for the work order's timestamp ``name`` written as ``work_order_payloads`` writes it:
+    ISO 8601 on the current time zone's clock, microseconds only when there are any, ``Z`` for
+    UTC; NULL stays NULL. ``t.<name>`` is its wall time there, ``t.<name>_utc`` in UTC (each
+    computed once per row: converting between time zones is the dear part)."""
+    local, utc = f"t.{name}", f"t.{name}_utc"
     return (
-        f"(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_trunc('second', {column}) = {column} THEN '' ELSE to_char({local}, '.US') END"
-        f" || CASE WHEN {offset} = interval '0' THEN 'Z'"
-        f" WHEN {offset} < interval '0' THEN '-' || to_char(-{offset}, 'HH24:MI')"
-        f" ELSE '+' || to_char({offset}, 'HH24:MI') END)"
+        f"(replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+        f" || CASE WHEN {local} = {utc} THEN 'Z'"
+        f" WHEN {local} < {utc} THEN '-' || to_char({utc} - {local}, 'HH24:MI')"
+        f" ELSE '+' || to_char({local} - {utc}, 'HH24:MI') END)"
     )
 
 
@@ -155,7 +158,7 @@ def _page_json_sql():
     from plant.models import WorkCenter
 
     wo, op = WorkOrder._meta.db_table, Operation._meta.db_table
-    tz = "z.tz"
+    wall_times = ", ".join(f"wo.{n} AT TIME ZONE z.tz AS {n}, wo.{n} AT TIME ZONE 'UTC' AS {n}_utc" for n in TIMESTAMPS)
     return f"""
     SELECT %(count)s, coalesce(json_agg(row_to_json(w) ORDER BY p.ord), '[]')::text
       FROM unnest(ARRAY(%(ids)s)) WITH ORDINALITY AS p(id, ord)
@@ -164,7 +167,7 @@ def _page_json_sql():
         SELECT wo.number, i.sku AS item, wo.quantity::text AS quantity,
                wo.quantity_completed::text AS quantity_completed, wo.quantity_scrapped::text AS quantity_scrapped,
                wo.status, wo.priority, to_char(wo.due_date, 'YYYY-MM-DD') AS due_date,
-               {_iso_sql("wo.planned_start", tz)} AS planned_start, {_iso_sql("wo.planned_end", tz)} AS planned_end,
+               {_iso_sql("planned_start")} AS planned_start, {_iso_sql("planned_end")} AS planned_end,
                wo.customer_ref, b.revision AS bom_revision, rt.revision AS routing_revision,
                coalesce((SELECT json_agg(row_to_json(o) ORDER BY o.sequence) FROM (
                    SELECT op.sequence, wc.code AS work_center, op.description,
@@ -174,11 +177,14 @@ def _page_json_sql():
                      FROM {op} op JOIN {WorkCenter._meta.db_table} wc ON wc.id = op.work_center_id
                     WHERE op.work_order_id = wo.id) o), '[]') AS operations,
                wo.active_hold_count > 0 AS on_hold, wo.is_overdue, wo.version,
-               {_iso_sql("wo.created_at", tz)} AS created_at, {_iso_sql("wo.updated_at", tz)} AS updated_at
+               {_iso_sql("created_at")} AS created_at, {_iso_sql("updated_at")} AS updated_at
           FROM {wo} wo
           JOIN {Item._meta.db_table} i ON i.id = wo.item_id
           LEFT JOIN {BOM._meta.db_table} b ON b.id = wo.bom_id
           LEFT JOIN {Routing._meta.db_table} rt ON rt.id = wo.routing_id
+          -- OFFSET 0 keeps the conversions in this subquery, done once per row, rather than
+          -- copied into every expression that uses them.
+          CROSS JOIN LATERAL (SELECT {wall_times} OFFSET 0) t
          WHERE wo.id = p.id
       ) w
     """
