@@ -13,10 +13,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from .auth import ExpiringTokenAuthentication
 from .models import IdempotencyKey
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -28,7 +28,7 @@ def _user_for(request):
     if user is not None and user.is_authenticated:
         return user
     try:
-        found = TokenAuthentication().authenticate(Request(request))
+        found = ExpiringTokenAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
         return None  # the API itself answers 401
     return found[0] if found else None

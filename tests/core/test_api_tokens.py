@@ -138,3 +138,15 @@ def test_the_schema_documents_rotation_and_expiry(api_client, db):
     schema = api_client.get("/api/schema/?format=json").json()
     assert "post" in schema["paths"]["/api/v1/auth/token/rotate/"]
     assert "expires_at" in schema["components"]["schemas"]["Token"]["properties"]
+
+
+def test_an_expired_tokens_401_is_not_replayed_for_its_idempotency_key(pat, settings):
+    settings.API_TOKEN_LIFETIME_DAYS = 30
+    old = Token.objects.create(user=pat)
+    age(old, 31)
+    body = {"code": "IDEM", "name": "Idempotent"}
+    refused = client_with(old.key).post("/api/v1/departments/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert refused.status_code == 401
+    renewed = APIClient().post(TOKEN_URL, CREDENTIALS, format="json").data["token"]
+    created = client_with(renewed).post("/api/v1/departments/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert created.status_code == 201
