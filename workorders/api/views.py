@@ -128,9 +128,14 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
             queryset = self.get_queryset().filter(pk=work_order.pk)
         if self.json_in_database():
             _, text = selectors.work_order_page_json(queryset[:1])
-            return JSONTextResponse(text[1:-1], status=status_code) if text != "[]" else None
-        rows = list(selectors.work_order_rows(queryset[:1]))
-        return Response(work_order_payloads(rows)[0], status=status_code) if rows else None
+            response = JSONTextResponse(text[1:-1], status=status_code) if text != "[]" else None
+        else:
+            rows = list(selectors.work_order_rows(queryset[:1]))
+            response = Response(work_order_payloads(rows)[0], status=status_code) if rows else None
+        if response is None and work_order is not None:
+            # Written, then deleted by someone else before it was read back: as a read of it would.
+            raise type(work_order).DoesNotExist
+        return response
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
