@@ -79,11 +79,17 @@ def production_env(url, **extra):
     return env
 
 
-def prepare(scale, reuse):
-    """Create (or with ``reuse`` keep) ``<prefix>_<scale>``, migrate, seed it; returns (url, seed seconds or None)."""
+def database_name(scale, purpose=""):
+    """``<prefix>_<scale>``, or ``<prefix>_<purpose>_<scale>`` for a plant that a benchmark writes to
+    (the load benchmark's orders must not grow the plant the list benchmark reads)."""
+    return f"{DB_PREFIX}_{purpose + '_' if purpose else ''}{scale}"
+
+
+def prepare(scale, reuse, purpose=""):
+    """Create (or with ``reuse`` keep) the plant's database, migrate, seed it; returns (url, seed seconds or None)."""
     import psycopg
 
-    db = f"{DB_PREFIX}_{scale}"
+    db = database_name(scale, purpose)
     url = f"{PG}/{db}"
     env = manage_env(url)
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:

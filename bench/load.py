@@ -1,7 +1,8 @@
 """Load benchmark: coordinators and planners working against gunicorn on PostgreSQL, then the invariants.
 
-1. A seeded plant (``seed_plant --scale 10`` by default, database ``<prefix>_10``, reused
-   when it exists unless ``--fresh``), and load users with API tokens: coordinators and planners.
+1. A seeded plant (``seed_plant --scale 10`` by default, database ``<prefix>_load_10`` — its own,
+   since every run adds orders — reused when it exists unless ``--fresh``), and load users with
+   API tokens: coordinators and planners.
 2. gunicorn with the production settings (``--workers``, ``--worker-class``, ``--threads``;
    2 gthread workers of 4 threads by default, as docker-compose runs it).
 3. ``--users`` simulated people, each over its own HTTP connection, for ``--duration`` seconds:
@@ -423,7 +424,7 @@ def main():
     parser.add_argument("--no-report", action="store_true", help="Do not write docs/PERFORMANCE.md.")
     args = parser.parse_args()
 
-    url, _ = prepare(args.scale, reuse=not args.fresh)
+    url, _ = prepare(args.scale, reuse=not args.fresh, purpose="load")
     coordinators, planners = 30, 20
     script = SETUP.replace("COORDINATORS", str(coordinators)).replace("PLANNERS", str(planners))
     ctx = json.loads(run([PYTHON, "-c", script], manage_env(url)).stdout.strip().splitlines()[-1])

@@ -1,7 +1,7 @@
 """What one request costs in the application's own process: CPU time per request kind, and a profile.
 
 Runs in process with the production settings (Django test client, token authentication)
-against the load benchmark's plant (``<prefix>_10``, built by bench/load.py), for the
+against the load benchmark's plant (``<prefix>_load_10``, built by bench/load.py), for the
 request kinds of the load mix. CPU time is the process's (``time.process_time``): the
 Python work of one request, without PostgreSQL's own time.
 
@@ -19,7 +19,7 @@ import statistics
 import sys
 import time
 
-from common import DB_PREFIX, PG, ROOT, production_env
+from common import PG, ROOT, database_name, production_env
 
 N = 60
 
@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime.")
     args = parser.parse_args()
 
-    os.environ.update(production_env(f"{PG}/{DB_PREFIX}_{args.scale}"))
+    os.environ.update(production_env(f"{PG}/{database_name(args.scale, 'load')}"))
     sys.path.insert(0, str(ROOT))
     import django
 
