@@ -1,17 +1,20 @@
-"""Benchmark: GET /api/v1/work-orders/?page_size=100 against a seeded plant.
+"""Benchmark: GET /api/v1/work-orders/?page_size=100 and one work order's detail against a seeded plant.
 
 For each scale N (default 10 and 100 → ~5,000 and ~50,000 work orders):
 
-1. create the PostgreSQL database ``prodcoord_bench_<N>``, migrate, ``seed_plant --scale N``
-   (skipped with --reuse when the database already holds that plant);
+1. create the PostgreSQL database ``<prefix>_<N>`` (``BENCH_DB_PREFIX``, default
+   ``prodcoord_bench``), migrate, ``seed_plant --scale N`` (skipped with --reuse when the
+   database already holds that plant);
 2. start gunicorn (2 workers) with the production settings and a persistent
    database connection; create an API token for the planner;
-3. warm up, then time 30 requests over one keep-alive HTTP connection → p50/p95;
-4. count the SQL queries the view makes for the same request (in process,
-   test client + CaptureQueriesContext);
+3. warm up, then time 30 requests over one keep-alive HTTP connection → p50/p95, for the
+   list and then for the detail of an in-progress work order;
+4. count the SQL queries the view makes for the same requests (in process,
+   test client + CaptureQueriesContext, after one request has warmed the caches);
 5. measure PostgreSQL's own floor: one SQL statement that json_aggs the same
    100 rows (work-order columns, item SKU, revisions, nested operations),
-   30 runs over one psycopg connection → p50/p95;
+   30 runs over one psycopg connection → p50/p95, timed in turn with the API's
+   requests (list, detail, floor, list, …) so that a busy machine slows them alike;
 
 then write the results table to docs/PERFORMANCE.md.
 
@@ -24,18 +27,12 @@ import http.client
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-RESULTS = ROOT / "bench" / "results"
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+from common import PYTHON, RESULTS, ROOT, gunicorn, machine_load, manage_env, pct, prepare, production_env, run
+
 PATH = "/api/v1/work-orders/?page_size=100"
 RUNS = 30
 WARMUP = 10
@@ -76,150 +73,98 @@ with CaptureQueriesContext(connection) as ctx:
     response = client.get(PATH)
 assert response.status_code == 200, response.status_code
 print(json.dumps({"queries": len(ctx.captured_queries), "sql": [q["sql"][:300] for q in ctx.captured_queries],
-                  "count": response.json()["count"]}))
+                  "count": response.json().get("count")}))
 """
 
 
-def pct(values, p):
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, capture_output=True, **kwargs)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not start on port {port}")
-
-
-def prepare(scale, reuse):
+def detail_path(url):
+    """A work order in the middle of the plant, with operations (the detail the benchmark reads)."""
     import psycopg
 
-    db = f"prodcoord_bench_{scale}"
-    url = f"{PG}/{db}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "prodcoord.settings.local", "DEBUG": "false"}
-    env["PRODCOORD_ALLOW_SEED"] = "1"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db]).fetchone()
-        if exists and not reuse:
-            conn.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{db}"')
-    seed_seconds = None
-    run([PYTHON, "manage.py", "migrate", "-v0"], env)
     with psycopg.connect(url) as conn:
-        count = conn.execute("SELECT count(*) FROM workorders_workorder").fetchone()[0]
-    if count == 0:
-        started = time.monotonic()
-        out = run([PYTHON, "manage.py", "seed_plant", "--scale", str(scale)], env).stdout
-        seed_seconds = time.monotonic() - started
-        print(out.strip().splitlines()[-2], flush=True)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-    token = run([PYTHON, "manage.py", "drf_create_token", "planner"], env).stdout.split()[2]
-    return url, token, seed_seconds
+        (number,) = conn.execute(
+            "SELECT number FROM workorders_workorder WHERE status = 'in_progress' ORDER BY number OFFSET 10 LIMIT 1"
+        ).fetchone()
+    return f"/api/v1/work-orders/{number}/"
 
 
 def time_api(url, token):
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "prodcoord.settings.production",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "HTTPS_ONLY": "false",
-        "DATABASE_URL": url,
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("DEBUG", None)
-    server = subprocess.Popen(
-        [GUNICORN, "prodcoord.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_for_port(port)
+    detail = detail_path(url)
+    with gunicorn(url, workers=2) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         headers = {"Authorization": f"Token {token}", "Accept": "application/json", "Connection": "keep-alive"}
 
-        def get():
-            conn.request("GET", PATH, headers=headers)
+        def get(path):
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             body = response.read()
             assert response.status == 200, (response.status, body[:500])
             return body
 
+        import psycopg
+
+        floor_conn = psycopg.connect(url)
+
+        def floor():
+            (rows,) = floor_conn.execute(FLOOR_SQL).fetchone()
+            assert len(rows) == 100
+
+        # The list, the detail and PostgreSQL's floor are timed in turn, request by request, so a
+        # busy machine slows all three alike and their ratio holds.
+        calls = {"list": lambda: get(PATH), "detail": lambda: get(detail), "floor": floor}
+        timings = {name: [] for name in calls}
+        bodies = {}
         for _ in range(WARMUP):
-            body = get()
-        timings = []
+            bodies = {"list": get(PATH), "detail": get(detail)}
+            floor()
         for _ in range(RUNS):
-            started = time.perf_counter()
-            get()
-            timings.append((time.perf_counter() - started) * 1000)
+            for name, call in calls.items():
+                started = time.perf_counter()
+                call()
+                timings[name].append((time.perf_counter() - started) * 1000)
+        floor_conn.close()
         conn.close()
-        payload = json.loads(body)
+        payload = json.loads(bodies["list"])
         assert len(payload["results"]) == 100
-        queries = json.loads(run([PYTHON, "-c", COUNT_QUERIES.replace("PATH", repr(PATH))], env).stdout.strip().splitlines()[-1])
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return timings, queries, payload["count"], len(body)
+        assert json.loads(bodies["detail"])["operations"]
+        counted = {}
+        for name, path in (("list", PATH), ("detail", detail)):
+            script = COUNT_QUERIES.replace("PATH", repr(path))
+            counted[name] = json.loads(run([PYTHON, "-c", script], production_env_for(url)).stdout.strip().splitlines()[-1])
+    return timings, counted, payload["count"], len(bodies["list"])
 
 
-def time_floor(url):
-    import psycopg
-
-    timings = []
-    with psycopg.connect(url) as conn:
-        for _ in range(WARMUP):
-            conn.execute(FLOOR_SQL).fetchone()
-        for _ in range(RUNS):
-            started = time.perf_counter()
-            (rows,) = conn.execute(FLOOR_SQL).fetchone()
-            timings.append((time.perf_counter() - started) * 1000)
-        assert len(rows) == 100
-    return timings
+def production_env_for(url):
+    return production_env(url)
 
 
 def bench(scale, reuse):
     print(f"== scale {scale}", flush=True)
-    url, token, seed_seconds = prepare(scale, reuse)
+    url, seed_seconds = prepare(scale, reuse)
+    token = run([PYTHON, "manage.py", "createtoken", "planner"], manage_env(url)).stdout.split()[-1]
+    load = machine_load()
     api, queries, count, size = time_api(url, token)
-    floor = time_floor(url)
+    floor = api["floor"]
     result = {
         "scale": scale,
         "work_orders": count,
-        "api_p50_ms": round(statistics.median(api), 1),
-        "api_p95_ms": round(pct(api, 95), 1),
-        "queries": queries["queries"],
-        "sql": queries["sql"],
+        "api_p50_ms": round(statistics.median(api["list"]), 1),
+        "api_p95_ms": round(pct(api["list"], 95), 1),
+        "detail_p50_ms": round(statistics.median(api["detail"]), 1),
+        "detail_p95_ms": round(pct(api["detail"], 95), 1),
+        "queries": queries["list"]["queries"],
+        "detail_queries": queries["detail"]["queries"],
+        "sql": queries["list"]["sql"],
+        "detail_sql": queries["detail"]["sql"],
         "floor_p50_ms": round(statistics.median(floor), 1),
         "floor_p95_ms": round(pct(floor, 95), 1),
         "response_bytes": size,
         "seed_seconds": round(seed_seconds, 1) if seed_seconds else None,
+        "load_before": load,
         "date": dt.date.today().isoformat(),
         "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
     }
-    print(json.dumps({k: v for k, v in result.items() if k != "sql"}), flush=True)
+    print(json.dumps({k: v for k, v in result.items() if k not in ("sql", "detail_sql")}), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     previous = RESULTS / f"list_work_orders_{scale}.json"
     if result["seed_seconds"] is None and previous.exists():  # --reuse: keep the seeding time measured before
@@ -231,14 +176,18 @@ def bench(scale, reuse):
 def write_report():
     results = sorted((json.loads(p.read_text()) for p in RESULTS.glob("list_work_orders_*.json")), key=lambda r: r["scale"])
     lines = [
-        "| scale | work orders | API p50 (ms) | API p95 (ms) | SQL queries | PG json_agg floor p50 / p95 (ms) "
-        "| seed_plant (s) | date | machine |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scale | work orders | list p50 (ms) | list p95 (ms) | list ÷ floor (p50) | list SQL queries "
+        "| PG json_agg floor p50 / p95 (ms) | detail p50 / p95 (ms) | detail SQL queries | seed_plant (s) "
+        "| load avg | date | machine |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
+        ratio = r["api_p50_ms"] / r["floor_p50_ms"] if r["floor_p50_ms"] else float("nan")
         lines.append(
-            f"| {r['scale']} | {r['work_orders']:,} | {r['api_p50_ms']} | {r['api_p95_ms']} | {r['queries']} | "
-            f"{r['floor_p50_ms']} / {r['floor_p95_ms']} | {r['seed_seconds'] or '–'} | {r['date']} | {r['machine']} |"
+            f"| {r['scale']} | {r['work_orders']:,} | {r['api_p50_ms']} | {r['api_p95_ms']} | {ratio:.1f}× | {r['queries']} | "
+            f"{r['floor_p50_ms']} / {r['floor_p95_ms']} | {r.get('detail_p50_ms', '–')} / {r.get('detail_p95_ms', '–')} | "
+            f"{r.get('detail_queries', '–')} | {r['seed_seconds'] or '–'} | {r.get('load_before', '–')} | {r['date']} | "
+            f"{r['machine']} |"
         )
     doc = ROOT / "docs" / "PERFORMANCE.md"
     text = doc.read_text() if doc.exists() else ""
@@ -256,10 +205,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--reuse", action="store_true", help="Keep an already seeded database instead of rebuilding it.")
+    parser.add_argument("--no-report", action="store_true", help="Do not write docs/PERFORMANCE.md.")
     args = parser.parse_args()
     for scale in args.scales:
         bench(scale, args.reuse)
-    write_report()
+    if not args.no_report:
+        write_report()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ case "${1:-web}" in
         exec gunicorn prodcoord.wsgi:application \
             --bind "0.0.0.0:${PORT:-8000}" \
             --workers "${GUNICORN_WORKERS:-2}" \
+            --worker-class gthread \
+            --threads "${GUNICORN_THREADS:-4}" \
             --timeout "${GUNICORN_TIMEOUT:-60}" \
             --access-logfile - \
             --access-logformat '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" [%({x-request-id}o)s]' \

@@ -8,6 +8,15 @@ from tests.factories import UserFactory, standard_shifts
 pytest_plugins = ["tests.query_baseline"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a user cached by an earlier test (whose rows were
+    rolled back, its ids free to be used again) must not stand in for this test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def shifts(db):
     return standard_shifts()

@@ -24,3 +24,7 @@ class CoreConfig(AppConfig):
         from .sessions import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="prodcoord.core.sessions.stamp_login")
+
+        from .auth import connect_receivers
+
+        connect_receivers()

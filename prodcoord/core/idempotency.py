@@ -25,10 +25,10 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from .auth import ExpiringTokenAuthentication
 from .models import IdempotencyKey
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -41,7 +41,7 @@ def _user_for(request):
     if user is not None and user.is_authenticated:
         return user
     try:
-        found = TokenAuthentication().authenticate(Request(request))
+        found = ExpiringTokenAuthentication().authenticate(Request(request))
     except AuthenticationFailed:
         return None  # the API itself answers 401
     return found[0] if found else None

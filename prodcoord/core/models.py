@@ -52,3 +52,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class AuthStamp(models.Model):
+    """One row whose value changes with anything that decides what a user may do (roles, permissions,
+    users): cached users and permission sets are keyed by it (``prodcoord.core.auth``)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.value

@@ -86,3 +86,7 @@ def sync_roles(apps):
                 raise LookupError(f"Role {role!r} names the permission {perm!r}, which does not exist.")
             wanted.append(found)
         group.permissions.set(wanted)
+    # Historical models send no signals to the auth cache's receivers: renew its stamp here.
+    from .auth import auth_stamp_renew
+
+    auth_stamp_renew()

@@ -365,3 +365,33 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Cache, API tokens, the cost of a request (docs/PERFORMANCE.md) ----------------------
+# Django's cache holds each user with their permissions, keyed by the auth stamp (prodcoord.core.auth):
+# local memory in each process unless CACHE_URL (or else REDIS_URL) names a shared one. Correct either
+# way — the stamp is read from the database on every request; a shared cache only saves each process
+# its own first read after a change.
+_CACHE_URL = env("CACHE_URL", default="") or env("REDIS_URL", default="")
+
+
+def cache_from_url(url):
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "prodcoord"}
+    backend = "django.core.cache.backends.redis.RedisCache" if url.startswith(("redis", "rediss")) else None
+    config = environ.Env.cache_url_config(url, backend=backend)
+    config.setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="prodcoord"))
+    return config
+
+
+CACHES = {"default": cache_from_url(_CACHE_URL)}
+
+# API tokens stop working this many days after they were issued (0: never); POST /api/v1/auth/token/
+# gives a new one once the old has expired, POST /api/v1/auth/token/rotate/ replaces it at any time.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# PostgreSQL: the work-order list's page statement is prepared once per connection (off for a
+# pooler that cannot keep prepared statements, e.g. PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "prodcoord.core.auth.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]

@@ -25,3 +25,7 @@ WHITENOISE_USE_FINDERS = True
 # limits (tests/core/test_login_security.py) set their own low rates; lockout keeps its real limit
 # (failed logins are counted in the database, which each test starts empty).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": None, "write": None}}
+
+# One local-memory cache per test process, whatever .env says: a cache shared by the parallel
+# test processes (each with its own database) would hand one process's users to another.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "prodcoord-tests"}}

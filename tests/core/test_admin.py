@@ -45,6 +45,8 @@ def changelist(model):
 
 
 APPS = {"core", "events", "outbox", "plant", "materials", "workorders", "planning", "reports"}
+# Plumbing with nothing for a person to read or change: the auth cache's stamp (prodcoord.core.auth).
+NOT_IN_ADMIN = {"AuthStamp"}
 
 
 def test_every_model_is_registered_or_shown_inline():
@@ -53,7 +55,7 @@ def test_every_model_is_registered_or_shown_inline():
     ours = [m for m in apps.get_models() if m._meta.app_label in APPS]
     assert ours
     inline = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
-    missing = [m.__name__ for m in ours if not admin.site.is_registered(m) and m not in inline]
+    missing = [m.__name__ for m in ours if not admin.site.is_registered(m) and m not in inline and m.__name__ not in NOT_IN_ADMIN]
     assert missing == []
 
 

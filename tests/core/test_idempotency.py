@@ -155,7 +155,7 @@ def test_a_request_that_fails_after_its_write_leaves_nothing_and_the_retry_write
     client.raise_request_exception = False
     body = {"item": "BRKT-1", "quantity": "5"}
     with monkeypatch.context() as patched:
-        patched.setattr(WorkOrderViewSet, "output", _crash)
+        patched.setattr(WorkOrderViewSet, "work_order_response", _crash)
         crashed = _post(client, URL, body, "create-1")
     assert crashed.status_code == 500
     assert not WorkOrder.objects.exists()
@@ -166,7 +166,7 @@ def test_a_request_that_fails_after_its_write_leaves_nothing_and_the_retry_write
     assert Event.objects.filter(verb="work_order.created").count() == 1
 
 
-def _crash(self, obj):
+def _crash(self, *args, **kwargs):
     raise RuntimeError("the worker died before answering")
 
 

@@ -103,15 +103,3 @@ def test_sync_roles_is_idempotent_and_repairs_drift():
 
     assert Group.objects.count() == group_count
     assert {g.name: _perms(g) for g in Group.objects.filter(name__in=ROLES)} == before
-
-
-def test_role_permissions_are_read_in_one_query(make_user, django_assert_num_queries):
-    from django.contrib.auth.models import Permission, User
-
-    user = make_user("coordinator")
-    user.user_permissions.add(Permission.objects.get(codename="add_item"))
-    user = User.objects.get(pk=user.pk)
-    with django_assert_num_queries(1):
-        assert user.has_perm("workorders.transition_workorder")  # from the role
-        assert user.has_perm("materials.add_item")  # granted to the user directly
-        assert not user.has_perm("workorders.add_workorder")

@@ -45,6 +45,9 @@ SCRUBBED = {
     "SESSION_IDLE_TIMEOUT_MINUTES",
     "API_THROTTLE_TOKEN_RATE",
     "API_THROTTLE_WRITE_RATE",
+    "CACHE_URL",
+    "CACHE_KEY_PREFIX",
+    "API_TOKEN_LIFETIME_DAYS",
 }
 
 
@@ -215,3 +218,45 @@ def test_the_test_process_keeps_djangos_async_safety_check():
 
     with pytest.raises(SynchronousOnlyOperation):
         asyncio.run(called_from_a_coroutine())
+
+
+SHOW_CACHE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({"cache": settings.CACHES["default"], "lifetime": settings.API_TOKEN_LIFETIME_DAYS}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        ({}, "django.core.cache.backends.locmem.LocMemCache", "prodcoord"),
+        (
+            {"REDIS_URL": "redis://cache.plant.example:6379/0"},
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.plant.example:6379/0",
+        ),
+        (
+            {"REDIS_URL": "redis://broker:6379/0", "CACHE_URL": "redis://cache.plant.example:6379/1"},
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.plant.example:6379/1",
+        ),
+    ],
+)
+def test_the_cache_is_local_memory_unless_a_cache_or_redis_url_is_set(env, backend, location):
+    result = run(["-c", SHOW_CACHE], env={**PRODUCTION_ENV, **env})
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["cache"]["BACKEND"] == backend
+    assert shown["cache"]["LOCATION"] == location
+    if "redis" in backend.lower():
+        assert shown["cache"]["KEY_PREFIX"] == "prodcoord"
+    assert shown["lifetime"] == 90
+
+
+def test_the_tests_keep_a_local_memory_cache_whatever_the_environment_says():
+    result = run(["-c", SHOW_CACHE], env={"CACHE_URL": "redis://127.0.0.1:6379/1"}, settings="prodcoord.settings.test")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1])["cache"]["BACKEND"].endswith("LocMemCache")

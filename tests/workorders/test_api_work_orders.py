@@ -5,6 +5,8 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prodcoord.events.models import Event
@@ -425,11 +427,38 @@ def test_detail_query_count(api_as, assert_query_baseline):
     wo = make_work_order(item=item)
     hold_place(work_order=wo, actor=None, kind="quality", reason="Burrs")
     client = api_as("viewer")
-    # token with its user, role permissions + the work order, its row, its operations
+    # token with its user, role permissions (cached for the next request) + the work order's row, its operations
     with assert_query_baseline("api: work-orders detail"):
         response = client.get(f"{URL}{wo.number}/")
     assert len(response.data["operations"]) == 4
     assert response.data["on_hold"] is True
+
+
+def test_detail_reads_the_work_order_once(api_as, item):
+    wo = make_work_order(item=item)
+    client = api_as("viewer")
+    client.get(f"{URL}{wo.number}/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"{URL}{wo.number}/")
+    assert response.status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert "authtoken_token" in sql[0]  # the token, its user and the auth stamp; permissions come from the cache
+    if connection.vendor == "postgresql":
+        assert len(sql) == 2  # PostgreSQL writes the work order with its operations as JSON, in one statement
+    else:
+        tables = [s.split(" FROM ")[1].split()[0].strip('"') for s in sql[1:]]
+        assert tables == ["workorders_workorder", "workorders_operation"]
+    listed = [r for r in client.get(f"{URL}?search={wo.number}").data["results"] if r["number"] == wo.number]
+    assert response.data == listed[0]  # the same representation as the list's
+
+
+def test_detail_of_an_unknown_or_nul_number_is_a_json_404(api_as):
+    client = api_as("viewer")
+    for number in ("WO-NOPE", "WO%00X"):
+        response = client.get(f"{URL}{number}/")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert "detail" in response.json()
 
 
 def test_times_are_iso_with_offset(api_as, item):

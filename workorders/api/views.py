@@ -1,9 +1,11 @@
+from django.db import connection
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prodcoord.core.api.pagination import paginate_rows
+from prodcoord.core.api.pagination import JSONTextResponse, UnreadPagePagination, paginate_rows
 from prodcoord.core.api.schema import ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
 
@@ -83,7 +85,7 @@ def _transition_action(name, summary):
     def view(self, request, number=None):
         data = self.validated_input_for(TransitionSerializer)
         work_order = services.work_order_transition(action=name, work_order=self.get_object(), actor=request.user, **data)
-        return Response(self.output(work_order))
+        return self.work_order_response(work_order)
 
     view.__name__ = name
     view.__doc__ = f"{summary} 409 when the current state does not allow it, when it is on hold, or when `version` is stale."
@@ -100,6 +102,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     input_serializer_class = WorkOrderCreateSerializer
     filterset_class = WorkOrderFilter
     lookup_field = "number"
+    pagination_class = UnreadPagePagination
     ordering_fields = WORK_ORDER_ORDERING
     ordering = ["number"]
     action_permissions = {
@@ -114,9 +117,47 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
     def get_queryset(self):
         return selectors.work_order_list(with_operations=False)
 
+    def json_in_database(self):
+        """PostgreSQL builds the JSON (selectors.work_order_page_json) when the answer is JSON."""
+        return connection.vendor == "postgresql" and self.request.accepted_renderer.format == "json"
+
+    def work_order_response(self, work_order=None, *, queryset=None, status_code=status.HTTP_200_OK):
+        """The representation of ``work_order`` (or of the one work order ``queryset`` finds; None
+        when it finds none): one statement on PostgreSQL, its row and operations elsewhere."""
+        if queryset is None:
+            queryset = self.get_queryset().filter(pk=work_order.pk)
+        if self.json_in_database():
+            _, text = selectors.work_order_page_json(queryset[:1])
+            response = JSONTextResponse(text[1:-1], status=status_code) if text != "[]" else None
+        else:
+            rows = list(selectors.work_order_rows(queryset[:1]))
+            response = Response(work_order_payloads(rows)[0], status=status_code) if rows else None
+        if response is None and work_order is not None:
+            # Written, then deleted by someone else before it was read back: as a read of it would.
+            raise type(work_order).DoesNotExist
+        return response
+
     def list(self, request, *args, **kwargs):
-        rows = paginate_rows(self, self.filter_queryset(self.get_queryset()), selectors.work_order_rows)
+        queryset = self.filter_queryset(self.get_queryset())
+        if self.json_in_database():
+            # PostgreSQL counts the orders and builds the page's JSON itself, in one statement.
+            return self.paginator.page_json(queryset, request, selectors.work_order_page_json)
+        rows = paginate_rows(self, queryset, selectors.work_order_rows)
         return self.get_paginated_response(work_order_payloads(rows))
+
+    def retrieve(self, request, *args, **kwargs):
+        """One work order with its operations, read once: no model instance first."""
+        number = self.kwargs[self.lookup_field]
+        response = None
+        if "\x00" not in number:
+            response = self.work_order_response(queryset=self.filter_queryset(self.get_queryset()).filter(number=number))
+        if response is None:
+            raise Http404(f"No {self.get_queryset().model._meta.object_name} matches the given query.")
+        return response
+
+    def create(self, request, *args, **kwargs):
+        work_order = self.service_create(actor=request.user, data=self.validated_input())
+        return self.work_order_response(work_order, status_code=status.HTTP_201_CREATED)
 
     def output(self, obj):
         return work_order_payloads([obj])[0]
@@ -135,7 +176,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         data = self.validated_input_for(WorkOrderUpdateSerializer, partial=partial)
         # Which fields change, and whether the role may change them, is decided under the row lock.
         work_order = services.work_order_update(work_order=work_order, actor=user, check_permissions=True, **data)
-        return Response(self.output(work_order))
+        return self.work_order_response(work_order)
 
     @extend_schema(request=WorkOrderUpdateSerializer, responses={200: WorkOrderSerializer, 409: ErrorSerializer})
     def partial_update(self, request, *args, **kwargs):

@@ -1,10 +1,12 @@
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..auth import token_expires_at
+from ..tokens import token_for, token_rotate
 from .fields import InputSerializer
 from .schema import InputOutputAutoSchema
 from .throttling import TokenRateThrottle
@@ -17,6 +19,14 @@ class TokenCredentialsSerializer(InputSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the token stops working; null when tokens do not expire"
+    )
+
+
+def token_payload(token):
+    expires_at = token_expires_at(token.created)
+    return {"token": token.key, "expires_at": serializers.DateTimeField().to_representation(expires_at) if expires_at else None}
 
 
 class ObtainTokenView(APIView):
@@ -37,5 +47,15 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": ["Unable to log in with the username and password given."]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response(token_payload(token_for(user=user)))
+
+
+class RotateTokenView(APIView):
+    """Replace the caller's API token with a new one; the old token is refused from the next request on."""
+
+    permission_classes = (IsAuthenticated,)
+    schema = InputOutputAutoSchema()
+
+    @extend_schema(request=None, responses={200: TokenSerializer}, tags=["auth"], summary="Rotate your API token")
+    def post(self, request):
+        return Response(token_payload(token_rotate(user=request.user)))

@@ -1,10 +1,11 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+
+from prodcoord.core.tokens import token_for, token_rotate
 
 
 class Command(BaseCommand):
-    help = "Print a user's API token, creating it if the user has none yet."
+    help = "Print a user's API token, creating it if the user has none yet (or a new one if theirs has expired)."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -18,7 +19,5 @@ class Command(BaseCommand):
             raise CommandError(f"No user named “{username}”. Create it first (manage.py createsuperuser or the admin).") from None
         if not user.is_active:
             raise CommandError(f"User “{username}” is inactive; activate it before giving it a token.")
-        if reset:
-            Token.objects.filter(user=user).delete()
-        token, _ = Token.objects.get_or_create(user=user)
+        token = token_rotate(user=user) if reset else token_for(user=user)
         self.stdout.write(token.key)
