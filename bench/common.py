@@ -160,3 +160,18 @@ def gunicorn(url, *, workers=2, worker_class="sync", threads=1, env=None):
 
 def machine_load():
     return round(os.getloadavg()[0], 2)
+
+
+def write_table(lines, *, marker):
+    """Put ``lines`` (a Markdown table) into docs/PERFORMANCE.md between ``<!-- marker:start -->`` and
+    ``<!-- marker:end -->`` (appended at the end the first time), and print them."""
+    doc = ROOT / "docs" / "PERFORMANCE.md"
+    text = doc.read_text() if doc.exists() else ""
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    table = start + "\n" + "\n".join(lines) + "\n" + end
+    if start in text and end in text:
+        text = text[: text.index(start)] + table + text[text.index(end) + len(end) :]
+    else:
+        text = text + "\n" + table + "\n"
+    doc.write_text(text)
+    print("\n".join(lines))

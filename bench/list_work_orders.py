@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 
-from common import PYTHON, RESULTS, ROOT, gunicorn, machine_load, manage_env, pct, prepare, production_env, run
+from common import PYTHON, RESULTS, gunicorn, machine_load, manage_env, pct, prepare, production_env, run, write_table
 
 PATH = "/api/v1/work-orders/?page_size=100"
 RUNS = 30
@@ -189,16 +189,7 @@ def write_report():
             f"{r.get('detail_queries', '–')} | {r['seed_seconds'] or '–'} | {r.get('load_before', '–')} | {r['date']} | "
             f"{r['machine']} |"
         )
-    doc = ROOT / "docs" / "PERFORMANCE.md"
-    text = doc.read_text() if doc.exists() else ""
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
-    table = start + "\n" + "\n".join(lines) + "\n" + end
-    if start in text and end in text:
-        text = text[: text.index(start)] + table + text[text.index(end) + len(end) :]
-    else:
-        text = text + "\n" + table + "\n"
-    doc.write_text(text)
-    print("\n".join(lines))
+    write_table(lines, marker="results")
 
 
 def main():

@@ -37,7 +37,20 @@ import sys
 import time
 from collections import Counter, defaultdict
 
-from common import PYTHON, RESULTS, ROOT, children, cpu_seconds, gunicorn, machine_load, manage_env, pct, prepare, run
+from common import (
+    PYTHON,
+    RESULTS,
+    ROOT,
+    children,
+    cpu_seconds,
+    gunicorn,
+    machine_load,
+    manage_env,
+    pct,
+    prepare,
+    run,
+    write_table,
+)
 
 EXPECTED_CONFLICTS = {"stale_version", "on_hold"}
 
@@ -398,16 +411,7 @@ def write_report():
             f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {conflicts} | {r['unexpected']} | "
             f"{'hold' if not r['invariant_problems'] else 'BROKEN'} | {cpu} | {r['load_before']} | {r['date']} |"
         )
-    doc = ROOT / "docs" / "PERFORMANCE.md"
-    text = doc.read_text()
-    start, end = "<!-- load:start -->", "<!-- load:end -->"
-    table = start + "\n" + "\n".join(lines) + "\n" + end
-    if start in text and end in text:
-        text = text[: text.index(start)] + table + text[text.index(end) + len(end) :]
-    else:
-        text = text + "\n" + table + "\n"
-    doc.write_text(text)
-    print("\n".join(lines))
+    write_table(lines, marker="load")
 
 
 def main():
