@@ -189,8 +189,8 @@ def plant(shifts):
     """A small plant with one of everything the paths name: codes, a BOM, a routing, work orders, a hold."""
     from materials.services import bom_create
     from tests.api_helpers import make_bracket
-    from tests.factories import DepartmentFactory, ItemFactory, make_work_order
-    from workorders.services import hold_place, routing_create
+    from tests.factories import DepartmentFactory, ItemFactory, make_work_order, scrap_reason
+    from workorders.services import hold_place, operation_report_progress, routing_create
 
     bracket = make_bracket()
     DepartmentFactory(code="MACH")
@@ -202,7 +202,11 @@ def plant(shifts):
     running = make_work_order(item=bracket, number="WO-RUN", status="in_progress")
     held = make_work_order(item=bracket, number="WO-HELD", status="released")
     hold = hold_place(actor=None, work_order=held, kind="quality", reason="Burr")
+    scrap_reason(code="BURR")
+    report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
     return {
+        "scrap-reasons": "BURR",
+        "production-reports": str(report.pk),
         "departments": "MACH",
         "work-centers": "CNC-01",
         "shifts": "DAY",
@@ -266,8 +270,13 @@ VALID_BODIES = {
         "operation": 10,
         "quantity_good": "2",
         "quantity_scrap": "1",
+        "scrap_reason": "BURR",
         "reported_at": "2026-01-05T08:00:00",
     },
+    ("post", "/api/v1/scrap-reasons/"): {"code": "DENT", "name": "Dent"},
+    ("put", "/api/v1/scrap-reasons/{code}/"): {"code": "BURR", "name": "Burr on edge", "is_active": True},
+    ("patch", "/api/v1/scrap-reasons/{code}/"): {"name": "Burr"},
+    ("post", "/api/v1/production-reports/{id}/reverse/"): {"reason": "Keyed in twice."},
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
     **{
