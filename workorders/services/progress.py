@@ -194,7 +194,7 @@ def progress_check(
                 "confirm": [
                     f"This reports {fmt_qty(quantity_good + quantity_scrap)} processed at operation {op.sequence} "
                     f"({fmt_qty(quantity_good)} good, {fmt_qty(quantity_scrap)} scrap), but only {fmt_qty(left)} "
-                    "were left to make there. Check the numbers, or confirm them."
+                    f"{'was' if left == 1 else 'were'} left to make there. Check the numbers, or confirm them."
                 ]
             }
         )
