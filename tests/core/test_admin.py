@@ -195,6 +195,28 @@ def test_master_data_created_in_admin_records_an_event(admin_client, superuser):
     assert Event.objects.filter(verb="shift.created").count() == 1
 
 
+def test_scrap_reasons_are_kept_in_admin_through_their_service(admin_client, superuser):
+    from workorders.models import ScrapReason
+
+    response = admin_client.post(
+        reverse("admin:workorders_scrapreason_add"), {"code": "DENT", "name": "Dented", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    reason = ScrapReason.objects.get(code="DENT")
+    assert Event.objects.filter(verb="scrap_reason.created", object_id=str(reason.pk), actor=superuser).exists()
+    url = reverse("admin:workorders_scrapreason_change", args=[reason.pk])
+    assert admin_client.post(url, {"code": "DENT", "name": "Dented in transport"}).status_code == 302
+    reason.refresh_from_db()
+    assert (reason.name, reason.is_active) == ("Dented in transport", False)
+    assert Event.objects.get(verb="scrap_reason.updated").changes == {
+        "is_active": [True, False],
+        "name": ["Dented", "Dented in transport"],
+    }
+    response = admin_client.post(reverse("admin:workorders_scrapreason_add"), {"code": "dent", "name": "Twin"})
+    assert response.status_code == 200  # the code is taken regardless of case: the form comes back
+    assert ScrapReason.objects.count() == 1
+
+
 def _plant(superuser, shifts, orders):
     """``orders`` released work orders, each with progress (with scrap, by three reasons; every other
     report reversed), a released hold and two schedule entries."""
