@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from prodcoord.events.filters import EventFilter
 from tests.api_helpers import build_schema
-from tests.factories import ShiftFactory
+from tests.factories import ShiftFactory, make_routed_item, make_work_order
 from workorders.filters import WorkOrderFilter
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,13 @@ def test_large_page_size_is_a_400_naming_the_limit(api_as):
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999"])
 def test_invalid_page_is_a_404(api_as, page):
     assert api_as("planner").get("/api/v1/departments/", {"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "60964709112774561628160", str(2**63 // 50 + 1)])
+def test_a_page_past_what_the_database_can_count_is_a_404_on_the_work_order_list(api_as, page):
+    """The list built by PostgreSQL asks for its page by OFFSET, a bigint there."""
+    make_work_order(item=make_routed_item(with_bom=False))
+    assert api_as("planner").get("/api/v1/work-orders/", {"page": page}).status_code == 404
 
 
 # --- the schema documents the error answers ------------------------------------
