@@ -37,6 +37,7 @@ def main():
     import django
 
     django.setup()
+    from django.db.models import Exists, F, OuterRef
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
@@ -49,8 +50,15 @@ def main():
         return Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/json")
 
     coordinator, planner = client_for("coordinator"), client_for("planner")
+    # A first operation with room for every progress request of one piece (pieces are whole numbers).
+    earlier = Operation.objects.filter(work_order=OuterRef("work_order"), sequence__lt=OuterRef("sequence"))
     op = (
-        Operation.objects.filter(work_order__status__in=["released", "in_progress"], work_order__active_hold_count=0)
+        Operation.objects.filter(
+            work_order__status__in=["released", "in_progress"],
+            work_order__active_hold_count=0,
+            work_order__quantity__gte=F("quantity_good") + args.n + 3,
+        )
+        .exclude(Exists(earlier))
         .select_related("work_order")
         .order_by("work_order__number", "sequence")
         .first()
@@ -79,7 +87,7 @@ def main():
         "detail": lambda: coordinator.get(f"/api/v1/work-orders/{number}/"),
         "progress": lambda: coordinator.post(
             f"/api/v1/work-orders/{number}/progress/",
-            {"operation": sequence, "quantity_good": "0.001"},
+            {"operation": sequence, "quantity_good": "1"},
             content_type="application/json",
         ),
         "hold": hold_place,

@@ -451,21 +451,42 @@ SHORT_COMPLETE_REASONS = [
     "Completed short ({short}): remaining blanks rejected at incoming inspection.",
 ]
 
+# code, name: the plant's scrap reasons (scrap is counted by reason)
+SCRAP_REASONS = [
+    ("DIM", "Dimension out of tolerance"),
+    ("SURFACE", "Surface damage or marks"),
+    ("WELD", "Weld defect"),
+    ("DISTORT", "Distortion"),
+    ("COATING", "Coating defect"),
+    ("HANDLING", "Handling damage"),
+    ("ASSY", "Damaged in assembly"),
+    ("TEST-FAIL", "Failed test"),
+    ("MATERIAL", "Material defect"),
+    ("SETUP", "Setup or first-off piece"),
+]
+
+# work center kind → (scrap reason code, the operator's note)
 SCRAP_NOTES = {
-    "SAW": "Scrap: cut length out of tolerance",
-    "LASER": "Scrap: pierce marks on edge",
-    "BRAKE": "Scrap: bend angle out",
-    "WELD": "Scrap: burn-through at end cap",
-    "CNC": "Scrap: chatter marks, tool worn",
-    "LATHE": "Scrap: OD undersize after insert change",
-    "GRIND": "Scrap: grinding burn",
-    "DEBURR": "Scrap: damaged in washer basket",
-    "BLAST": "Scrap: distortion after blasting",
-    "PAINT": "Scrap: paint runs, stripped and recycled",
-    "ASSY": "Scrap: damaged seal during fit-up",
-    "TEST": "Scrap: failed pressure test",
-    "PACK": "Scrap: handling damage",
+    "SAW": ("DIM", "Scrap: cut length out of tolerance"),
+    "LASER": ("SURFACE", "Scrap: pierce marks on edge"),
+    "BRAKE": ("DIM", "Scrap: bend angle out"),
+    "WELD": ("WELD", "Scrap: burn-through at end cap"),
+    "CNC": ("SURFACE", "Scrap: chatter marks, tool worn"),
+    "LATHE": ("DIM", "Scrap: OD undersize after insert change"),
+    "GRIND": ("SURFACE", "Scrap: grinding burn"),
+    "DEBURR": ("HANDLING", "Scrap: damaged in washer basket"),
+    "BLAST": ("DISTORT", "Scrap: distortion after blasting"),
+    "PAINT": ("COATING", "Scrap: paint runs, stripped and recycled"),
+    "ASSY": ("ASSY", "Scrap: damaged seal during fit-up"),
+    "TEST": ("TEST-FAIL", "Scrap: failed pressure test"),
+    "PACK": ("HANDLING", "Scrap: handling damage"),
 }
+
+REVERSAL_REASONS = [
+    "Keyed in twice on the tablet.",
+    "Same batch reported twice at shift change.",
+    "Counted twice: the earlier report already had these.",
+]
 
 PROGRESS_NOTES = [
     "",
@@ -482,7 +503,16 @@ PROGRESS_NOTES = [
 
 
 def scrap_note(work_center_code):
-    return SCRAP_NOTES.get(work_center_code.split("-")[0], "Scrap")
+    """(scrap reason code, note) for scrap at this work center."""
+    return SCRAP_NOTES.get(work_center_code.split("-")[0], ("MATERIAL", "Scrap"))
+
+
+def scrap_reasons_create(*, actor):
+    """The plant's scrap reasons, through the batch service: ``{code: reason}``."""
+    from workorders import services
+
+    reasons = services.scrap_reasons_create(actor=actor, rows=[{"code": c, "name": n} for c, n in SCRAP_REASONS])
+    return {reason.code: reason for reason in reasons}
 
 
 # --- guard, users, flush ------------------------------------------------------------

@@ -10,7 +10,7 @@ from factory.django import DjangoModelFactory
 
 from materials.models import BOM, BOMLine, Item
 from plant.models import Department, Shift, WorkCenter
-from workorders.models import Routing, RoutingStep
+from workorders.models import Routing, RoutingStep, ScrapReason
 
 
 class UserFactory(DjangoModelFactory):
@@ -118,19 +118,34 @@ class RoutingStepFactory(DjangoModelFactory):
     run_minutes_per_unit = Decimal("1.5")
 
 
-def make_routed_item(*, sku=None, work_centers=None, with_bom=True):
-    """A finished item with a released routing (two steps unless given) and, optionally, a released BOM."""
+class ScrapReasonFactory(DjangoModelFactory):
+    class Meta:
+        model = ScrapReason
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"SR{n:03d}")
+    name = factory.LazyAttribute(lambda o: f"Scrap reason {o.code}")
+
+
+def scrap_reason(code="BURR", name="Burr on edge"):
+    """A scrap reason (the same one for the same code): what a report with scrap names."""
+    return ScrapReasonFactory(code=code, name=name)
+
+
+def make_routed_item(*, sku=None, work_centers=None, with_bom=True, uom=Item.Uom.EACH, run_minutes_per_unit=Decimal("2")):
+    """A finished item (counted in pieces unless ``uom`` says otherwise) with a released routing
+    (two steps unless given) and, optionally, a released BOM."""
     from materials.services import bom_create, bom_release
     from workorders.services import routing_create, routing_release
 
-    item = ItemFactory(**({"sku": sku} if sku else {}))
+    item = ItemFactory(**({"sku": sku} if sku else {}), uom=uom)
     work_centers = work_centers or [WorkCenterFactory(), WorkCenterFactory()]
     routing = routing_create(
         actor=None,
         item=item,
         revision="A",
         steps=[
-            {"sequence": (i + 1) * 10, "work_center": wc, "setup_minutes": 10, "run_minutes_per_unit": Decimal("2")}
+            {"sequence": (i + 1) * 10, "work_center": wc, "setup_minutes": 10, "run_minutes_per_unit": run_minutes_per_unit}
             for i, wc in enumerate(work_centers)
         ],
     )

@@ -7,6 +7,7 @@ from prodcoord.core.admin import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     RevisionAdmin,
+    ServiceSaveAdmin,
     qty,
     run_service_action,
     short_text,
@@ -19,6 +20,7 @@ from .models import (
     ProductionReport,
     Routing,
     RoutingStep,
+    ScrapReason,
     WorkOrder,
 )
 from .permissions import TRANSITION_PERMISSIONS
@@ -56,6 +58,20 @@ class RoutingStepAdmin(ReadOnlyAdmin):
     list_filter = ("work_center",)
     search_fields = ("routing__item__sku", "work_center__code", "description")
     list_select_related = ("routing__item", "work_center")
+
+
+@admin.register(ScrapReason)
+class ScrapReasonAdmin(ServiceSaveAdmin):
+    service_fields = services.SCRAP_REASON_FIELDS
+    list_display = ("code", "name", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+
+    def create_service(self, *, actor, **data):
+        return services.scrap_reason_create(actor=actor, **data)
+
+    def update_service(self, obj, *, actor, **data):
+        return services.scrap_reason_update(actor=actor, scrap_reason=obj, **data)
 
 
 # --- production records: read-only, changed only through the services ---------------
@@ -195,25 +211,41 @@ class OperationAdmin(ReadOnlyAdmin):
 
 @admin.register(ProductionReport)
 class ProductionReportAdmin(ReadOnlyAdmin):
+    """Reports are never edited or deleted; a wrong one is reversed on the work order's page or
+    through the API (``production-reports/{id}/reverse/``), with a reason."""
+
     list_display = (
+        "id",
         "reported_at",
         "work_order",
         "operation_sequence",
         "work_center",
         qty("quantity_good"),
         qty("quantity_scrap"),
+        "scrap_reason",
         "shift",
         "shift_date",
         "reported_by",
+        "reverses_report",
     )
-    list_filter = ("shift", "work_center", ("shift_date", admin.DateFieldListFilter))
-    search_fields = ("work_order__number", "work_center__code", "note", "reported_by__username")
-    list_select_related = ("work_order", "work_center", "shift", "reported_by", "operation")
+    list_filter = (
+        "shift",
+        "work_center",
+        "scrap_reason",
+        ("reverses", admin.EmptyFieldListFilter),
+        ("shift_date", admin.DateFieldListFilter),
+    )
+    search_fields = ("work_order__number", "work_center__code", "note", "reported_by__username", "scrap_reason__code")
+    list_select_related = ("work_order", "work_center", "shift", "reported_by", "operation", "scrap_reason")
     date_hierarchy = "reported_at"
 
     @admin.display(description="operation", ordering="operation__sequence")
     def operation_sequence(self, obj):
         return obj.operation.sequence
+
+    @admin.display(description="reverses report", ordering="reverses")
+    def reverses_report(self, obj):
+        return obj.reverses_id
 
 
 @admin.register(Hold)

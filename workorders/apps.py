@@ -13,8 +13,12 @@ VERB_LABELS = {
     "work_order.rescheduled": "Rescheduled",
     "work_order.updated": "Changed",
     "work_order.progress_reported": "Progress reported",
+    "production_report.reversed": "Report reversed",
     "hold.placed": "Hold placed",
     "hold.released": "Hold released",
+    "scrap_reason.created": "Scrap reason created",
+    "scrap_reason.updated": "Scrap reason changed",
+    "scrap_reason.deleted": "Scrap reason deleted",
 }
 
 
@@ -23,6 +27,9 @@ class WorkordersConfig(AppConfig):
     verbose_name = "Work orders"
 
     def ready(self):
-        from prodcoord.events.presenters import register_verbs
+        from prodcoord.events.presenters import register_subject, register_verbs
+
+        from .selectors import production_report_labels
 
         register_verbs(VERB_LABELS)
+        register_subject("workorders.productionreport", production_report_labels)

@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef
 
 from prodcoord.core.filters import BooleanFilter, DateTimeFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
 
-from .models import Hold, Operation, Routing, WorkOrder
+from .models import Hold, Operation, ProductionReport, Routing, ScrapReason, WorkOrder
 
 PRIORITY_CHOICES = [(p, str(p)) for p in range(1, 6)]
 
@@ -56,3 +56,31 @@ class HoldFilter(FilterSet):
     class Meta:
         model = Hold
         fields = ["work_order", "kind", "active"]
+
+
+class ProductionReportFilter(FilterSet):
+    work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
+    operation = django_filters.NumberFilter(field_name="operation__sequence", label="Operation sequence")
+    work_center = django_filters.CharFilter(field_name="work_center__code", label="Work center code")
+    shift = django_filters.CharFilter(field_name="shift__code", label="Shift code")
+    shift_date = django_filters.DateFilter(field_name="shift_date", label="Shift date")
+    shift_date_after = django_filters.DateFilter(field_name="shift_date", lookup_expr="gte", label="Shift date on or after")
+    shift_date_before = django_filters.DateFilter(field_name="shift_date", lookup_expr="lte", label="Shift date on or before")
+    reported_after = DateTimeFilter(field_name="reported_at", lookup_expr="gte", label="Reported at or after")
+    reported_before = DateTimeFilter(field_name="reported_at", lookup_expr="lte", label="Reported at or before")
+    reported_by = django_filters.CharFilter(field_name="reported_by__username", label="Reported by (username)")
+    scrap_reason = django_filters.CharFilter(field_name="scrap_reason__code", label="Scrap reason code")
+    is_reversal = BooleanFilter(field_name="reverses", lookup_expr="isnull", exclude=True, label="Reverses another report")
+    reversed = BooleanFilter(field_name="reversal", lookup_expr="isnull", exclude=True, label="Has been reversed")
+
+    class Meta:
+        model = ProductionReport
+        fields = ["work_order", "operation", "work_center", "shift", "shift_date", "reported_by", "scrap_reason"]
+
+
+class ScrapReasonFilter(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    class Meta:
+        model = ScrapReason
+        fields = ["is_active"]

@@ -5,7 +5,7 @@ from django import forms
 from plant.selectors import active_work_center_codes
 from prodcoord.core.quantities import fmt_qty
 
-from .models import Hold, WorkOrder
+from .models import Hold, ScrapReason, WorkOrder
 from .services import transition_reason_required
 
 
@@ -138,12 +138,45 @@ class WorkOrderTransitionForm(WorkOrderActionForm):
         return "reason" in self.fields
 
 
+class ScrapReasonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
 class ProgressReportForm(WorkOrderActionForm):
+    """Good and scrap on an operation. ``confirm`` carries the total (good + scrap) the person
+    confirmed after the page warned that it is more than was left at the operation: a
+    confirmation covers exactly the numbers it was given for."""
+
     id_prefix = "progress"
     operation = forms.TypedChoiceField(label="Operation", coerce=int, empty_value=None)
     quantity_good = _qty_field("Good")
     quantity_scrap = _qty_field("Scrap")
+    scrap_reason = ScrapReasonChoiceField(
+        label="Scrap reason",
+        queryset=ScrapReason.objects.filter(is_active=True).order_by("code"),
+        required=False,
+        empty_label="— with scrap: why? —",
+        error_messages={"invalid_choice": "That scrap reason is no longer in use; choose another."},
+    )
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+    confirm = forms.DecimalField(required=False, max_digits=15, decimal_places=3)
+
+    def processed(self):
+        """Good + scrap as typed (cleaned), or None before the form is valid."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if "quantity_good" not in data or "quantity_scrap" not in data:
+            return None
+        return (data["quantity_good"] or 0) + (data["quantity_scrap"] or 0)
+
+    def confirmed(self):
+        """Whether the person confirmed exactly this report's total."""
+        confirm = self.cleaned_data.get("confirm")
+        return confirm is not None and confirm == self.processed()
+
+    @property
+    def needs_confirmation(self):
+        return self.is_bound and bool(self.errors.get("confirm"))
 
     def __init__(self, *args, current_operation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,6 +190,12 @@ class ProgressReportForm(WorkOrderActionForm):
         )
         if current_operation is not None:
             self.initial.setdefault("operation", current_operation.sequence)
+
+
+class ReportReverseForm(WorkOrderActionForm):
+    """Reverse one production report (its id is in the URL), with a reason."""
+
+    reason = forms.CharField(label="Why is it wrong?", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class HoldPlaceForm(WorkOrderActionForm):

@@ -8,6 +8,7 @@ from materials.models import BOM, QTY, Item, ItemRevision
 from plant.models import Shift, WorkCenter
 from prodcoord.core.models import TimeStampedModel
 from prodcoord.core.naturalkeys import natural_key_validator, unique_regardless_of_case
+from prodcoord.core.quantities import fmt_qty
 
 
 class Routing(ItemRevision):
@@ -154,8 +155,31 @@ class Operation(TimeStampedModel):
         return f"{self.work_order_id}/{self.sequence}"
 
 
+class ScrapReason(TimeStampedModel):
+    """Why parts were scrapped: a code from the list the plant keeps, so scrap can be counted by reason."""
+
+    code = models.CharField(max_length=20, db_index=True, validators=[natural_key_validator])
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [unique_regardless_of_case("code")]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def label(self):
+        return f"{self.code} · {self.name}"
+
+
 class ProductionReport(models.Model):
-    """One report of good/scrap quantity on an operation — the source of "actual"."""
+    """One report of good/scrap quantity on an operation — the source of "actual".
+
+    A wrong report is never edited or deleted: it is reversed by a report with the
+    opposite quantities that points at it (``reverses``), in the original's shift and
+    shift date. A report is reversed at most once, and a reversal is not reversed."""
 
     operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="reports")
     # Denormalised for reporting: the operation's work order and work center at report time.
@@ -163,19 +187,54 @@ class ProductionReport(models.Model):
     work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="production_reports")
     quantity_good = models.DecimalField(**QTY, default=Decimal("0"))
     quantity_scrap = models.DecimalField(**QTY, default=Decimal("0"))
+    scrap_reason = models.ForeignKey(
+        ScrapReason, null=True, blank=True, on_delete=models.PROTECT, related_name="production_reports"
+    )
     reported_at = models.DateTimeField()
     shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="production_reports")
     shift_date = models.DateField()
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # A reversal's note is the reason it was reversed.
     note = models.CharField(max_length=500, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        help_text="The report this one reverses (with the opposite quantities).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-reported_at", "-id"]
+        permissions = [("reverse_productionreport", "Can reverse production reports")]
         constraints = [
+            # A report adds good and/or scrap; a reversal takes away exactly what its original added.
             models.CheckConstraint(
-                condition=Q(quantity_good__gte=0) & Q(quantity_scrap__gte=0) & (Q(quantity_good__gt=0) | Q(quantity_scrap__gt=0)),
-                name="%(app_label)s_%(class)s_quantities_positive",
+                condition=(
+                    Q(reverses__isnull=True)
+                    & Q(quantity_good__gte=0)
+                    & Q(quantity_scrap__gte=0)
+                    & (Q(quantity_good__gt=0) | Q(quantity_scrap__gt=0))
+                )
+                | (
+                    Q(reverses__isnull=False)
+                    & Q(quantity_good__lte=0)
+                    & Q(quantity_scrap__lte=0)
+                    & (Q(quantity_good__lt=0) | Q(quantity_scrap__lt=0))
+                ),
+                name="%(app_label)s_%(class)s_quantities_signed",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(note=""),
+                name="%(app_label)s_%(class)s_reversal_has_reason",
+            ),
+            # Scrap is counted by reason: a reason exactly when there is scrap.
+            models.CheckConstraint(
+                condition=(Q(quantity_scrap=0) & Q(scrap_reason__isnull=True))
+                | (~Q(quantity_scrap=0) & Q(scrap_reason__isnull=False)),
+                name="%(app_label)s_%(class)s_scrap_reason_with_scrap",
             ),
         ]
         indexes = [
@@ -184,7 +243,14 @@ class ProductionReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.work_order_id} op {self.operation_id}: {self.quantity_good} good / {self.quantity_scrap} scrap"
+        return (
+            f"{self.work_order.number} operation {self.operation.sequence}: "
+            f"{fmt_qty(self.quantity_good)} good, {fmt_qty(self.quantity_scrap)} scrap"
+        )
+
+    @property
+    def is_reversal(self):
+        return self.reverses_id is not None
 
 
 class Hold(TimeStampedModel):

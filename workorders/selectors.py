@@ -1,8 +1,11 @@
 """Reads shaped for their consumers (the API, the pages). N+1 fixes live here."""
 
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 
-from .models import Hold, Operation, Routing, RoutingStep, WorkOrder
+from prodcoord.core.quantities import fmt_qty
+
+from .models import Hold, Operation, ProductionReport, Routing, RoutingStep, ScrapReason, WorkOrder
 
 
 def work_order_list(*, with_operations=True):
@@ -41,6 +44,51 @@ def work_order_open_counts():
         on_hold=Count("pk", filter=Q(active_hold_count__gt=0)),
         overdue=Count("pk", filter=Q(is_overdue=True)),
     )
+
+
+# --- production reports -----------------------------------------------------------
+
+
+def production_report_list():
+    """Production reports, newest first, with what the API and the pages show of them (the
+    order, operation, work center, shift, reporter, scrap reason and the reversal, if any)
+    joined in: one query for a page of them."""
+    return ProductionReport.objects.select_related(
+        "work_order", "operation", "work_center", "shift", "reported_by", "scrap_reason", "reversal"
+    ).order_by("-reported_at", "-id")
+
+
+def work_order_reports(*, work_order, limit):
+    """The work order's newest ``limit`` production reports (newest first) and whether there were more."""
+    reports = list(production_report_list().filter(work_order=work_order)[: limit + 1])
+    return reports[:limit], len(reports) > limit
+
+
+def production_report_labels(ids):
+    """``{pk: "report 17 · operation 10 · 12 good, 1 scrap · Day shift Mon Jun 15"}`` for the reports
+    (one query): how the event log names the report an event is about (a reversal's original)."""
+    if not ids:
+        return {}
+    reports = ProductionReport.objects.filter(pk__in=ids).select_related("operation", "shift")
+    labels = {}
+    for report in reports:
+        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
+        if report.quantity_scrap:
+            made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
+        labels[report.pk] = (
+            f"report {report.pk} · operation {report.operation.sequence} · {', '.join(made)} · "
+            f"{report.shift.name} {date_format(report.shift_date, 'D M j')}"
+        )
+    return labels
+
+
+def scrap_reason_list():
+    return ScrapReason.objects.order_by("code")
+
+
+def scrap_reason_choices():
+    """The active scrap reasons, for a form's select: ``[(id, "BURR · Burr on edge"), …]``."""
+    return [(reason.pk, reason.label) for reason in ScrapReason.objects.filter(is_active=True).order_by("code")]
 
 
 # --- master data ----------------------------------------------------------------

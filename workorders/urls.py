@@ -17,4 +17,5 @@ urlpatterns = [
     path(f"{WO}holds/<int:hold_id>/release/", views.work_order_hold_release, name="work-order-hold-release"),
     path(f"{WO}priority/", views.work_order_priority, name="work-order-priority"),
     path(f"{WO}reschedule/", views.work_order_reschedule, name="work-order-reschedule"),
+    path(f"{WO}reports/<int:report_id>/reverse/", views.work_order_report_reverse, name="work-order-report-reverse"),
 ]

@@ -44,6 +44,13 @@ CONFLICTS = {
     "workorders_workorder_number_ci_unique": Conflict(
         "work_order_number_taken", "number", "A work order with this number already exists."
     ),
+    "workorders_scrapreason_code_ci_unique": Conflict(
+        "scrap_reason_code_taken", "code", "A scrap reason with this code already exists."
+    ),
+    # A production report is reversed at most once (two people reversing it at the same moment).
+    "workorders.ProductionReport.reverses": Conflict(
+        "already_reversed", "report", "This production report has already been reversed."
+    ),
     # Revisions of an item's BOM and routing.
     "materials_bom_unique_item_revision": Conflict(
         "bom_revision_taken", "revision", "This item already has a BOM revision with this name."

@@ -4,11 +4,13 @@
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
 | operator    | all      | reports progress                                                        |
-| supervisor  | all      | places/releases holds, changes priority                                 |
-| coordinator | all      | every transition, progress, holds, priority, reschedule                 |
-| planner     | all      | master data (items, BOMs, routings, work centers, shifts), creates and  |
-|             |          | edits work orders and the schedule, releases/cancels (not start,        |
-|             |          | complete, close: those are floor moves), priority, plan                 |
+| supervisor  | all      | places/releases holds, changes priority, reverses production reports    |
+| coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
+|             |          | reschedule                                                              |
+| planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
+|             |          | reasons), creates and edits work orders and the schedule,               |
+|             |          | releases/cancels (not start, complete, close: those are floor moves),   |
+|             |          | priority, plan                                                          |
 
 ``sync_roles`` is idempotent and runs after every ``migrate`` (and every test
 database flush), from the core app's ``post_migrate`` handler: a migration that
@@ -33,16 +35,20 @@ MASTER_DATA = [
     "workorders.add_routing",
     "workorders.change_routing",
     "workorders.delete_routing",
+    "workorders.add_scrapreason",
+    "workorders.change_scrapreason",
+    "workorders.delete_scrapreason",
 ]
 
 ROLE_PERMISSIONS = {
     "viewer": [],
     "operator": [f"{WO}.report_progress"],
-    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority"],
+    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority", f"{WO}.reverse_productionreport"],
     "coordinator": [
         f"{WO}.release_workorder",
         f"{WO}.transition_workorder",
         f"{WO}.report_progress",
+        f"{WO}.reverse_productionreport",
         f"{WO}.place_hold",
         f"{WO}.release_hold",
         f"{WO}.change_priority",

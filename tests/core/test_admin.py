@@ -13,7 +13,7 @@ from prodcoord.core.sequences import sequence_next
 from prodcoord.events.models import Event
 from prodcoord.outbox.models import OutboxMessage
 from prodcoord.outbox.services import outbox_enqueue
-from tests.factories import make_routed_item, make_work_order
+from tests.factories import make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import WorkOrder
 
@@ -195,14 +195,47 @@ def test_master_data_created_in_admin_records_an_event(admin_client, superuser):
     assert Event.objects.filter(verb="shift.created").count() == 1
 
 
+def test_scrap_reasons_are_kept_in_admin_through_their_service(admin_client, superuser):
+    from workorders.models import ScrapReason
+
+    response = admin_client.post(
+        reverse("admin:workorders_scrapreason_add"), {"code": "DENT", "name": "Dented", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    reason = ScrapReason.objects.get(code="DENT")
+    assert Event.objects.filter(verb="scrap_reason.created", object_id=str(reason.pk), actor=superuser).exists()
+    url = reverse("admin:workorders_scrapreason_change", args=[reason.pk])
+    assert admin_client.post(url, {"code": "DENT", "name": "Dented in transport"}).status_code == 302
+    reason.refresh_from_db()
+    assert (reason.name, reason.is_active) == ("Dented in transport", False)
+    assert Event.objects.get(verb="scrap_reason.updated").changes == {
+        "is_active": [True, False],
+        "name": ["Dented", "Dented in transport"],
+    }
+    response = admin_client.post(reverse("admin:workorders_scrapreason_add"), {"code": "dent", "name": "Twin"})
+    assert response.status_code == 200  # the code is taken regardless of case: the form comes back
+    assert ScrapReason.objects.count() == 1
+
+
 def _plant(superuser, shifts, orders):
-    """``orders`` released work orders, each with progress, a released hold and two schedule entries."""
+    """``orders`` released work orders, each with progress (with scrap, by three reasons; every other
+    report reversed), a released hold and two schedule entries."""
     today = dt.date.today()
+    reasons = [scrap_reason(code=f"R{n}", name=f"Reason {n}") for n in range(3)]
     for n in range(orders):
         item = make_routed_item()
         wo = services.work_order_create(actor=superuser, item=item, quantity=Decimal("10"), customer_ref=f"ref {n}")
         services.work_order_release(work_order=wo, actor=superuser)
-        services.operation_report_progress(work_order=wo, actor=superuser, operation=10, quantity_good=Decimal("2"))
+        report = services.operation_report_progress(
+            work_order=wo,
+            actor=superuser,
+            operation=10,
+            quantity_good=Decimal("2"),
+            quantity_scrap=Decimal("1"),
+            scrap_reason=reasons[n % 3],
+        )
+        if n % 2:
+            services.production_report_reverse(report=report, actor=superuser, reason="Keyed in twice.")
         hold = services.hold_place(work_order=wo, actor=superuser, kind="quality", reason="check " * 30)
         services.hold_release(hold=hold, actor=superuser, release_note="fine")
         for op in wo.operations.select_related("work_center"):

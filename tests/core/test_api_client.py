@@ -156,12 +156,30 @@ def test_a_generated_client_runs_the_planners_day(generated_client, live_server,
     )
     assert order.status == models.WorkOrderStatusEnum.IN_PROGRESS
 
-    # --- progress, a hold placed and released ---------------------------------------------------------
-    report = api("work_orders.work_orders_progress_create").sync(
-        order.number, client=coordinator, body=models.ProgressRequest(operation=10, quantity_good="12", quantity_scrap="1")
+    # --- progress with scrap (and its reason), a report reversed, a hold placed and released -----------
+    reason = api("scrap_reasons.scrap_reasons_create").sync(
+        client=planner, body=models.ScrapReasonRequest(code="BURR", name="Burr on edge")
+    )
+    assert isinstance(reason, models.ScrapReason), reason
+    progress = api("work_orders.work_orders_progress_create")
+    report = progress.sync(
+        order.number,
+        client=coordinator,
+        body=models.ProgressRequest(operation=10, quantity_good="12", quantity_scrap="1", scrap_reason="BURR"),
     )
     assert isinstance(report, models.ProductionReport), report
-    assert report.quantity_good == "12.000"
+    assert (report.quantity_good, report.scrap_reason) == ("12.000", "BURR")
+    twice = progress.sync(order.number, client=coordinator, body=models.ProgressRequest(operation=10, quantity_good="12"))
+    listed = api("production_reports.production_reports_list").sync(client=coordinator, work_order=order.number)
+    assert isinstance(listed, models.PaginatedProductionReportList), listed
+    assert [r.id for r in listed.results] == [twice.id, report.id]
+    reversal = api("production_reports.production_reports_reverse_create").sync(
+        twice.id, client=coordinator, body=models.ReverseRequest(reason="Keyed in twice")
+    )
+    assert isinstance(reversal, models.ProductionReport), reversal
+    assert (reversal.reverses, reversal.quantity_good, reversal.shift_date) == (twice.id, "-12.000", twice.shift_date)
+    order = api("work_orders.work_orders_retrieve").sync(order.number, client=coordinator)
+    assert order.operations[0].quantity_good == "12.000"
 
     place = models.HoldPlaceRequest(kind=models.HoldKindEnum.QUALITY, reason="Burr on the edge")
     hold = api("work_orders.work_orders_holds_create").sync(order.number, client=coordinator, body=place)

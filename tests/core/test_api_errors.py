@@ -30,13 +30,15 @@ from tests.factories import (
     DepartmentFactory,
     ItemFactory,
     RoutingFactory,
+    ScrapReasonFactory,
     ShiftFactory,
     WorkCenterFactory,
     make_routed_item,
     make_work_order,
+    standard_shifts,
 )
 from workorders import services as work_order_services
-from workorders.models import Routing, WorkOrder
+from workorders.models import ProductionReport, Routing, ScrapReason, WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +86,35 @@ def _same_slot(entry):
     )
 
 
+def _reversed_report():
+    standard_shifts()
+    wo = make_work_order(item=make_routed_item(with_bom=False), status="in_progress")
+    report = work_order_services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=2)
+    work_order_services.production_report_reverse(report=report, actor=None, reason="Keyed in twice.")
+    return report
+
+
+def _second_reversal(report):
+    return ProductionReport.objects.create(
+        operation=report.operation,
+        work_order=report.work_order,
+        work_center=report.work_center,
+        quantity_good=-report.quantity_good,
+        reported_at=report.reported_at,
+        shift=report.shift,
+        shift_date=report.shift_date,
+        note="Reversed again",
+        reverses=report,
+    )
+
+
 # key → (write the first row, write the row the database refuses next to it)
 VIOLATIONS = {
+    "workorders_scrapreason_code_ci_unique": (
+        lambda: ScrapReasonFactory(code="DUP"),
+        lambda first: ScrapReason.objects.create(code="dup", name="Twin"),
+    ),
+    "workorders.ProductionReport.reverses": (_reversed_report, _second_reversal),
     "plant_department_code_ci_unique": (
         lambda: DepartmentFactory(code="DUP"),
         lambda first: Department.objects.create(code="dup", name="Twin"),  # the same code, another case
@@ -227,6 +256,12 @@ RACES = {
         "prodcoord.core.crud.revision_check",
         lambda: BOM.objects.create(item=Item.objects.get(sku="BRKT-100"), revision="B"),
     ),
+    "workorders_scrapreason_code_ci_unique": (
+        "/api/v1/scrap-reasons/",
+        {"code": "BURR", "name": "Burr on edge"},
+        UNIQUE_CHECK,
+        lambda: ScrapReason.objects.create(code="burr", name="Twin"),
+    ),
     "workorders_routing_unique_item_revision": (
         "/api/v1/routings/",
         {"item": "BRKT-100", "revision": "B", "steps": [{"sequence": 10, "work_center": "CNC-01"}]},
@@ -248,6 +283,24 @@ def test_create_racing_a_twin_is_a_409_with_the_registered_message(admin_api, ke
     assert response.status_code == 409, response.content
     assert response.json() == {"detail": CONFLICTS[key].message, "code": CONFLICTS[key].code}
     assert Event.objects.count() == events_before  # the refused create recorded nothing
+
+
+def test_reversal_racing_a_twin_is_a_409_with_the_registered_message(admin_api):
+    """Two people reverse the same report at the same moment: both pass the check, the database
+    keeps one reversal and the second is told it is already reversed."""
+    standard_shifts()
+    wo = make_work_order(item=make_routed_item(with_bom=False), status="in_progress")
+    report = work_order_services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=2)
+    events_before = Event.objects.count()
+
+    with twin_committed_after("workorders.services.reversals.reversal_check", lambda: _second_reversal(report)):
+        response = admin_api.post(f"/api/v1/production-reports/{report.pk}/reverse/", {"reason": "Twice"}, format="json")
+
+    key = "workorders.ProductionReport.reverses"
+    assert response.status_code == 409, response.content
+    assert response.json() == {"detail": CONFLICTS[key].message, "code": CONFLICTS[key].code}
+    assert Event.objects.count() == events_before
+    assert WorkOrder.objects.get(pk=wo.pk).operations.get(sequence=10).quantity_good == 2
 
 
 def test_rename_racing_a_twin_is_a_409(admin_api):

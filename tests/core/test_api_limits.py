@@ -13,7 +13,7 @@ from materials.models import BOM, Item
 from plant.models import Department
 from prodcoord.core.api.parsers import json_depth_exceeds
 from tests.api_helpers import build_schema, make_bracket
-from tests.factories import ItemFactory, WorkCenterFactory, make_work_order
+from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, make_work_order, scrap_reason
 from workorders.models import Routing, WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +82,8 @@ def test_json_nested_100000_deep_is_a_400_naming_the_limit(admin):
 
 
 def test_quantity_whose_planned_run_minutes_overflow_is_a_400(admin, shifts):
-    make_bracket()  # 1.5 run minutes per unit: 99,999,999,999.999 units plan 149,999,999,999.99 minutes
-    response = admin.post("/api/v1/work-orders/", {"item": "BRKT-100", "quantity": "99999999999.999"}, format="json")
+    make_bracket()  # 2 run minutes per unit: 99,999,999,999 units plan 199,999,999,998 minutes
+    response = admin.post("/api/v1/work-orders/", {"item": "BRKT-100", "quantity": "99999999999"}, format="json")
     assert response.status_code == 400
     assert "run minutes" in response.json()["quantity"][0]
     assert not WorkOrder.objects.exists()
@@ -91,7 +91,7 @@ def test_quantity_whose_planned_run_minutes_overflow_is_a_400(admin, shifts):
 
 def test_raising_a_quantity_until_the_run_minutes_overflow_is_a_400(admin, shifts):
     wo = make_work_order(item=make_bracket())
-    response = admin.patch(f"/api/v1/work-orders/{wo.number}/", {"quantity": "99999999999.999"}, format="json")
+    response = admin.patch(f"/api/v1/work-orders/{wo.number}/", {"quantity": "99999999999"}, format="json")
     assert response.status_code == 400
     assert "run minutes" in response.json()["quantity"][0]
     wo.refresh_from_db()
@@ -99,9 +99,13 @@ def test_raising_a_quantity_until_the_run_minutes_overflow_is_a_400(admin, shift
 
 
 def test_scrap_beyond_the_largest_quantity_is_a_400(admin, shifts):
-    wo = make_work_order(item=make_bracket(), status="released")
+    # An order as large as a quantity holds (no run time to overflow): its first operation may
+    # scrap the whole quantity, again and again, until the scrap total would pass the largest.
+    item = make_routed_item(uom="kg", run_minutes_per_unit=Decimal("0"))
+    wo = make_work_order(item=item, status="released", quantity=Decimal("99999999999.999"))
+    scrap_reason(code="BURR")
     url = f"/api/v1/work-orders/{wo.number}/progress/"
-    body = {"operation": 10, "quantity_scrap": "99999999999.999"}
+    body = {"operation": 10, "quantity_scrap": "99999999999.999", "scrap_reason": "BURR"}
     assert admin.post(url, body, format="json").status_code == 201
     response = admin.post(url, body, format="json")
     assert response.status_code == 400

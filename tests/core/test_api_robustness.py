@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from prodcoord.events.filters import EventFilter
 from tests.api_helpers import build_schema
-from tests.factories import ShiftFactory
+from tests.factories import ShiftFactory, make_routed_item, make_work_order
 from workorders.filters import WorkOrderFilter
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,13 @@ def test_large_page_size_is_a_400_naming_the_limit(api_as):
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999"])
 def test_invalid_page_is_a_404(api_as, page):
     assert api_as("planner").get("/api/v1/departments/", {"page": page}).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "60964709112774561628160", str(2**63 // 50 + 1)])
+def test_a_page_past_what_the_database_can_count_is_a_404_on_the_work_order_list(api_as, page):
+    """The list built by PostgreSQL asks for its page by OFFSET, a bigint there."""
+    make_work_order(item=make_routed_item(with_bom=False))
+    assert api_as("planner").get("/api/v1/work-orders/", {"page": page}).status_code == 404
 
 
 # --- the schema documents the error answers ------------------------------------
@@ -189,8 +196,8 @@ def plant(shifts):
     """A small plant with one of everything the paths name: codes, a BOM, a routing, work orders, a hold."""
     from materials.services import bom_create
     from tests.api_helpers import make_bracket
-    from tests.factories import DepartmentFactory, ItemFactory, make_work_order
-    from workorders.services import hold_place, routing_create
+    from tests.factories import DepartmentFactory, ItemFactory, make_work_order, scrap_reason
+    from workorders.services import hold_place, operation_report_progress, routing_create
 
     bracket = make_bracket()
     DepartmentFactory(code="MACH")
@@ -202,7 +209,11 @@ def plant(shifts):
     running = make_work_order(item=bracket, number="WO-RUN", status="in_progress")
     held = make_work_order(item=bracket, number="WO-HELD", status="released")
     hold = hold_place(actor=None, work_order=held, kind="quality", reason="Burr")
+    scrap_reason(code="BURR")
+    report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
     return {
+        "scrap-reasons": "BURR",
+        "production-reports": str(report.pk),
         "departments": "MACH",
         "work-centers": "CNC-01",
         "shifts": "DAY",
@@ -266,8 +277,13 @@ VALID_BODIES = {
         "operation": 10,
         "quantity_good": "2",
         "quantity_scrap": "1",
+        "scrap_reason": "BURR",
         "reported_at": "2026-01-05T08:00:00",
     },
+    ("post", "/api/v1/scrap-reasons/"): {"code": "DENT", "name": "Dent"},
+    ("put", "/api/v1/scrap-reasons/{code}/"): {"code": "BURR", "name": "Burr on edge", "is_active": True},
+    ("patch", "/api/v1/scrap-reasons/{code}/"): {"name": "Burr"},
+    ("post", "/api/v1/production-reports/{id}/reverse/"): {"reason": "Keyed in twice."},
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
     **{

@@ -35,11 +35,17 @@ def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
     assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress"}
-    assert set(ROLE_PERMISSIONS["supervisor"]) == {f"{wo}.place_hold", f"{wo}.release_hold", f"{wo}.change_priority"}
+    assert set(ROLE_PERMISSIONS["supervisor"]) == {
+        f"{wo}.place_hold",
+        f"{wo}.release_hold",
+        f"{wo}.change_priority",
+        f"{wo}.reverse_productionreport",
+    }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.release_workorder",
         f"{wo}.transition_workorder",
         f"{wo}.report_progress",
+        f"{wo}.reverse_productionreport",
         f"{wo}.place_hold",
         f"{wo}.release_hold",
         f"{wo}.change_priority",
@@ -59,6 +65,9 @@ def test_documented_table():
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
         "planning.add_scheduleentry",
+        f"{wo}.add_scrapreason",
+        f"{wo}.change_scrapreason",
+        f"{wo}.delete_scrapreason",
     ):
         assert perm in planner
     # the planner plans: it releases and cancels, but does not start, complete or close
@@ -66,6 +75,7 @@ def test_documented_table():
     assert not planner & {
         f"{wo}.transition_workorder",
         f"{wo}.report_progress",
+        f"{wo}.reverse_productionreport",
         f"{wo}.place_hold",
         f"{wo}.release_hold",
     }

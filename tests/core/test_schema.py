@@ -27,6 +27,11 @@ PATHS = [
     "/api/v1/work-orders/{number}/holds/",
     "/api/v1/holds/",
     "/api/v1/holds/{id}/release/",
+    "/api/v1/production-reports/",
+    "/api/v1/production-reports/{id}/",
+    "/api/v1/production-reports/{id}/reverse/",
+    "/api/v1/scrap-reasons/",
+    "/api/v1/scrap-reasons/{code}/",
     "/api/v1/events/",
 ]
 
@@ -78,3 +83,22 @@ def test_work_order_schema_matches_what_the_api_returns(schema, api_as):
         "closed",
         "cancelled",
     }
+
+
+def test_production_report_schema_matches_what_the_api_returns(schema, api_as, shifts):
+    from workorders.services import operation_report_progress, production_report_reverse
+
+    wo = make_work_order(item=make_routed_item(work_centers=[WorkCenterFactory()]), status="in_progress")
+    report = operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=2)
+    production_report_reverse(report=report, actor=None, reason="Keyed in twice")
+    rows = api_as("viewer").get("/api/v1/production-reports/").json()["results"]
+    components = schema["components"]["schemas"]
+    assert all(set(row) == set(components["ProductionReport"]["properties"]) for row in rows)
+    reverse = schema["paths"]["/api/v1/production-reports/{id}/reverse/"]["post"]
+    assert reverse["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReverseRequest")
+    assert {"201", "400", "403", "404", "409"} <= set(reverse["responses"])
+    progress = components["ProgressRequest"]["properties"]
+    assert progress["scrap_reason"]["nullable"] is True
+    filters = {p["name"] for p in schema["paths"]["/api/v1/production-reports/"]["get"]["parameters"]}
+    assert {"work_order", "work_center", "shift", "shift_date", "shift_date_after", "shift_date_before"} <= filters
+    assert {"reported_after", "reported_before", "reported_by", "scrap_reason", "ordering"} <= filters

@@ -63,10 +63,17 @@ def assert_plant_invariants():
 
 
 def assert_reports_attributed_to_shifts():
+    """Each report in the shift its time falls in; a reversal in its original's."""
     shifts = list(Shift.objects.all())
-    for report in ProductionReport.objects.select_related("shift"):
-        slot = shift_slot_at(report.reported_at, shifts=shifts)
+    for report in ProductionReport.objects.select_related("shift", "reverses"):
+        original = report.reverses or report
+        slot = shift_slot_at(original.reported_at, shifts=shifts)
         assert (report.shift_id, report.shift_date) == (slot.shift.pk, slot.date)
+
+
+def assert_scrap_has_reasons():
+    assert not ProductionReport.objects.exclude(quantity_scrap=0).filter(scrap_reason__isnull=True).exists()
+    assert ProductionReport.objects.filter(quantity_scrap__gt=0).values("scrap_reason").distinct().count() >= 3
 
 
 def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
@@ -91,6 +98,11 @@ def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
     assert reports.filter(shift_date__lt=today - dt.timedelta(days=10)).exists()
     assert set(reports.values_list("shift__code", flat=True)) == {"DAY", "SWING", "NIGHT"}
     assert_reports_attributed_to_shifts()
+    assert_scrap_has_reasons()
+    # A few reports keyed in twice, reversed by the supervisor with a reason.
+    reversals = ProductionReport.objects.filter(reverses__isnull=False)
+    assert reversals.exists() and not reversals.filter(note="").exists()
+    assert Event.objects.filter(verb="production_report.reversed").count() == reversals.count()
     after_midnight = [r for r in reports.filter(shift__code="NIGHT") if to_plant(r.reported_at).hour < 6]
     assert after_midnight and all(r.shift_date == to_plant(r.reported_at).date() - dt.timedelta(days=1) for r in after_midnight)
 
@@ -139,6 +151,7 @@ def test_seed_plant_scale_1_is_proportional_and_consistent(db, allow_seed):
     assert Hold.objects.filter(released_at__isnull=False).exists()
     assert_plant_invariants()
     assert_reports_attributed_to_shifts()
+    assert_scrap_has_reasons()
     # Every change is in the event log.
     assert Event.objects.filter(verb="work_order.created").count() == 500
     assert Event.objects.filter(verb="work_order.closed").count() == statuses["closed"]

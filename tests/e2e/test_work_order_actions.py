@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import UserFactory, make_work_order, standard_shifts
+from tests.factories import UserFactory, make_work_order, scrap_reason, standard_shifts
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.e2e
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.e2e
 def job(transactional_db):
     standard_shifts()
     UserFactory(username="dana", first_name="Dana", last_name="Ortiz", role="coordinator")
+    scrap_reason(code="BURR", name="Burr on edge")
     return make_work_order(status="released", quantity=Decimal("40"))
 
 
@@ -52,8 +53,9 @@ def test_hold_release_and_report_progress_without_leaving_the_page(page, job, sc
 
     page.fill("#id_progress_quantity_good", "12")
     page.fill("#id_progress_quantity_scrap", "1")
+    page.select_option("#id_progress_scrap_reason", label="BURR · Burr on edge")
     page.click("#actions button:text('Report')")
-    page.wait_for_selector(".message--success >> text=12 good and 1 scrap reported on operation 10")
+    page.wait_for_selector(".message--success >> text=12 good and 1 scrap (BURR) reported on operation 10")
     ops = page.locator(".panel:has(h2:text('Operations')) tbody tr").first.inner_text()
     assert "12" in ops and "1" in ops
     assert page.locator(".page-head .badge--in_progress").is_visible()  # the first report started it

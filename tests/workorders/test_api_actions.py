@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from prodcoord.events.models import Event
 from tests.api_helpers import make_bracket
-from tests.factories import make_work_order
+from tests.factories import make_work_order, scrap_reason
 from workorders.models import Hold, ProductionReport, WorkOrder
 from workorders.services import hold_place, hold_release
 
@@ -138,24 +138,24 @@ def test_operator_reports_progress_and_order_starts(api_as, item, shifts):
     wo = make_work_order(item=item, status="released", moved_at=timezone.now() - dt.timedelta(hours=1))
     client = api_as("operator")
     reported_at = timezone.now() - dt.timedelta(minutes=5)
-    response = client.post(
-        f"{URL}{wo.number}/progress/",
-        {"operation": 10, "quantity_good": "40", "quantity_scrap": "1.5", "reported_at": reported_at.isoformat(), "note": "ok"},
-        format="json",
-    )
+    scrap_reason(code="BURR")
+    body = {"operation": 10, "quantity_good": "40", "quantity_scrap": "2", "scrap_reason": "BURR", "note": "ok"}
+    response = client.post(f"{URL}{wo.number}/progress/", {**body, "reported_at": reported_at.isoformat()}, format="json")
     assert response.status_code == 201, response.data
     data = response.data
     assert data["work_order"] == wo.number
     assert data["operation"] == 10
     assert data["work_center"] == "CNC-01"
     assert data["quantity_good"] == "40.000"
-    assert data["quantity_scrap"] == "1.500"
+    assert data["quantity_scrap"] == "2.000"
+    assert data["scrap_reason"] == "BURR"
+    assert (data["reverses"], data["reversal"]) == (None, None)
     assert data["reported_by"] == client.user.username
     assert data["shift"] in {"DAY", "SWING", "NIGHT"}
     detail = client.get(f"{URL}{wo.number}/").data
     assert detail["status"] == "in_progress"
     assert detail["operations"][0]["quantity_good"] == "40.000"
-    assert detail["quantity_scrapped"] == "1.500"
+    assert detail["quantity_scrapped"] == "2.000"
     assert ProductionReport.objects.filter(work_order=wo).count() == 1
 
 

@@ -35,7 +35,7 @@ def aware(*args, tz="America/Chicago", **kwargs):
 @pytest.fixture
 def assorted(shifts):
     """Orders that differ in every way the representation has to get right."""
-    item = make_routed_item(sku='BRKT-"Ω"')
+    item = make_routed_item(sku='BRKT-"Ω"', uom="kg")  # measured: its quantities have decimals
     orders = [
         # winter and summer offsets, with and without microseconds, no plan at all
         make_work_order(item=item, planned_start=aware(2026, 1, 15, 6), planned_end=aware(2026, 1, 15, 14, 30, 5, 120000)),
@@ -44,7 +44,7 @@ def assorted(shifts):
         make_work_order(item=item, status="in_progress", priority=1),
         # three operations, no BOM (a null revision), the smallest quantity
         make_work_order(
-            item=make_routed_item(sku="PLAIN-1", work_centers=[WorkCenterFactory() for _ in range(3)], with_bom=False),
+            item=make_routed_item(sku="PLAIN-1", work_centers=[WorkCenterFactory() for _ in range(3)], with_bom=False, uom="kg"),
             quantity=Decimal("0.001"),
         ),
         make_work_order(item=item, status="released"),

@@ -31,14 +31,14 @@ def test_planner_creates_work_order_with_operations_from_routing(api_as, item):
     client = api_as("planner")
     response = client.post(
         URL,
-        {"item": "BRKT-100", "quantity": "12.5", "priority": 2, "due_date": "2026-12-01", "customer_ref": "PO-77"},
+        {"item": "BRKT-100", "quantity": "12", "priority": 2, "due_date": "2026-12-01", "customer_ref": "PO-77"},
         format="json",
     )
     assert response.status_code == 201, response.data
     data = response.data
     assert data["number"].startswith("WO-")
     assert data["item"] == "BRKT-100"
-    assert data["quantity"] == "12.500"
+    assert data["quantity"] == "12.000"
     assert data["quantity_completed"] == "0.000"
     assert data["status"] == "draft"
     assert data["priority"] == 2
@@ -51,7 +51,7 @@ def test_planner_creates_work_order_with_operations_from_routing(api_as, item):
         (10, "CNC-01", "pending"),
         (20, "PACK-01", "pending"),
     ]
-    assert data["operations"][0]["planned_run_minutes"] == "25.00"
+    assert data["operations"][0]["planned_run_minutes"] == "24.00"
     assert client.get(f"{URL}{data['number']}/").data == data
 
 

@@ -19,9 +19,9 @@ from plant.models import Department, Shift, WorkCenter
 from prodcoord.core.exceptions import ConflictError, StaleVersionError, TransitionError
 from prodcoord.core.rows import RowsInvalid
 from prodcoord.events.models import Event
-from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item
+from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, scrap_reason
 from workorders import services
-from workorders.models import Hold, Operation, ProductionReport, Routing, RoutingStep, WorkOrder
+from workorders.models import Hold, Operation, ProductionReport, Routing, RoutingStep, ScrapReason, WorkOrder
 
 pytestmark = pytest.mark.django_db
 
@@ -91,17 +91,19 @@ def test_rows_apply_in_order_so_a_later_row_sees_an_earlier_one(shifts):
             ],
         )
     assert not ProductionReport.objects.exists()
+    burr = scrap_reason()
     reports = services.progress_report(
         actor=None,
         rows=[
-            {"work_order": wo, "operation": 10, "quantity_good": 10, "quantity_scrap": 1, "reported_at": at},
-            {"work_order": wo, "operation": 20, "quantity_good": 9, "quantity_scrap": 1, "reported_at": at},
+            {"work_order": wo, "operation": 10, "quantity_good": 9, "quantity_scrap": 1, "scrap_reason": burr, "reported_at": at},
+            {"work_order": wo, "operation": 10, "quantity_good": 1, "reported_at": at},
+            {"work_order": wo, "operation": 20, "quantity_good": 9, "quantity_scrap": 1, "scrap_reason": burr, "reported_at": at},
         ],
     )
-    assert len(reports) == 2
+    assert len(reports) == 3
     wo.refresh_from_db()
     assert (wo.status, wo.quantity_completed, wo.quantity_scrapped) == ("in_progress", Decimal("9"), Decimal("2"))
-    assert wo.version == 1 + 1 + 1 + 2  # created, released, started by the first report, two reports
+    assert wo.version == 1 + 1 + 1 + 3  # created, released, started by the first report, three reports
     with pytest.raises(RowsInvalid, match="complete .* short"):
         services.work_orders_transition(actor=None, action="complete", rows=[{"work_order": wo}])
     services.holds_place(actor=None, rows=[{"work_order": wo, "kind": "quality", "reason": "Burr on port"}])
@@ -271,9 +273,13 @@ def snapshot():
                 "shift_date",
                 "reported_by__username",
                 "note",
+                "scrap_reason__code",
+                "reverses__reported_at",
+                "reverses__note",
             ],
             ["reported_at", "work_order__number", "operation__sequence"],
         ),  # fmt: skip
+        "scrap_reasons": _rows(ScrapReason, ["code", "name", "is_active"], ["code"]),
         "holds": _rows(
             Hold,
             ["work_order__number", "kind", "reason", "placed_at", "placed_by__username", "released_at", "release_note"],
@@ -406,13 +412,34 @@ def plant_script(batched, user):
         lambda row: services.hold_release(actor=user, hold=row["hold"], release_note=row["release_note"], at=row["at"]),
         [{"hold": holds[0], "release_note": "Sheet arrived.", "at": T0 + 5 * H}],
     )
+    burr, weld, _ = each(
+        services.scrap_reasons_create,
+        lambda row: services.scrap_reason_create(actor=user, **row),
+        [{"code": "BURR", "name": "Burr"}, {"code": "WELD", "name": "Weld defect"}, {"code": "OLD", "name": "Retired"}],
+    )
     each(
+        services.scrap_reasons_update,
+        lambda row: services.scrap_reason_update(actor=user, scrap_reason=row["record"], name=row["name"]),
+        [{"record": burr, "name": "Burr on edge"}],
+    )
+    reports = each(
         services.progress_report,
         lambda row: services.operation_report_progress(actor=user, **row),
         [
             {"work_order": wos[0], "operation": 10, "quantity_good": 10, "reported_at": T0 + 6 * H},
-            {"work_order": wos[0], "operation": 20, "quantity_good": 8, "quantity_scrap": 1, "reported_at": T0 + 14 * H},
+            {"work_order": wos[0], "operation": 20, "quantity_good": 8, "quantity_scrap": 1, "scrap_reason": weld,
+             "reported_at": T0 + 14 * H},
             {"work_order": wos[1], "operation": 10, "quantity_good": 3, "note": "Half a sheet.", "reported_at": T0 + 15 * H},
+            {"work_order": wos[1], "operation": 10, "quantity_good": 2, "quantity_scrap": 1, "scrap_reason": burr,
+             "reported_at": T0 + 15 * H},
+        ],
+    )  # fmt: skip
+    each(
+        services.production_reports_reverse,
+        lambda row: services.production_report_reverse(actor=user, **row),
+        [
+            {"report": reports[3], "reason": "Counted twice."},
+            {"report": reports[1], "reason": "The scrap was on the next order."},
         ],
     )
     each(

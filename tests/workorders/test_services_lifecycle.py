@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
 from prodcoord.events.models import Event
-from tests.factories import ItemFactory, RoutingFactory, RoutingStepFactory, make_routed_item, make_work_order
+from tests.factories import ItemFactory, RoutingFactory, RoutingStepFactory, make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import WorkOrder
 from workorders.services import TRANSITIONS
@@ -320,7 +320,9 @@ def test_completing_an_order_finishes_every_operation_even_with_scrap(shifts):
     from workorders.services import operation_report_progress, work_order_complete
 
     wo = make_work_order(status="in_progress", quantity=10)
-    operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=9, quantity_scrap=1)
+    operation_report_progress(
+        work_order=wo, actor=None, operation=10, quantity_good=9, quantity_scrap=1, scrap_reason=scrap_reason()
+    )
     operation_report_progress(work_order=wo, actor=None, operation=20, quantity_good=9)
     assert set(wo.operations.values_list("status", flat=True)) == {"in_progress"}
     work_order_complete(work_order=wo, actor=None, reason="one scrapped at turning, customer accepts 9")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from plant.models import Shift
 from prodcoord.core.exceptions import TransitionError
 from prodcoord.events.models import Event
-from tests.factories import ShiftFactory, make_work_order
+from tests.factories import ShiftFactory, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import ProductionReport
 
@@ -26,6 +26,9 @@ def chicago(settings):
 
 
 def report(wo, op=10, good=0, scrap=0, actor=None, **kwargs):
+    """A report; one with scrap names the scrap reason BURR unless the test says otherwise."""
+    if scrap and "scrap_reason" not in kwargs:
+        kwargs["scrap_reason"] = scrap_reason()
     return services.operation_report_progress(
         work_order=wo, actor=actor, operation=op, quantity_good=good, quantity_scrap=scrap, **kwargs
     )
@@ -161,9 +164,15 @@ def test_later_operation_cannot_process_more_than_previous_passed_on(shifts):
     report(wo, op=10, good=6, scrap=1)
     report(wo, op=20, good=4, scrap=1)
     before = _state(wo)
-    # 5 already processed at op 20; op 10 passed on 6 good: 2 more would make 7.
-    with pytest.raises(ValidationError):
+    # 5 already processed at op 20; op 10 passed on 6 good: 2 more would make 7 — the scrap is one too many.
+    with pytest.raises(ValidationError) as exc:
         report(wo, op=20, good=1, scrap=1)
+    assert exc.value.message_dict == {
+        "quantity_scrap": [
+            "Operation 20 has nothing left to scrap besides the 1 good: operation 10 has passed on 6 good and "
+            "operation 20 has already processed 5. It cannot scrap more than it was passed."
+        ]
+    }
     assert _state(wo) == before
     report(wo, op=20, scrap=1)  # exactly 6 processed
     op20 = wo.operations.get(sequence=20)
@@ -211,6 +220,7 @@ def test_progress_event_records_old_and_new(shifts, make_user):
     assert event.actor == actor
     assert event.work_order_id == wo.pk
     assert event.reason == "bent pin"
+    assert event.changes.pop("scrap reason") == [None, "BURR · Burr on edge"]
     changes = {k: [Decimal(v) for v in pair] for k, pair in event.changes.items()}
     assert changes == {
         "operation 20 good": [0, 4],

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from planning import services as planning_services
 from prodcoord.core.roles import ROLES
-from tests.factories import make_routed_item, make_work_order
+from tests.factories import make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import WorkOrder
 
@@ -166,7 +166,9 @@ def test_home_query_count(coordinator_client, shifts, assert_query_baseline):
 def test_detail_shows_operations_holds_and_history(coordinator_client, shifts):
     user = coordinator_client.user
     wo = make_work_order(status="released", quantity=Decimal("20"))
-    services.operation_report_progress(work_order=wo, actor=user, operation=10, quantity_good=Decimal("8"), quantity_scrap=1)
+    services.operation_report_progress(
+        work_order=wo, actor=user, operation=10, quantity_good=Decimal("8"), quantity_scrap=1, scrap_reason=scrap_reason()
+    )
     hold = services.hold_place(work_order=wo, actor=user, kind="equipment", reason="Press brake leaking oil")
     services.hold_release(hold=hold, actor=user, release_note="Seal replaced")
     services.hold_place(work_order=wo, actor=user, kind="quality", reason="First article out of tolerance")
@@ -265,12 +267,16 @@ def test_quantities_read_as_people_write_them(client, make_user, shifts):
 
     from django.urls import reverse
 
-    from tests.factories import make_work_order
     from workorders.services import operation_report_progress
 
-    wo = make_work_order(quantity=Decimal("1000"), status="in_progress")
+    wo = make_work_order(item=make_routed_item(uom="kg"), quantity=Decimal("1000"), status="in_progress")
     operation_report_progress(
-        work_order=wo, actor=None, operation=10, quantity_good=Decimal("12.5"), quantity_scrap=Decimal("0.25")
+        work_order=wo,
+        actor=None,
+        operation=10,
+        quantity_good=Decimal("12.5"),
+        quantity_scrap=Decimal("0.25"),
+        scrap_reason=scrap_reason(),
     )
     client.force_login(make_user("viewer"))
     home = client.get(reverse("home")).content.decode()

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from prodcoord.core.roles import ROLES
 from prodcoord.events.models import Event
-from tests.factories import make_routed_item, make_work_order
+from tests.factories import make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import Hold, WorkOrder
 
@@ -226,17 +226,26 @@ def test_report_progress_defaults_to_the_current_operation_and_updates_the_numbe
     assert form["operation"].value() == 10
     assert 'inputmode="decimal"' in page.content.decode()
 
+    burr = scrap_reason()
     response = as_coordinator.post(
         url(wo, "progress"),
-        {"version": wo.version, "operation": "10", "quantity_good": "12", "quantity_scrap": "1.5", "note": "Tool change"},
+        {
+            "version": wo.version,
+            "operation": "10",
+            "quantity_good": "12",
+            "quantity_scrap": "2",
+            "scrap_reason": burr.pk,
+            "note": "Tool change",
+        },
         follow=True,
     )
-    assert "12 good and 1.5 scrap reported on operation 10" in " ".join(messages_of(response))
+    assert "12 good and 2 scrap (BURR) reported on operation 10" in " ".join(messages_of(response))
     wo = fresh(wo)
     assert wo.status == "in_progress"  # the first report starts a released order
     op = wo.operations.get(sequence=10)
-    assert (op.quantity_good, op.quantity_scrap) == (Decimal("12"), Decimal("1.5"))
-    assert wo.quantity_scrapped == Decimal("1.5")
+    assert (op.quantity_good, op.quantity_scrap) == (Decimal("12"), Decimal("2"))
+    assert wo.quantity_scrapped == Decimal("2")
+    assert op.reports.get().scrap_reason == burr
     event = last_event(wo)
     assert (event.verb, event.actor, event.reason) == ("work_order.progress_reported", coordinator, "Tool change")
     assert response.context["history"][0]["label"] == "Progress reported"

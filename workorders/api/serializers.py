@@ -11,6 +11,7 @@ from prodcoord.core.api.fields import (
     EnumField,
     InputSerializer,
     NaturalKeyField,
+    NaturalKeyInputMixin,
     RowListSerializer,
     StrictInputMixin,
     natural_key_validator,
@@ -18,7 +19,7 @@ from prodcoord.core.api.fields import (
 )
 
 from .. import selectors
-from ..models import Hold, Operation, WorkOrder
+from ..models import Hold, Operation, ScrapReason, WorkOrder
 
 __all__ = ["ReleaseSerializer"]
 
@@ -39,6 +40,15 @@ class RoutingSerializer(RevisionSerializer):
 
 class RoutingInputSerializer(RevisionInputSerializer):
     steps = RowListSerializer(child=RoutingStepSerializer(), limit_setting="ROUTING_MAX_STEPS", noun="steps", per="per routing")
+
+
+class ScrapReasonSerializer(NaturalKeyInputMixin, StrictInputMixin, serializers.ModelSerializer):
+    natural_key_fields = ("code",)
+
+    class Meta:
+        model = ScrapReason
+        fields = ["code", "name", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
 
 
 # --- work orders: output -------------------------------------------------------------
@@ -215,8 +225,19 @@ class TransitionSerializer(InputSerializer):
 
 class ProgressSerializer(InputSerializer):
     operation = serializers.IntegerField(min_value=1, help_text="The operation's sequence number")
-    quantity_good = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
-    quantity_scrap = quantity_field(min_value=Decimal("0"), default=Decimal("0"))
+    quantity_good = quantity_field(
+        min_value=Decimal("0"), default=Decimal("0"), help_text="A whole number for an item counted in ea, box or roll"
+    )
+    quantity_scrap = quantity_field(
+        min_value=Decimal("0"), default=Decimal("0"), help_text="A whole number for an item counted in ea, box or roll"
+    )
+    scrap_reason = NaturalKeyField(
+        slug_field="code",
+        queryset=ScrapReason.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Scrap reason code (scrap-reasons/); required when quantity_scrap > 0, only then",
+    )
     reported_at = DateTimeField(required=False, help_text="When it was made; now when omitted")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, required=False, help_text="The version you read; 409 if it changed")
@@ -227,13 +248,30 @@ class ProductionReportSerializer(serializers.Serializer):
     work_order = serializers.CharField(source="work_order.number", read_only=True)
     operation = serializers.IntegerField(source="operation.sequence", read_only=True)
     work_center = serializers.CharField(source="work_center.code", read_only=True)
-    shift = serializers.CharField(source="shift.code", read_only=True)
-    shift_date = serializers.DateField(read_only=True)
-    quantity_good = quantity_field(read_only=True)
-    quantity_scrap = quantity_field(read_only=True)
-    reported_at = serializers.DateTimeField(read_only=True)
+    shift = serializers.CharField(source="shift.code", read_only=True, help_text="A reversal's is its original's")
+    shift_date = serializers.DateField(read_only=True, help_text="A reversal's is its original's")
+    quantity_good = quantity_field(read_only=True, help_text="Negative in a reversal")
+    quantity_scrap = quantity_field(read_only=True, help_text="Negative in a reversal")
+    scrap_reason = serializers.CharField(
+        source="scrap_reason.code", read_only=True, allow_null=True, help_text="Scrap reason code; null without scrap"
+    )
+    reported_at = serializers.DateTimeField(read_only=True, help_text="When it was made (a reversal: when it was reversed)")
     reported_by = serializers.CharField(source="reported_by.username", read_only=True, allow_null=True)
-    note = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True, help_text="A reversal's note is the reason it was reversed")
+    reverses = serializers.IntegerField(
+        source="reverses_id", read_only=True, allow_null=True, help_text="The id of the report this one reverses"
+    )
+    reversal = serializers.IntegerField(
+        source="reversal.pk", read_only=True, allow_null=True, help_text="The id of the report that reverses this one"
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ReverseSerializer(InputSerializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the report is wrong")
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The work order version you read; 409 if it changed"
+    )
 
 
 # --- holds -------------------------------------------------------------------------

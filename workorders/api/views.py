@@ -10,7 +10,7 @@ from prodcoord.core.api.schema import ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
 
 from .. import selectors, services
-from ..filters import HoldFilter, RoutingFilter, WorkOrderFilter
+from ..filters import HoldFilter, ProductionReportFilter, RoutingFilter, ScrapReasonFilter, WorkOrderFilter
 from ..permissions import FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
 from .serializers import (
     HoldPlaceSerializer,
@@ -19,8 +19,10 @@ from .serializers import (
     ProductionReportSerializer,
     ProgressSerializer,
     ReleaseSerializer,
+    ReverseSerializer,
     RoutingInputSerializer,
     RoutingSerializer,
+    ScrapReasonSerializer,
     TransitionSerializer,
     WorkOrderCreateSerializer,
     WorkOrderSerializer,
@@ -64,6 +66,28 @@ class RoutingViewSet(ServiceCRUDViewSet):
         data = self.validated_input_for(ReleaseSerializer)
         routing = services.routing_release(actor=request.user, routing=self.get_object(), **data)
         return Response(self.output(routing))
+
+
+class ScrapReasonViewSet(ServiceCRUDViewSet):
+    """Why parts are scrapped: the codes a scrap quantity names. Retire one with ``is_active``;
+    deleting one that reports name answers 409."""
+
+    serializer_class = ScrapReasonSerializer
+    filterset_class = ScrapReasonFilter
+    lookup_field = "code"
+    ordering_fields = ["code", "name", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        return selectors.scrap_reason_list()
+
+    def service_create(self, *, actor, data):
+        return services.scrap_reason_create(actor=actor, **data)
+
+    def service_update(self, *, actor, instance, data):
+        return services.scrap_reason_update(actor=actor, scrap_reason=instance, **data)
+
+    def service_delete(self, *, actor, instance):
+        services.scrap_reason_delete(actor=actor, scrap_reason=instance)
 
 
 # --- work orders ----------------------------------------------------------------------
@@ -206,6 +230,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         """A released order starts on its first report. 409 when it is on hold or not released/in progress."""
         data = self.validated_input_for(ProgressSerializer)
         report = services.operation_report_progress(work_order=self.get_object(), actor=request.user, **data)
+        report = selectors.production_report_list().get(pk=report.pk)
         return Response(ProductionReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses={200: HoldSerializer(many=True)}, summary="The work order's holds")
@@ -244,3 +269,31 @@ class HoldViewSet(ServiceViewSet):
         data = self.validated_input_for(HoldReleaseSerializer)
         hold = services.hold_release(hold=self.get_object(), actor=request.user, **data)
         return Response(self.output(hold))
+
+
+class ProductionReportViewSet(ServiceViewSet):
+    """Production reports, newest first: good and scrap made on an operation, in which shift, by whom.
+    A wrong report is reversed (``{id}/reverse/``), never edited or deleted."""
+
+    serializer_class = ProductionReportSerializer
+    filterset_class = ProductionReportFilter
+    ordering_fields = ["reported_at", "shift_date", "created_at"]
+    action_permissions = {"reverse": [f"{WO}.reverse_productionreport"]}
+
+    def get_queryset(self):
+        return selectors.production_report_list()
+
+    @extend_schema(
+        request=ReverseSerializer,
+        responses={201: ProductionReportSerializer, 409: ErrorSerializer},
+        summary="Reverse a production report",
+    )
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Writes a report with the opposite quantities that points at this one, in its shift and shift
+        date; the operation's and the order's totals follow. 409 when it was already reversed, is itself
+        a reversal, its order is not in progress or completed, a later operation has already processed
+        the good it takes back, or ``version`` is stale."""
+        data = self.validated_input_for(ReverseSerializer)
+        reversal = services.production_report_reverse(report=self.get_object(), actor=request.user, **data)
+        return Response(self.output(reversal), status=status.HTTP_201_CREATED)

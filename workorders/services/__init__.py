@@ -6,7 +6,8 @@ services (``work_order_create(…)``) are batches of one.
 """
 
 from .holds import hold_place, hold_release, holds_place, holds_release
-from .progress import PROGRESS_STATUSES, operation_report_progress, progress_report
+from .progress import PROGRESS_STATUSES, operation_report_progress, progress_left, progress_report
+from .reversals import REVERSIBLE_STATUSES, production_report_reverse, production_reports_reverse
 from .routings import (
     routing_create,
     routing_delete,
@@ -16,6 +17,14 @@ from .routings import (
     routings_delete,
     routings_release,
     routings_update,
+)
+from .scrap_reasons import (
+    SCRAP_REASON_FIELDS,
+    scrap_reason_create,
+    scrap_reason_delete,
+    scrap_reason_update,
+    scrap_reasons_create,
+    scrap_reasons_update,
 )
 from .transitions import (
     TRANSITIONS,
@@ -44,6 +53,8 @@ from .work_orders import (
 
 __all__ = [
     "PROGRESS_STATUSES",
+    "REVERSIBLE_STATUSES",
+    "SCRAP_REASON_FIELDS",
     "TRANSITIONS",
     "VERBS",
     "hold_place",
@@ -51,6 +62,9 @@ __all__ = [
     "holds_place",
     "holds_release",
     "operation_report_progress",
+    "production_report_reverse",
+    "production_reports_reverse",
+    "progress_left",
     "progress_report",
     "routing_create",
     "routing_delete",
@@ -60,6 +74,11 @@ __all__ = [
     "routings_delete",
     "routings_release",
     "routings_update",
+    "scrap_reason_create",
+    "scrap_reason_delete",
+    "scrap_reason_update",
+    "scrap_reasons_create",
+    "scrap_reasons_update",
     "transition_check",
     "transition_reason_required",
     "work_order_cancel",

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from materials.models import Item
+from materials.units import whole_units_problem
 from plant.models import Shift
 from plant.shift_calendar import shift_slot_at
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
@@ -45,15 +47,42 @@ def _to_decimal(value, field):
     return number
 
 
-def progress_check(*, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, now):
+def progress_left(*, work_order, operations, op):
+    """What is left to process at ``op``: at the first operation, the order quantity less the
+    good made so far; at a later one, what the previous operation passed on less what this
+    one has processed (good and scrap)."""
+    index = operations.index(op)
+    if index == 0:
+        return max(work_order.quantity - op.quantity_good, Decimal("0"))
+    previous = operations[index - 1]
+    return max(previous.quantity_good - op.quantity_good - op.quantity_scrap, Decimal("0"))
+
+
+def progress_check(
+    *,
+    work_order,
+    operations,
+    operation,
+    quantity_good,
+    quantity_scrap,
+    reported_at,
+    now,
+    scrap_reason=None,
+    uom=None,
+    confirmed=True,
+):
     """The rules a progress report obeys, against the order and its operations as they stand
     (a batch's earlier reports applied). Returns (operation, good, scrap, aware reported_at);
     raises ValidationError / HoldActiveError / TransitionError.
 
-    Positive quantities, not in the future (beyond a few minutes of clock skew) and not before
-    the order was released, not on hold, released or in progress; the first
-    operation makes at most the order quantity, a later one processes at most what the
-    previous one passed on.
+    Positive quantities, whole numbers for an item counted in pieces, boxes or rolls
+    (``uom``), a scrap reason (active) exactly when there is scrap, not in the future
+    (beyond a few minutes of clock skew) and not before the order was released, not on
+    hold, released or in progress; the first operation makes at most the order quantity
+    and scraps at most what it still had to make, a later one processes (good and scrap)
+    at most what the previous one passed on. A report of more than is left at the
+    operation (possible at the first one, where extra blanks cover scrap) is refused on
+    ``confirm`` unless ``confirmed``.
     """
     quantity_good = _to_decimal(quantity_good, "quantity_good")
     quantity_scrap = _to_decimal(quantity_scrap, "quantity_scrap")
@@ -64,6 +93,16 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
         errors["quantity_scrap"] = ["Cannot be negative."]
     if not errors and quantity_good == 0 and quantity_scrap == 0:
         errors["quantity_good"] = ["Report a good or a scrap quantity greater than zero."]
+    for field, value in (("quantity_good", quantity_good), ("quantity_scrap", quantity_scrap)):
+        problem = whole_units_problem(uom, value)
+        if problem and field not in errors:
+            errors[field] = [problem]
+    if quantity_scrap > 0 and scrap_reason is None:
+        errors["scrap_reason"] = ["Say why they were scrapped: choose a scrap reason."]
+    elif quantity_scrap > 0 and not scrap_reason.is_active:
+        errors["scrap_reason"] = [f"{scrap_reason.code} is no longer in use; choose another scrap reason."]
+    elif quantity_scrap == 0 and scrap_reason is not None and "quantity_scrap" not in errors:
+        errors["scrap_reason"] = ["A scrap reason goes with a scrap quantity: enter the scrap, or leave the reason empty."]
     reported_at = reported_at or now
     if timezone.is_naive(reported_at):
         # A wall-clock time without an offset is read on the plant's clock.
@@ -102,6 +141,7 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
     if max(new_scrap, work_order.quantity_scrapped + quantity_scrap) > LARGEST_QUANTITY:
         message = f"The scrap of {work_order.number} would pass {fmt_qty(LARGEST_QUANTITY)}, the largest quantity."
         raise ValidationError({"quantity_scrap": [message]})
+    left = progress_left(work_order=work_order, operations=operations, op=op)
     if index == 0:
         if new_good > work_order.quantity:
             raise ValidationError(
@@ -112,9 +152,34 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
                     ]
                 }
             )
+        if quantity_scrap > left:
+            if left:
+                message = (
+                    f"Operation {op.sequence} can scrap at most {fmt_qty(left)}: that is what it still had to make "
+                    f"({fmt_qty(work_order.quantity)} ordered, {fmt_qty(op.quantity_good)} good so far)."
+                )
+            else:
+                message = (
+                    f"Operation {op.sequence} has nothing left to scrap: it has made all {fmt_qty(work_order.quantity)} ordered."
+                )
+            raise ValidationError({"quantity_scrap": [message]})
     else:
         previous = operations[index - 1]
         if new_good + new_scrap > previous.quantity_good:
+            processed = op.quantity_good + op.quantity_scrap
+            if quantity_scrap and new_good + op.quantity_scrap <= previous.quantity_good:
+                room = previous.quantity_good - processed - quantity_good
+                besides = f" besides the {fmt_qty(quantity_good)} good" if quantity_good else ""
+                head = f"can scrap at most {fmt_qty(room)}{besides}" if room else f"has nothing left to scrap{besides}"
+                raise ValidationError(
+                    {
+                        "quantity_scrap": [
+                            f"Operation {op.sequence} {head}: operation {previous.sequence} has passed on "
+                            f"{fmt_qty(previous.quantity_good)} good and operation {op.sequence} has already processed "
+                            f"{fmt_qty(processed)}. It cannot scrap more than it was passed."
+                        ]
+                    }
+                )
             raise ValidationError(
                 {
                     "quantity_good": [
@@ -123,10 +188,22 @@ def progress_check(*, work_order, operations, operation, quantity_good, quantity
                     ]
                 }
             )
+    if not confirmed and quantity_good + quantity_scrap > left:
+        raise ValidationError(
+            {
+                "confirm": [
+                    f"This reports {fmt_qty(quantity_good + quantity_scrap)} processed at operation {op.sequence} "
+                    f"({fmt_qty(quantity_good)} good, {fmt_qty(quantity_scrap)} scrap), but only {fmt_qty(left)} "
+                    f"{'was' if left == 1 else 'were'} left to make there. Check the numbers, or confirm them."
+                ]
+            }
+        )
     return op, quantity_good, quantity_scrap, reported_at
 
 
-def progress_apply(*, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, slot, actor, note):
+def progress_apply(
+    *, work_order, operations, operation, quantity_good, quantity_scrap, reported_at, slot, actor, note, scrap_reason=None
+):
     """Apply a checked report in memory: the unsaved ``ProductionReport``, the operation's
     totals and status, the order's completed and scrapped quantities. Returns (report,
     changes for the event); the caller saves."""
@@ -137,6 +214,7 @@ def progress_apply(*, work_order, operations, operation, quantity_good, quantity
         work_center_id=op.work_center_id,
         quantity_good=quantity_good,
         quantity_scrap=quantity_scrap,
+        scrap_reason=scrap_reason if quantity_scrap else None,
         reported_at=reported_at,
         shift=slot.shift,
         shift_date=slot.date,
@@ -154,6 +232,7 @@ def progress_apply(*, work_order, operations, operation, quantity_good, quantity
         changes[f"operation {op.sequence} good"] = [old_good, op.quantity_good]
     if quantity_scrap:
         changes[f"operation {op.sequence} scrap"] = [old_scrap, op.quantity_scrap]
+        changes["scrap reason"] = [None, scrap_reason.label]
     if old_completed != work_order.quantity_completed:
         changes["quantity_completed"] = [old_completed, work_order.quantity_completed]
     return report, changes
@@ -162,7 +241,9 @@ def progress_apply(*, work_order, operations, operation, quantity_good, quantity
 @transaction.atomic
 def progress_report(*, actor, rows, shifts=None):
     """Record good/scrap made: rows ``{"work_order", "operation" (its sequence), "quantity_good"?,
-    "quantity_scrap"?, "reported_at"?, "note"?, "version"?}``, in order.
+    "quantity_scrap"?, "scrap_reason"? (a ScrapReason; required with scrap), "reported_at"?,
+    "note"?, "version"?, "confirmed"? (default true: a report of more than is left at the
+    operation is refused unless confirmed)}``, in order.
 
     Each report is attributed to the shift and shift date in plant time that
     ``reported_at`` falls in. A released order starts on its first report; a
@@ -183,6 +264,7 @@ def progress_report(*, actor, rows, shifts=None):
         ):
             operations[op.work_order_id].append(op)
     scopes = {wo_id: [(op.work_center.department_id, op.work_center_id) for op in ops] for wo_id, ops in operations.items()}
+    uoms = dict(Item.objects.filter(pk__in={wo.item_id for wo in locked.values()}).values_list("pk", "uom"))
     errors = RowErrors()
     events = EventBatch(actor=actor, at=now)
     reports, touched, changed = [], {}, []
@@ -202,6 +284,9 @@ def progress_report(*, actor, rows, shifts=None):
             quantity_scrap=row.get("quantity_scrap"),
             reported_at=row.get("reported_at"),
             now=now,
+            scrap_reason=row.get("scrap_reason"),
+            uom=uoms[work_order.item_id],
+            confirmed=row.get("confirmed", True),
             conflict_field="work_order",
         )
         if checked is None:
@@ -229,6 +314,7 @@ def progress_report(*, actor, rows, shifts=None):
             slot=slot,
             actor=events.actor,
             note=row.get("note"),
+            scrap_reason=row.get("scrap_reason"),
         )
         bump(work_order)
         events.add(
@@ -261,9 +347,11 @@ def operation_report_progress(
     operation,
     quantity_good=Decimal("0"),
     quantity_scrap=Decimal("0"),
+    scrap_reason=None,
     reported_at=None,
     note="",
     version=None,
+    confirmed=True,
     shifts=None,
 ):
     """Record good/scrap made on one operation (given by its sequence number); see ``progress_report``."""
@@ -272,8 +360,10 @@ def operation_report_progress(
         "operation": operation,
         "quantity_good": quantity_good,
         "quantity_scrap": quantity_scrap,
+        "scrap_reason": scrap_reason,
         "reported_at": reported_at,
         "note": note,
         "version": version,
+        "confirmed": confirmed,
     }
     return single(progress_report, row, actor=actor, shifts=shifts)

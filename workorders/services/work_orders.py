@@ -14,7 +14,8 @@ from django.db.models import Prefetch, ProtectedError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from materials.models import BOM
+from materials.models import BOM, Item
+from materials.units import whole_units_problem
 from prodcoord.core.exceptions import ConflictError, TransitionError
 from prodcoord.core.naturalkeys import natural_key_problem
 from prodcoord.core.plant_time import plant_today
@@ -98,6 +99,8 @@ def work_order_new_check(*, item, quantity, priority, planned_start, planned_end
         errors["item"] = [f"{item.sku} has no released routing; release one before creating work orders."]
     if _quantity_invalid(quantity):
         errors["quantity"] = ["Must be greater than zero."]
+    elif whole_units_problem(item.uom, quantity):
+        errors["quantity"] = [whole_units_problem(item.uom, quantity)]
     if _priority_invalid(priority):
         errors["priority"] = ["Must be from 1 (most urgent) to 5."]
     if planned_start and planned_end and planned_end < planned_start:
@@ -293,9 +296,10 @@ CHANGE_VERBS = {
 REASON_NEEDED = {"work_order.priority_changed": "change the priority", "work_order.rescheduled": "reschedule a work order"}
 
 
-def work_order_change_check(*, work_order, data, reason):
-    """The rules a change to a work order obeys (``data``: only the fields that change).
-    Returns the reason to record; raises field errors or TransitionError."""
+def work_order_change_check(*, work_order, data, reason, uom=None):
+    """The rules a change to a work order obeys (``data``: only the fields that change; ``uom``:
+    its item's unit, for a quantity change). Returns the reason to record; raises field errors
+    or TransitionError."""
     require_open(work_order, "change")
     errors = {}
     if "priority" in data and _priority_invalid(data["priority"]):
@@ -303,6 +307,8 @@ def work_order_change_check(*, work_order, data, reason):
     if "quantity" in data:
         if _quantity_invalid(data["quantity"]):
             errors["quantity"] = ["Must be greater than zero."]
+        elif whole_units_problem(uom, data["quantity"]):
+            errors["quantity"] = [whole_units_problem(uom, data["quantity"])]
         elif work_order.status not in (S.DRAFT, S.RELEASED):
             errors["quantity"] = [f"The quantity cannot change once work has started ({label(work_order.status)})."]
     start = data.get("planned_start", work_order.planned_start)
@@ -344,7 +350,9 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
     errors = RowErrors()
     events = EventBatch(actor=actor, at=now)
     changed, fields, requantified = [], set(), {}
+    requantified_items = {locked[row["work_order"].pk].item_id for row in rows if "quantity" in row}
     steps = _routing_steps({locked[row["work_order"].pk].routing_id for row in rows if "quantity" in row})
+    uoms = dict(Item.objects.filter(pk__in=requantified_items).values_list("pk", "uom")) if requantified_items else {}
     for index, row in enumerate(rows):
         work_order = locked[row["work_order"].pk]
         data = {k: v for k, v in row.items() if k not in ("work_order", "version", "reason", "at")}
@@ -368,6 +376,7 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
             work_order=work_order,
             data=data,
             reason=row.get("reason"),
+            uom=uoms.get(work_order.item_id),
             conflict_field="work_order",
         )
         if index not in errors and "quantity" in data:

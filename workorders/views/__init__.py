@@ -9,6 +9,7 @@ from .actions import (
     work_order_priority,
     work_order_progress,
     work_order_release,
+    work_order_report_reverse,
     work_order_reschedule,
     work_order_start,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "work_order_priority",
     "work_order_progress",
     "work_order_release",
+    "work_order_report_reverse",
     "work_order_reschedule",
     "work_order_start",
 ]

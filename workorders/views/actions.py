@@ -35,6 +35,7 @@ SECTION_NAMES = {
     "hold_place": "Place a hold",
     "priority": "Priority",
     "reschedule": "Reschedule",
+    "reverse": "the report to reverse",
 }
 STALE_HINT = "The page now shows the latest state: check it and apply your change again."
 
@@ -155,13 +156,44 @@ def work_order_progress(request, work_order, form):
         operation=data["operation"],
         quantity_good=data["quantity_good"] or Decimal("0"),
         quantity_scrap=data["quantity_scrap"] or Decimal("0"),
+        scrap_reason=data["scrap_reason"],
         note=data["note"],
         version=data["version"],
+        confirmed=form.confirmed(),
     )
     made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
     if report.quantity_scrap:
-        made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
+        made.append(f"{fmt_qty(report.quantity_scrap)} scrap ({report.scrap_reason.code})")
     return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
+
+
+@login_required
+@require_POST
+def work_order_report_reverse(request, number, report_id):
+    """Reverse one production report of the work order, with a reason."""
+    permission, form_class = ACTIONS["reverse"]
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("Your role does not allow this.")
+    report = selectors.production_report_list().filter(pk=report_id, work_order__number=number).first()
+    if report is None:
+        raise Http404(f"{number} has no production report {report_id}.")
+
+    def call(work_order, form):
+        data = form.cleaned_data
+        services.production_report_reverse(report=report, actor=request.user, reason=data["reason"], version=data["version"])
+        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
+        if report.quantity_scrap:
+            made.append(f"{fmt_qty(report.quantity_scrap)} scrap")
+        return f"Report {report.pk} reversed: {' and '.join(made)} taken off operation {report.operation.sequence}."
+
+    return _perform(
+        request,
+        number,
+        permission=permission,
+        key=f"reverse:{report.pk}",
+        make_form=lambda wo, data: form_class(data, work_order=wo, auto_id=f"id_reverse{report.pk}_%s"),
+        call=call,
+    )
 
 
 @_action_view("hold_place")

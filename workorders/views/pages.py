@@ -19,6 +19,7 @@ from .panel import action_forms
 
 PAGE_SIZE = 50
 HISTORY_LIMIT = 200
+REPORT_LIMIT = 50
 
 
 def _percent(part, whole):
@@ -96,6 +97,9 @@ def render_work_order(request, number, *, submitted=None, status=200):
     holds = list(selectors.work_order_holds(work_order=work_order))
     active_holds = [h for h in holds if h.is_active]
     history, history_truncated = _history(work_order)
+    reports, reports_truncated = selectors.work_order_reports(work_order=work_order, limit=REPORT_LIMIT)
+    for report in reports:
+        report.reversed_by = getattr(report, "reversal", None)
     fragment = bool(request.htmx) and not request.htmx.boosted
     context = {
         "wo": work_order,
@@ -105,8 +109,11 @@ def render_work_order(request, number, *, submitted=None, status=200):
         "history": history,
         "history_truncated": history_truncated,
         "history_limit": HISTORY_LIMIT,
+        "reports": reports,
+        "reports_truncated": reports_truncated,
+        "report_limit": REPORT_LIMIT,
         "is_fragment": fragment,
-        **action_forms(request.user, work_order, active_holds, submitted=submitted),
+        **action_forms(request.user, work_order, active_holds, submitted=submitted, reports=reports),
     }
     template = "workorders/partials/_work_order.html" if fragment else "workorders/work_order_detail.html"
     response = render(request, template, context, status=status)

@@ -11,11 +11,12 @@ from ..forms import (
     HoldReleaseForm,
     PriorityChangeForm,
     ProgressReportForm,
+    ReportReverseForm,
     RescheduleForm,
     WorkOrderTransitionForm,
 )
 from ..permissions import TRANSITION_PERMISSIONS
-from ..services import PROGRESS_STATUSES, TRANSITIONS, transition_check
+from ..services import PROGRESS_STATUSES, REVERSIBLE_STATUSES, TRANSITIONS, transition_check
 
 WO = "workorders"
 # The actions other than the status moves: the permission each needs and the form that carries it.
@@ -25,6 +26,7 @@ ACTIONS = {
     "hold_release": (f"{WO}.release_hold", HoldReleaseForm),
     "priority": (f"{WO}.change_priority", PriorityChangeForm),
     "reschedule": (f"{WO}.reschedule_workorder", RescheduleForm),
+    "reverse": (f"{WO}.reverse_productionreport", ReportReverseForm),
 }
 TRANSITION_LABELS = {
     "release": "Release to the floor",
@@ -49,9 +51,10 @@ def transition_offer(work_order, action):
     return "open"
 
 
-def action_forms(user, work_order, active_holds, *, submitted=None):
-    """The context for the action area. ``submitted`` is ``(key, form)`` for a form that
-    came back with errors: it is shown again, bound, in place of a fresh one."""
+def action_forms(user, work_order, active_holds, *, submitted=None, reports=()):
+    """The context for the action area (and the reverse form of each of ``reports`` that may be
+    reversed). ``submitted`` is ``(key, form)`` for a form that came back with errors: it is
+    shown again, bound, in place of a fresh one."""
     key, bound = submitted or (None, None)
     can = {name: user.has_perm(perm) for name, (perm, _form) in ACTIONS.items()}
     wo = work_order
@@ -76,6 +79,16 @@ def action_forms(user, work_order, active_holds, *, submitted=None):
         hold.release_form = (
             form(f"hold_release:{hold.pk}", lambda h=hold: HoldReleaseForm(work_order=wo, auto_id=f"id_hold{h.pk}_%s"))
             if can["hold_release"]
+            else None
+        )
+    for report in reports:
+        reversible = can["reverse"] and wo.status in REVERSIBLE_STATUSES and not report.is_reversal and report.reversed_by is None
+        report.reverse_form = (
+            form(
+                f"reverse:{report.pk}",
+                lambda r=report: ReportReverseForm(work_order=wo, auto_id=f"id_reverse{r.pk}_%s"),
+            )
+            if reversible
             else None
         )
     progress = None

@@ -130,6 +130,7 @@ class DemoPlant:
     def master_data(self):
         planner = self.planner
         self.work_centers, self.shifts = demo.plant_layout_create(actor=planner)
+        self.scrap_reasons = demo.scrap_reasons_create(actor=planner)
         base, made = demo.catalogue()
         items = {}
         for spec in base:
@@ -326,6 +327,8 @@ class DemoPlant:
             return
         if plan.target in ("closed", "completed", "in_progress"):
             self.progress(wo, plan)
+            if rng.random() < 0.15:
+                self.wrong_report_reversed(wo)
         wo.refresh_from_db()
         if plan.target in ("closed", "completed"):
             last_report = wo.production_reports.order_by("-reported_at").first().reported_at
@@ -446,21 +449,50 @@ class DemoPlant:
             if spill:
                 times[-1] = self.times_in(self.slot(plan.op_slots[i] + 1), 1)[0]
             for n, (chunk, at) in enumerate(zip(chunks, times, strict=True)):
-                chunk_scrap = scrap if n == len(chunks) - 1 else Decimal(0)
+                # Scrap comes with the first report: the first operation can scrap at most what it still had to make.
+                chunk_scrap = scrap if n == 0 else Decimal(0)
                 if chunk <= 0 and chunk_scrap <= 0:
                     continue
-                note = demo.scrap_note(wc.code) if chunk_scrap else rng.choice(demo.PROGRESS_NOTES)
+                reason, note = demo.scrap_note(wc.code) if chunk_scrap else (None, rng.choice(demo.PROGRESS_NOTES))
                 services.operation_report_progress(
                     work_order=wo,
                     actor=self.operator,
                     operation=(i + 1) * 10,
                     quantity_good=chunk,
                     quantity_scrap=chunk_scrap,
+                    scrap_reason=self.scrap_reasons[reason] if reason else None,
                     reported_at=at,
                     note=note,
                     shifts=self.shifts,
                 )
             passed = good
+
+    def wrong_report_reversed(self, wo):
+        """The operator keys the last report in twice; a supervisor reverses the second one, with a reason."""
+        last = wo.production_reports.order_by("-reported_at", "-id").first()
+        if last is None or last.quantity_scrap or not last.quantity_good:
+            return
+        wo.refresh_from_db()
+        operations = list(wo.operations.order_by("sequence"))
+        op = next(o for o in operations if o.pk == last.operation_id)
+        if services.progress_left(work_order=wo, operations=operations, op=op) < last.quantity_good:
+            return
+        at = max(min(last.reported_at + 3 * MIN, self.now - 5 * MIN), last.reported_at)
+        twice = services.operation_report_progress(
+            work_order=wo,
+            actor=self.operator,
+            operation=op.sequence,
+            quantity_good=last.quantity_good,
+            reported_at=at,
+            note=last.note,
+            shifts=self.shifts,
+        )
+        services.production_report_reverse(
+            report=twice,
+            actor=self.supervisor,
+            reason=self.rng.choice(demo.REVERSAL_REASONS),
+            at=max(min(at + dt.timedelta(minutes=self.rng.uniform(20, 120)), self.now - MIN), at),
+        )
 
     def split(self, quantity, parts):
         if parts <= 1 or quantity < parts:

@@ -100,6 +100,7 @@ class PlantBuilder:
     def master_data(self):
         planner = self.users["planner"]
         work_centers, self.shifts = demo.plant_layout_create(actor=planner)
+        self.scrap_reasons = demo.scrap_reasons_create(actor=planner)
         base, made = demo.catalogue(made_items=max(1, 50 * self.scale - len(demo.BASE_ITEMS)))
         fields = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock")
         items = materials_services.items_create(actor=planner, rows=[{f: spec[f] for f in fields} for spec in base + made])
@@ -315,13 +316,14 @@ class PlantBuilder:
                 if i == done:  # the operation running now: part-way
                     good = max(Decimal(1), (good * Decimal(rng.uniform(0.2, 0.8))).quantize(Decimal(1)))
                     scrap = Decimal(0)
-                note = demo.scrap_note(self.wc_codes[wo.item_id][i]) if scrap else ""
+                reason, note = demo.scrap_note(self.wc_codes[wo.item_id][i]) if scrap else (None, "")
                 progress.append(
                     {
                         "work_order": wo,
                         "operation": (i + 1) * 10,
                         "quantity_good": good,
                         "quantity_scrap": scrap,
+                        "scrap_reason": self.scrap_reasons[reason] if reason else None,
                         "reported_at": at,
                         "note": note,
                     }

@@ -8,6 +8,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+# The largest OFFSET (and LIMIT) PostgreSQL takes.
+BIGINT_MAX = 2**63 - 1
+
 
 class StandardPagination(PageNumberPagination):
     """``?page_size=`` is a whole number from 1 to ``API_MAX_PAGE_SIZE`` (500 unless configured).
@@ -98,6 +101,10 @@ class UnreadPagePagination(StandardPagination):
             # The last page needs the count first; a malformed number is refused before any query.
             return self.get_paginated_json_response(build(self.page_queryset(queryset, request), None)[1])
         offset = (number - 1) * size
+        if offset + size > BIGINT_MAX:
+            # Past any list there can be, and past what PostgreSQL's OFFSET takes: the count
+            # first, and the 404 a page past the end gets.
+            return self.get_paginated_json_response(build(self.page_queryset(queryset, request), None)[1])
         count, results_json = build(queryset[offset : offset + size], queryset)
         paginator.count = count  # the count read with the page: the paginator asks no more
         self.page = self._page(paginator, number)
