@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from prodcoord.core.admin import ServiceSaveAdmin
+from prodcoord.core.admin import ReadOnlyAdmin, ServiceSaveAdmin
 
 from . import services
-from .models import Department, Shift, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WorkCenter
 from .services import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
 
 
@@ -55,3 +55,13 @@ class ShiftAdmin(ServiceSaveAdmin):
 
     def update_service(self, obj, *, actor, **data):
         return services.shift_update(actor=actor, shift=obj, **data)
+
+
+@admin.register(UserWorkCenter)
+class UserWorkCenterAdmin(ReadOnlyAdmin):
+    """Who works where: each person chooses their own work center on "My work center"."""
+
+    list_display = ("user", "work_center", "updated_at")
+    list_filter = ("work_center",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "work_center__code")
+    list_select_related = ("user", "work_center")

@@ -4,6 +4,7 @@ non-working days will live here too."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -68,3 +69,16 @@ class Shift(TimeStampedModel):
     @property
     def crosses_midnight(self):
         return self.end_time < self.start_time
+
+
+class UserWorkCenter(TimeStampedModel):
+    """The work center a person works at: the one "My work center" opens for them, on any
+    tablet they log in on. Chosen by the person (plant/services.py ``user_work_centers_set``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="work_center_choice"
+    )
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"{self.user} at {self.work_center}"

@@ -1,6 +1,6 @@
 """Reads of the plant's master data, shaped for the API and the pages."""
 
-from .models import Department, Shift, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WorkCenter
 
 
 def department_list():
@@ -18,3 +18,9 @@ def shift_list():
 def active_work_center_codes():
     """Codes of the work centers in use, for pickers."""
     return work_center_list().filter(is_active=True).values_list("code", flat=True)
+
+
+def user_work_center(*, user):
+    """The work center ``user`` chose to work at, or None (none chosen, or it is no longer in use)."""
+    choice = UserWorkCenter.objects.select_related("work_center").filter(user_id=user.pk, work_center__is_active=True).first()
+    return choice.work_center if choice is not None else None

@@ -5,12 +5,13 @@ path for that change; the single-object service is a batch of one. Each
 validates, writes in one transaction and records its events.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from prodcoord.core.crud import records_create, records_delete, records_update
 from prodcoord.core.rows import RowErrors, single
 
-from .models import Department, Shift, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WorkCenter
 
 DEPARTMENT_FIELDS = ("code", "name", "is_active")
 WORK_CENTER_FIELDS = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
@@ -181,3 +182,36 @@ def shift_update(*, actor, shift, **data):
 
 def shift_delete(*, actor, shift):
     records_delete(actor=actor, model=Shift, records=[shift], verb="shift.deleted")
+
+
+# --- the work center a person works at ----------------------------------------------------
+
+
+@transaction.atomic
+def user_work_centers_set(*, actor, rows):
+    """Remember the work center each person works at ("My work center"): rows ``{"user",
+    "work_center"}``, in order (a later row for the same person wins). The work center must be
+    in use. A person chooses their own; a superuser, or the system (``actor=None``), anyone's.
+
+    A person's own choice, made as often as they move between stations: it changes nothing of
+    the plant's record and writes no event."""
+    rows = list(rows)
+    errors = RowErrors()
+    for index, row in enumerate(rows):
+        user, work_center = row["user"], row.get("work_center")
+        if actor is not None and not actor.is_superuser and user.pk != actor.pk:
+            raise PermissionDenied("You can choose only your own work center.")
+        if work_center is None:
+            errors.add(index, "work_center", "Choose a work center.")
+        elif not work_center.is_active:
+            errors.add(index, "work_center", f"{work_center.code} is not in use any more; choose another work center.")
+    errors.raise_if_any()
+    chosen = {row["user"].pk: UserWorkCenter(user=row["user"], work_center=row["work_center"]) for row in rows}
+    UserWorkCenter.objects.bulk_create(
+        chosen.values(), update_conflicts=True, unique_fields=["user"], update_fields=["work_center", "updated_at"]
+    )
+    return [chosen[row["user"].pk] for row in rows]
+
+
+def user_work_center_set(*, actor, user, work_center):
+    return single(user_work_centers_set, {"user": user, "work_center": work_center}, actor=actor)

@@ -7,7 +7,9 @@
 #                          the periodic schedule next to the web server
 #   CELERY_BROKER_URL set  a Celery worker and Celery beat run next to it
 #
-# SQLite (db.sqlite3) unless DATABASE_URL is set. Ctrl-C stops everything.
+# SQLite (db.sqlite3) unless DATABASE_URL is set. DEBUG is off, as in production
+# (the app's own error pages; static files through WhiteNoise): DEBUG=true for
+# Django's debug pages while developing. Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +62,7 @@ fi
 
 echo "==> prodcoord at http://$HOST:$PORT/  (Ctrl-C to stop)"
 # Not exec: the EXIT trap must stop the background work when the server ends.
-$PY manage.py runserver "$HOST:$PORT" --noreload &
+# --nostatic: WhiteNoise serves static files (and /favicon.ico) with DEBUG on or off.
+$PY manage.py runserver "$HOST:$PORT" --noreload --nostatic &
 pids+=($!)
 wait "${pids[-1]}"

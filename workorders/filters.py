@@ -1,9 +1,8 @@
 import django_filters
-from django.db.models import Exists, OuterRef
 
 from prodcoord.core.filters import BooleanFilter, DateTimeFilter, FilterSet, MultipleChoiceFilter, SearchFilterSet
 
-from .models import Hold, Operation, ProductionReport, Routing, ScrapReason, WorkOrder
+from .models import Hold, ProductionReport, Routing, ScrapReason, WorkOrder
 
 PRIORITY_CHOICES = [(p, str(p)) for p in range(1, 6)]
 
@@ -19,11 +18,14 @@ class RoutingFilter(FilterSet):
 
 
 class WorkOrderFilter(SearchFilterSet):
-    search_fields = ("number", "customer_ref", "item__sku")
+    search_fields = ("number", "customer_ref", "item__sku", "item__name")
 
     status = MultipleChoiceFilter(choices=WorkOrder.Status.choices)
     item = django_filters.CharFilter(field_name="item__sku", label="Item SKU")
-    work_center = django_filters.CharFilter(method="filter_work_center", label="Has an operation at this work center (code)")
+    work_center = django_filters.CharFilter(
+        field_name="current_work_center__code",
+        label="Its current operation is at this work center (code): the first operation not yet done of an open order",
+    )
     priority = MultipleChoiceFilter(choices=PRIORITY_CHOICES)
     on_hold = BooleanFilter(method="filter_on_hold", label="Has an active hold")
     overdue = BooleanFilter(field_name="is_overdue", label="Open and past its due date")
@@ -35,12 +37,6 @@ class WorkOrderFilter(SearchFilterSet):
     class Meta:
         model = WorkOrder
         fields = ["status", "item", "work_center", "priority", "on_hold", "overdue"]
-
-    def filter_work_center(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Exists(Operation.objects.filter(work_order=OuterRef("pk"), work_center__code=value)))
 
     def filter_on_hold(self, queryset, name, value):
         if value is None:

@@ -9,34 +9,25 @@ from .models import Hold, ScrapReason, WorkOrder
 from .services import transition_reason_required
 
 
-class WorkOrderOpenFilterForm(forms.Form):
-    """The filter bar of the open work-order list.
-
-    Its field names and values are those of ``filters.WorkOrderFilter`` (the
-    API's FilterSet), which does the filtering; this form only draws the
-    controls a person needs on the page: open statuses only, a work-center
-    picker, yes/no for holds.
-    """
-
-    STATUS_CHOICES = [("", "All open"), *[(s.value, s.label) for s in WorkOrder.OPEN_STATUSES]]
-    HOLD_CHOICES = [("", "Any"), ("true", "On hold"), ("false", "Not on hold")]
-
-    search = forms.CharField(
+def _search_field():
+    return forms.CharField(
         label="Search",
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "WO, SKU, customer ref."}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "WO, item, customer ref."}),
     )
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    work_center = forms.ChoiceField(label="Work center", required=False)
-    on_hold = forms.ChoiceField(label="Hold", choices=HOLD_CHOICES, required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False, widget=forms.CheckboxInput(attrs={"value": "true"}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["work_center"].choices = [
-            ("", "All"),
-            *((code, code) for code in active_work_center_codes()),
-        ]
+
+class WorkOrderListFilterForm(forms.Form):
+    """The filter bar of a work-order list page.
+
+    Its field names and values are those of ``filters.WorkOrderFilter`` (the API's FilterSet),
+    which does the filtering; a form only draws the controls a person needs on its page."""
+
+    search = _search_field()
+
+    def filter_data(self):
+        """What the FilterSet filters by: the query as given (values it cannot read are ignored)."""
+        return self.data if self.is_bound else None
 
     @property
     def is_filtered(self):
@@ -55,6 +46,42 @@ class WorkOrderOpenFilterForm(forms.Form):
             else:
                 shown.append((label, dict(getattr(field, "choices", ())).get(raw, raw)))
         return shown
+
+
+class WorkOrderOpenFilterForm(WorkOrderListFilterForm):
+    """The open list's filters: open statuses only, a work-center picker (the work center of the
+    order's current operation), yes/no for holds."""
+
+    STATUS_CHOICES = [("", "All open"), *[(s.value, s.label) for s in WorkOrder.OPEN_STATUSES]]
+    HOLD_CHOICES = [("", "Any"), ("true", "On hold"), ("false", "Not on hold")]
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    work_center = forms.ChoiceField(label="Now at", required=False)
+    on_hold = forms.ChoiceField(label="Hold", choices=HOLD_CHOICES, required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False, widget=forms.CheckboxInput(attrs={"value": "true"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_center"].choices = [
+            ("", "All"),
+            *((code, code) for code in active_work_center_codes()),
+        ]
+
+
+class WorkOrderSearchForm(WorkOrderListFilterForm):
+    """Completed orders: a search, nothing else to narrow."""
+
+
+class WorkOrderHistoryFilterForm(WorkOrderListFilterForm):
+    """The history: a search, and closed or cancelled."""
+
+    STATUS_CHOICES = [
+        ("", "All"),
+        (WorkOrder.Status.CLOSED, "Closed"),
+        (WorkOrder.Status.CANCELLED, "Cancelled"),
+    ]
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
 # --- actions on one work order (the detail page) ------------------------------------
@@ -277,4 +304,109 @@ class RescheduleForm(WorkOrderActionForm):
             name: self.cleaned_data[name]
             for name in self.PLAN_FIELDS
             if not self._same(getattr(self.work_order, name), self.cleaned_data[name])
+        }
+
+
+# --- creating a work order, and editing a draft ------------------------------------------
+#
+# The create and update services decide what is valid (an active item with a released routing,
+# quantities, plan dates, reasons); these forms parse what was typed and show the services'
+# field errors next to their fields.
+
+
+def _plan_datetime_field(label):
+    return PlantDateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+def _due_date_field():
+    return forms.DateField(label="Due date", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _priority_field():
+    return forms.TypedChoiceField(
+        label="Priority", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], widget=forms.RadioSelect, initial=3
+    )
+
+
+def _quantity_field():
+    return forms.DecimalField(
+        label="Quantity",
+        max_digits=14,
+        decimal_places=3,
+        widget=forms.TextInput(attrs=QTY_INPUT),
+        error_messages={"invalid": "Enter a number, like 12 or 2.5.", "required": "How many to make?"},
+    )
+
+
+def _customer_ref_field():
+    return forms.CharField(label="Customer ref.", required=False, max_length=60)
+
+
+class WorkOrderCreateForm(forms.Form):
+    """A new draft work order, as a planner or coordinator types it. The item is picked by its SKU
+    (the page suggests items as you type: its SKU or name)."""
+
+    # Drawn by the template: a text input with its list of suggestions, fetched as one types.
+    item = forms.CharField(label="Item", max_length=40, error_messages={"required": "Choose the item to make."})
+    quantity = _quantity_field()
+    due_date = _due_date_field()
+    priority = _priority_field()
+    customer_ref = _customer_ref_field()
+    planned_start = _plan_datetime_field("Planned start")
+    planned_end = _plan_datetime_field("Planned end")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_new_%s")
+        super().__init__(*args, **kwargs)
+        self.item = None
+
+    def clean_item(self):
+        from materials.models import Item
+
+        sku = self.cleaned_data["item"].strip()
+        item = Item.objects.filter(sku__iexact=sku).first()
+        if item is None:
+            raise forms.ValidationError(f"No item {sku}. Type part of its SKU or name and pick it from the list.")
+        self.item = item
+        return item
+
+
+class DraftEditForm(WorkOrderActionForm):
+    """A draft's quantity, customer reference, priority and plan. Fields the person's role may not
+    change are shown, not editable; a priority or plan change needs a reason (the service says so)."""
+
+    id_prefix = "edit"
+
+    quantity = _quantity_field()
+    customer_ref = _customer_ref_field()
+    priority = _priority_field()
+    due_date = _due_date_field()
+    planned_start = _plan_datetime_field("Planned start")
+    planned_end = _plan_datetime_field("Planned end")
+    reason = _reason_field("Reason (for a priority or plan change)")
+
+    FIELDS = ("quantity", "customer_ref", "priority", "due_date", "planned_start", "planned_end")
+
+    def __init__(self, *args, editable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.FIELDS:
+            self.initial.setdefault(name, getattr(self.work_order, name))
+            if name == "quantity":  # as a person writes it: 40, not 40.000
+                self.initial[name] = fmt_qty(self.initial[name])
+            if editable is not None and name not in editable:
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+
+    def changes(self):
+        """Only the fields the person changed (a cleared date counts; the seconds a plan time
+        holds and the input cannot show do not)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.FIELDS
+            if not self.fields[name].disabled
+            and not RescheduleForm._same(getattr(self.work_order, name), self.cleaned_data[name])
         }

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from materials.models import BOM, QTY, Item, ItemRevision
 from plant.models import Shift, WorkCenter
@@ -73,6 +74,15 @@ class WorkOrder(TimeStampedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Where the order is on the floor: its first operation not yet done while it is open
+    # (draft, released, in progress), none once it is completed, closed or cancelled; and the
+    # work center of the operation after that one, where it goes next. Kept by the services in
+    # the write that changes them (services/common.py, ``current_operation_follow``); the work
+    # centers are copied from the operations so the floor's lists filter on one column each.
+    current_operation = models.ForeignKey("Operation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current_work_center = models.ForeignKey(WorkCenter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    next_work_center = models.ForeignKey(WorkCenter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_overdue = models.BooleanField(default=False, help_text="Open and past its due date (set by the periodic scan).")
 
     class Meta:
@@ -110,6 +120,26 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["due_date"], name="wo_due_idx"),
             models.Index(fields=["planned_start"], name="wo_planned_start_idx"),
             models.Index(fields=["item", "status"], name="wo_item_status_idx"),
+            # "What is at my work center now": only open orders have a current work center.
+            models.Index(
+                fields=["current_work_center", "priority", "due_date"],
+                name="wo_current_wc_idx",
+                condition=Q(current_work_center__isnull=False),
+            ),
+            # "What comes to my work center next".
+            models.Index(
+                fields=["next_work_center", "priority", "due_date"],
+                name="wo_next_wc_idx",
+                condition=Q(next_work_center__isnull=False),
+            ),
+            # Completed orders waiting to be closed, the longest waiting first.
+            models.Index(fields=["completed_at"], name="wo_completed_idx", condition=Q(status="completed")),
+            # The history, most recently ended first.
+            models.Index(
+                Coalesce("closed_at", "cancelled_at").desc(),
+                name="wo_ended_idx",
+                condition=Q(status__in=["closed", "cancelled"]),
+            ),
         ]
 
     def __str__(self):

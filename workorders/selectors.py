@@ -1,11 +1,15 @@
 """Reads shaped for their consumers (the API, the pages). N+1 fixes live here."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 
+from materials.models import BOM, BOMLine, Item
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, Operation, ProductionReport, Routing, RoutingStep, ScrapReason, WorkOrder
+
+S = WorkOrder.Status
 
 
 def work_order_list(*, with_operations=True):
@@ -19,12 +23,103 @@ def work_order_list(*, with_operations=True):
 
 
 def work_order_open_list():
-    """Open work orders (draft, released, in progress), most urgent first: the home page."""
+    """Open work orders (draft, released, in progress), most urgent first, each with its item and
+    current operation: the home page."""
     return (
-        work_order_list(with_operations=True)
+        WorkOrder.objects.select_related("item", "current_operation", "current_work_center")
         .filter(status__in=WorkOrder.OPEN_STATUSES)
         .order_by("-active_hold_count", "priority", "due_date", "number")
     )
+
+
+def work_order_completed_list():
+    """Completed work orders, waiting to be closed, with their item (the page orders them)."""
+    return WorkOrder.objects.select_related("item").filter(status=S.COMPLETED)
+
+
+def work_order_history_list():
+    """Closed and cancelled work orders with their item, and ``ended_at``: when each was closed
+    or cancelled (the page orders them; most recently ended first has an index)."""
+    return (
+        WorkOrder.objects.select_related("item")
+        .filter(status__in=(S.CLOSED, S.CANCELLED))
+        .annotate(ended_at=Coalesce("closed_at", "cancelled_at"))
+    )
+
+
+# --- the floor: what is at a work center now and next --------------------------------
+
+# The orders a work center can work on: released or in progress, with no active hold.
+FLOOR_STATUSES = (S.RELEASED, S.IN_PROGRESS)
+# Most urgent first: priority, then the earliest due date, then the earliest planned start.
+FLOOR_ORDER = (
+    F("priority").asc(),
+    F("due_date").asc(nulls_last=True),
+    F("planned_start").asc(nulls_last=True),
+    "number",
+)
+
+
+def work_center_now(*, work_center):
+    """Orders whose current operation is at ``work_center`` and that can be worked on there now
+    (released or in progress, no active hold), most urgent first."""
+    return (
+        WorkOrder.objects.select_related("item", "current_operation")
+        .filter(current_work_center=work_center, status__in=FLOOR_STATUSES, active_hold_count=0)
+        .order_by(*FLOOR_ORDER)
+    )
+
+
+def work_center_next(*, work_center):
+    """Orders coming to ``work_center`` next: released or in progress, no active hold, their
+    current operation at another work center and the operation right after it here. Each has
+    ``next_sequence``, the operation it will be worked on here; most urgent first."""
+    here = Operation.objects.filter(
+        work_order=OuterRef("pk"), work_center=work_center, sequence__gt=OuterRef("current_operation__sequence")
+    ).order_by("sequence")
+    return (
+        WorkOrder.objects.select_related("item", "current_operation", "current_work_center")
+        .filter(next_work_center=work_center, status__in=FLOOR_STATUSES, active_hold_count=0)
+        .exclude(current_work_center=work_center)
+        .annotate(next_sequence=Subquery(here.values("sequence")[:1]))
+        .order_by(*FLOOR_ORDER)
+    )
+
+
+def work_center_held_count(*, work_center):
+    """How many released or in-progress orders whose current operation is at ``work_center`` are on hold."""
+    return WorkOrder.objects.filter(current_work_center=work_center, status__in=FLOOR_STATUSES, active_hold_count__gt=0).count()
+
+
+# --- creating a work order ----------------------------------------------------------------
+
+
+def items_for_work_orders(*, search="", limit=20):
+    """Active items a work order can be created for (they have a released routing) whose SKU or
+    name contains ``search``, by SKU: at most ``limit``, for the new-order form's item picker."""
+    released = Routing.objects.filter(item=OuterRef("pk"), status=Routing.Status.RELEASED)
+    items = Item.objects.filter(Exists(released), is_active=True)
+    search = (search or "").strip()
+    if search:
+        items = items.filter(Q(sku__icontains=search) | Q(name__icontains=search))
+    return items.order_by("sku")[:limit]
+
+
+def item_revisions_to_pin(*, item):
+    """What a work order for ``item`` created now pins: ``(routing, bom)``, its released routing
+    (steps and their work centers loaded) and its released BOM (lines and their components
+    loaded), either None. The create service pins what is released when it runs."""
+    routing = (
+        Routing.objects.filter(item=item, status=Routing.Status.RELEASED)
+        .prefetch_related(Prefetch("steps", queryset=RoutingStep.objects.select_related("work_center").order_by("sequence")))
+        .first()
+    )
+    bom = (
+        BOM.objects.filter(item=item, status=BOM.Status.RELEASED)
+        .prefetch_related(Prefetch("lines", queryset=BOMLine.objects.select_related("component").order_by("component__sku")))
+        .first()
+    )
+    return routing, bom
 
 
 def work_order_get(*, number):
@@ -37,8 +132,6 @@ def hold_list():
 
 def work_order_open_counts():
     """Totals for the home page header: open, on hold, overdue (one query)."""
-    from django.db.models import Count, Q
-
     return WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES).aggregate(
         open=Count("pk"),
         on_hold=Count("pk", filter=Q(active_hold_count__gt=0)),
@@ -120,6 +213,8 @@ WORK_ORDER_ROW_FIELDS = (
     "customer_ref",
     "bom__revision",
     "routing__revision",
+    "current_operation__sequence",
+    "current_work_center__code",
     "active_hold_count",
     "is_overdue",
     "version",
@@ -224,12 +319,15 @@ def _page_json_sql():
                           op.quantity_good::text AS quantity_good, op.quantity_scrap::text AS quantity_scrap
                      FROM {op} op JOIN {WorkCenter._meta.db_table} wc ON wc.id = op.work_center_id
                     WHERE op.work_order_id = wo.id) o), '[]') AS operations,
+               co.sequence AS current_operation, cw.code AS current_work_center,
                wo.active_hold_count > 0 AS on_hold, wo.is_overdue, wo.version,
                {_iso_sql("created_at")} AS created_at, {_iso_sql("updated_at")} AS updated_at
           FROM {wo} wo
           JOIN {Item._meta.db_table} i ON i.id = wo.item_id
           LEFT JOIN {BOM._meta.db_table} b ON b.id = wo.bom_id
           LEFT JOIN {Routing._meta.db_table} rt ON rt.id = wo.routing_id
+          LEFT JOIN {op} co ON co.id = wo.current_operation_id
+          LEFT JOIN {WorkCenter._meta.db_table} cw ON cw.id = wo.current_work_center_id
           -- OFFSET 0 keeps the conversions in this subquery, done once per row, rather than
           -- copied into every expression that uses them.
           CROSS JOIN LATERAL (SELECT {wall_times} OFFSET 0) t

@@ -6,7 +6,16 @@ WO = "work-orders/<str:number>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Lists and pages of their own, outside work-orders/<number>/: any number could be a word.
+    path("completed/", views.work_orders_completed, name="work-orders-completed"),
+    path("history/", views.work_orders_history, name="work-orders-history"),
+    path("my-work-center/", views.my_work_center, name="my-work-center"),
+    path("work-centers/<str:code>/", views.work_center_queue, name="work-center-queue"),
+    path("new/", views.work_order_create, name="work-order-create"),
+    path("new/items/", views.work_order_item_options, name="work-order-item-options"),
+    path("new/pinned/", views.work_order_pinned_preview, name="work-order-pinned-preview"),
     path(WO, views.work_order_detail, name="work-order-detail"),
+    path(f"{WO}edit/", views.work_order_edit, name="work-order-edit"),
     path(f"{WO}release/", views.work_order_release, name="work-order-release"),
     path(f"{WO}start/", views.work_order_start, name="work-order-start"),
     path(f"{WO}complete/", views.work_order_complete, name="work-order-complete"),

@@ -6,7 +6,8 @@
 | operator    | all      | reports progress                                                        |
 | supervisor  | all      | places/releases holds, changes priority, reverses production reports    |
 | coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
-|             |          | reschedule                                                              |
+|             |          | reschedule; creates work orders and shapes drafts                       |
+|             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
 |             |          | reasons), creates and edits work orders and the schedule,               |
 |             |          | releases/cancels (not start, complete, close: those are floor moves),   |
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS = {
     "operator": [f"{WO}.report_progress"],
     "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority", f"{WO}.reverse_productionreport"],
     "coordinator": [
+        f"{WO}.add_workorder",
         f"{WO}.release_workorder",
         f"{WO}.transition_workorder",
         f"{WO}.report_progress",
@@ -68,6 +70,29 @@ ROLE_PERMISSIONS = {
     ],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
+
+# The page each role starts on after logging in (a URL name), the first of the person's roles
+# in this order deciding; anyone else starts on the open work orders ("home").
+LANDING_PAGES = {
+    "coordinator": "home",
+    "supervisor": "home",
+    "planner": "home",
+    "operator": "my-work-center",
+}
+# Roles that script against the REST API: the navigation links its docs for them (and for staff).
+API_ROLES = ("planner",)
+
+
+def role_names(user):
+    """The names of ``user``'s roles (one query, unless the groups were prefetched)."""
+    if not user.is_authenticated:
+        return []
+    return [group.name for group in user.groups.all()]
+
+
+def landing_page(roles):
+    """The URL name of the page a person with ``roles`` starts on."""
+    return next((page for role, page in LANDING_PAGES.items() if role in roles), "home")
 
 
 def sync_roles(apps):

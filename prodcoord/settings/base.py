@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prodcoord.core.context_processors.plant",
+                "prodcoord.core.navigation.navigation",
             ],
         },
     },
@@ -128,6 +129,9 @@ PLANT_NAME = env("PLANT_NAME", default="prodcoord")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served at the site's root by WhiteNoise: /favicon.ico, which browsers and other tools ask for
+# whatever a page links (the pages link static/icons/favicon.svg too).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
 # --- E-mail (notifications) -----------------------------------------------------
 # Django's MAILERS setting, built from the EMAIL_* environment variables: the

@@ -16,4 +16,21 @@
       event.detail.isError = false;
     }
   });
+
+  // Picking a suggestion of an input's <datalist> (or typing one exactly) chooses it: the
+  // input announces a change at once rather than when it loses focus (the new work order's
+  // item: its pinned revisions are fetched on change).
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.list) {
+      return;
+    }
+    var options = input.list.options;
+    for (var i = 0; i < options.length; i++) {
+      if (options[i].value === input.value) {
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
+    }
+  });
 })();

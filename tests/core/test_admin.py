@@ -219,7 +219,11 @@ def test_scrap_reasons_are_kept_in_admin_through_their_service(admin_client, sup
 
 def _plant(superuser, shifts, orders):
     """``orders`` released work orders, each with progress (with scrap, by three reasons; every other
-    report reversed), a released hold and two schedule entries."""
+    report reversed), a released hold and two schedule entries; three people at work centers of their own."""
+    from plant.services import user_work_centers_set
+    from tests.factories import UserFactory, WorkCenterFactory
+
+    user_work_centers_set(actor=None, rows=[{"user": UserFactory(), "work_center": WorkCenterFactory()} for _ in range(3)])
     today = dt.date.today()
     reasons = [scrap_reason(code=f"R{n}", name=f"Reason {n}") for n in range(3)]
     for n in range(orders):

@@ -42,6 +42,7 @@ def test_documented_table():
         f"{wo}.reverse_productionreport",
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
+        f"{wo}.add_workorder",
         f"{wo}.release_workorder",
         f"{wo}.transition_workorder",
         f"{wo}.report_progress",

@@ -9,7 +9,19 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["/accounts/login/", "/", "/work-orders/WO-NONE/", "/admin/", "/api/docs/", "/api/v1/work-orders/", "/no-such-page/"]
+PAGES = [
+    "/accounts/login/",
+    "/",
+    "/completed/",
+    "/history/",
+    "/my-work-center/",
+    "/new/",
+    "/work-orders/WO-NONE/",
+    "/admin/",
+    "/api/docs/",
+    "/api/v1/work-orders/",
+    "/no-such-page/",
+]
 
 
 @pytest.fixture

@@ -169,9 +169,9 @@ def test_test_settings_keep_mail_in_memory_and_tasks_in_process():
     assert shown["debug"] is False
 
 
-def test_debug_is_off_by_default_and_on_for_local_development():
-    assert show("prodcoord.settings.local")["debug"] is True
-    assert show("prodcoord.settings.local", {"DEBUG": "false"})["debug"] is False
+def test_debug_is_off_by_default_and_only_on_when_asked_for():
+    assert show("prodcoord.settings.local")["debug"] is False  # make run shows the product's own pages
+    assert show("prodcoord.settings.local", {"DEBUG": "true"})["debug"] is True
     assert show("prodcoord.settings.production", {**PRODUCTION_ENV, "DEBUG": "true"})["debug"] is False
     assert show("prodcoord.settings.base")["debug"] is False
 

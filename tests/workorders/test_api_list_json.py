@@ -48,6 +48,8 @@ def assorted(shifts):
             quantity=Decimal("0.001"),
         ),
         make_work_order(item=item, status="released"),
+        # over: no current operation
+        make_work_order(item=item, status="completed"),
     ]
     services.hold_place(work_order=orders[5], actor=None, kind="quality", reason="Burr")
     services.operation_report_progress(work_order=orders[3], actor=None, operation=10, quantity_good=Decimal("3.25"))
@@ -68,8 +70,9 @@ def test_the_database_page_is_the_python_page(assorted, tz):
     with timezone.override(tz):
         expected = python_page(queryset)
         assert database_page(queryset) == expected
-    assert len(expected) == 6
+    assert len(expected) == 7
     assert {len(wo["operations"]) for wo in expected} == {2, 3}
+    assert {(wo["current_operation"], wo["current_work_center"] is None) for wo in expected} == {(10, False), (None, True)}
     assert None in {wo["bom_revision"] for wo in expected}
     assert any(wo["on_hold"] for wo in expected)
 
@@ -90,7 +93,7 @@ def test_the_api_list_on_postgresql_is_one_statement_for_the_page(api_as, assort
     assert response["Content-Type"] == "application/json"
     assert len(ctx.captured_queries) == 2  # the token (with user and stamp); the count with the page
     body = json.loads(response.content)
-    assert body["count"] == 6
+    assert body["count"] == 7
     assert body["next"].endswith("?ordering=-number&page=2&page_size=4")
     assert body["previous"] is None
     assert body["results"] == python_page(WorkOrder.objects.order_by("-number")[0:4])

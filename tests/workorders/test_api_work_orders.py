@@ -115,9 +115,10 @@ def test_malformed_json_is_400(api_as, item):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_create_permission_by_role(api_as, item, role):
+    creates = role in ("planner", "coordinator")  # "work orders created by planners and coordinators"
     response = api_as(role).post(URL, {"item": "BRKT-100", "quantity": "1"}, format="json")
-    assert response.status_code == (201 if role == "planner" else 403)
-    assert WorkOrder.objects.count() == (1 if role == "planner" else 0)
+    assert response.status_code == (201 if creates else 403)
+    assert WorkOrder.objects.count() == (1 if creates else 0)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -170,6 +171,22 @@ def test_coordinator_may_reschedule_but_not_change_quantity(api_as, item):
     assert response.data["due_date"] == "2026-12-24"
     wo.refresh_from_db()
     assert wo.quantity == Decimal("100")
+
+
+def test_coordinator_shapes_a_draft_but_not_a_released_order(api_as, item):
+    """A draft is still being written: whoever may create work orders sets its quantity and customer reference."""
+    draft = make_work_order(item=item)
+    client = api_as("coordinator")
+    response = client.patch(f"{URL}{draft.number}/", {"quantity": "40", "customer_ref": "ACME-7"}, format="json")
+    assert response.status_code == 200, response.data
+    assert (response.data["quantity"], response.data["customer_ref"]) == ("40.000", "ACME-7")
+    services.work_order_release(work_order=draft, actor=None)
+    response = client.patch(f"{URL}{draft.number}/", {"quantity": "50"}, format="json")
+    assert response.status_code == 403
+    assert response.data["detail"] == "Your role does not allow changing: quantity."
+    # the supervisor creates none, so shapes none
+    other = make_work_order(item=item)
+    assert api_as("supervisor").patch(f"{URL}{other.number}/", {"customer_ref": "X"}, format="json").status_code == 403
 
 
 def test_supervisor_may_change_priority_but_not_dates(api_as, item):
@@ -338,8 +355,10 @@ def _numbers(response):
         ("status=released,in_progress", ["WO-B", "WO-C"]),
         ("status=draft&status=closed", ["WO-A", "WO-D"]),
         ("item=FRAME-1", ["WO-C", "WO-D"]),
+        # the work center of the current operation: the first not yet done, of an open order
         ("work_center=CNC-01", ["WO-A", "WO-B"]),
-        ("work_center=PACK-01", ["WO-A", "WO-B", "WO-C", "WO-D"]),
+        ("work_center=WELD-01", ["WO-C"]),
+        ("work_center=PACK-01", []),
         ("priority=1", ["WO-A"]),
         ("priority=1,2", ["WO-A", "WO-C"]),
         ("on_hold=true", ["WO-B"]),
@@ -351,11 +370,34 @@ def _numbers(response):
         ("search=wo-c", ["WO-C"]),
         ("ordering=priority", ["WO-A", "WO-C", "WO-B", "WO-D"]),
         ("ordering=-due_date&due_after=2026-01-01", ["WO-C", "WO-B", "WO-A"]),
-        ("status=released,in_progress&work_center=PACK-01&ordering=-number", ["WO-C", "WO-B"]),
+        ("status=draft,released&work_center=CNC-01&ordering=-number", ["WO-B", "WO-A"]),
     ],
 )
 def test_work_order_filters(api_as, board, query, expected):
     assert _numbers(api_as("viewer").get(f"{URL}?{query}")) == expected
+
+
+def test_work_center_filter_follows_the_current_operation(api_as, board, shifts):
+    client = api_as("viewer")
+    assert _numbers(client.get(f"{URL}?work_center=PACK-01")) == []
+    # WO-C's welding is done: it now stands at packing, and no longer at welding
+    services.operation_report_progress(work_order=board["c"], actor=None, operation=10, quantity_good=Decimal("100"))
+    assert _numbers(client.get(f"{URL}?work_center=PACK-01")) == ["WO-C"]
+    assert _numbers(client.get(f"{URL}?work_center=WELD-01")) == []
+    detail = client.get(f"{URL}WO-C/").json()
+    assert (detail["current_operation"], detail["current_work_center"]) == (20, "PACK-01")
+    # completed: no current operation, at no work center
+    services.work_order_complete(work_order=board["c"], actor=None, reason="Short")
+    assert _numbers(client.get(f"{URL}?work_center=PACK-01")) == []
+    detail = client.get(f"{URL}WO-C/").json()
+    assert (detail["current_operation"], detail["current_work_center"]) == (None, None)
+
+
+def test_search_finds_the_item_name(api_as, board):
+    from materials.models import Item
+
+    Item.objects.filter(sku="FRAME-1").update(name="Welded frame, galvanised")
+    assert _numbers(api_as("viewer").get(f"{URL}?search=galvanised")) == ["WO-C", "WO-D"]
 
 
 def test_list_shows_on_hold_badge(api_as, board):

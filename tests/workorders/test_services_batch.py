@@ -234,7 +234,8 @@ def snapshot():
     wo_fields = [
         "number", "item__sku", "quantity", "quantity_completed", "quantity_scrapped", "status", "priority", "due_date",
         "planned_start", "planned_end", "customer_ref", "bom__revision", "routing__revision", "active_hold_count", "version",
-        "released_at", "started_at", "completed_at", "closed_at", "is_overdue",
+        "released_at", "started_at", "completed_at", "closed_at", "cancelled_at", "is_overdue",
+        "current_operation__sequence", "current_work_center__code", "next_work_center__code",
     ]  # fmt: skip
     return {
         "departments": _rows(Department, ["code", "name", "is_active"], ["code"]),

@@ -152,7 +152,8 @@ def test_home_query_count(coordinator_client, shifts, assert_query_baseline):
     for wo in orders[:6]:
         services.work_order_release(work_order=wo, actor=None)
         services.hold_place(work_order=wo, actor=None, kind="quality", reason="check")
-    # session + user + groups (header), counts, page count, page rows, operations, work-center choices
+    # session, user with stamp, permissions (navigation), roles (header), counts, page count, page rows
+    # with their item and current operation, work-center choices
     with assert_query_baseline("page: home"):
         response = coordinator_client.get(HOME)
     assert len(response.context["work_orders"]) == 24

@@ -63,12 +63,18 @@ def test_single_page_list_has_no_printout_note(as_coordinator, shifts):
 
 def test_search_placeholder_is_short_enough_to_read_in_the_filter_bar(as_coordinator, shifts):
     html = as_coordinator.get(reverse("home")).content.decode()
-    assert 'placeholder="WO, SKU, customer ref."' in html
+    assert 'placeholder="WO, item, customer ref."' in html
 
 
-def test_pages_carry_their_own_icon_so_the_browser_asks_for_no_favicon(as_coordinator, shifts):
+def test_pages_link_their_icon_and_the_site_serves_it(as_coordinator, client, shifts):
     html = as_coordinator.get(reverse("home")).content.decode()
-    assert '<link rel="icon" href="data:image/svg+xml,' in html
+    assert '<link rel="icon" href="/static/icons/favicon.svg" type="image/svg+xml">' in html
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in html
+    # what browsers and other tools ask for whatever a page links: a real icon, no 404
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] == "image/x-icon"
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
 # --- where a refused action points to ------------------------------------------------

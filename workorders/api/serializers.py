@@ -106,6 +106,8 @@ def work_order_payloads(items):
                     }
                     for op in operations.get(row["id"], ())
                 ],
+                "current_operation": row["current_operation__sequence"],
+                "current_work_center": row["current_work_center__code"],
                 "on_hold": row["active_hold_count"] > 0,
                 "is_overdue": row["is_overdue"],
                 "version": row["version"],
@@ -149,6 +151,14 @@ class WorkOrderSerializer(serializers.Serializer):
     bom_revision = serializers.CharField(allow_null=True, help_text="The BOM revision pinned at creation")
     routing_revision = serializers.CharField(allow_null=True, help_text="The routing revision its operations come from")
     operations = OperationSerializer(many=True)
+    current_operation = serializers.IntegerField(
+        allow_null=True,
+        help_text="Sequence of its current operation: the first operation not yet done while the order is open "
+        "(draft, released, in progress); null once every operation is done and when it is completed, closed or cancelled",
+    )
+    current_work_center = serializers.CharField(
+        allow_null=True, help_text="Code of the work center of its current operation (null when it has none)"
+    )
     on_hold = serializers.BooleanField(help_text="Has an active hold; progress and transitions (except cancel) are refused")
     is_overdue = serializers.BooleanField(help_text="Open and past its due date")
     version = serializers.IntegerField(help_text="Send it back with a change to refuse lost updates (409 if stale)")

@@ -11,7 +11,7 @@ from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, 
 
 from .. import selectors, services
 from ..filters import HoldFilter, ProductionReportFilter, RoutingFilter, ScrapReasonFilter, WorkOrderFilter
-from ..permissions import FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
+from ..permissions import DRAFT_FIELD_PERMISSIONS, FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
 from .serializers import (
     HoldPlaceSerializer,
     HoldReleaseSerializer,
@@ -194,7 +194,7 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         """Change quantity, customer_ref (planner), priority (with ``reason``) or plan dates (with ``reason``)."""
         partial = kwargs.pop("partial", False)
         user = request.user
-        if not any(user.has_perm(perm) for perm in set(FIELD_PERMISSIONS.values())):
+        if not any(user.has_perm(perm) for perm in {*FIELD_PERMISSIONS.values(), *DRAFT_FIELD_PERMISSIONS.values()}):
             self.permission_denied(request, message="Your role does not allow changing work orders.")
         work_order = self.get_object()
         data = self.validated_input_for(WorkOrderUpdateSerializer, partial=partial)

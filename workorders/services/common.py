@@ -75,6 +75,33 @@ def work_orders_write(work_orders, fields):
     columns_update(WorkOrder, work_orders, [*dict.fromkeys(fields), "is_overdue", "version", "updated_at"])
 
 
+# The columns that say where an open order is on the floor (``current_operation_follow``).
+CURRENT_FIELDS = ("current_operation", "current_work_center", "next_work_center")
+
+
+def current_operation_follow(work_orders, operations):
+    """Set each order's current operation — its first operation not yet done while it is open
+    (draft, released, in progress), none otherwise — and the work centers of that operation and
+    of the one after it, from its operations as they now stand in memory (``operations``:
+    ``{work order id: [operation, …] in sequence order}``, as a batch applied them). Returns
+    the fields to write with the orders (``work_orders_write``).
+
+    Every write that changes an operation's status or an order's status calls it, so where an
+    order stands is always written in the same statement as what moved it."""
+    for work_order in work_orders:
+        current = following = None
+        if work_order.is_open:
+            ops = list(operations.get(work_order.pk, ()))
+            at = next((i for i, op in enumerate(ops) if op.status != Operation.Status.DONE), None)
+            if at is not None:
+                current = ops[at]
+                following = ops[at + 1] if at + 1 < len(ops) else None
+        work_order.current_operation = current
+        work_order.current_work_center_id = current.work_center_id if current is not None else None
+        work_order.next_work_center_id = following.work_center_id if following is not None else None
+    return list(CURRENT_FIELDS)
+
+
 def work_order_scopes(work_order_ids):
     """``{work order id: [(department id, work center id), …]}``: the work centers its operations
     pass through and their departments (one query). An event about the order concerns all of them."""

@@ -24,7 +24,7 @@ from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.events.services import EventBatch
 
 from ..models import Operation, ProductionReport, WorkOrder
-from .common import bump, label, version_check, work_orders_lock, work_orders_write
+from .common import bump, current_operation_follow, label, version_check, work_orders_lock, work_orders_write
 from .transitions import transition_apply
 
 S = WorkOrder.Status
@@ -335,7 +335,10 @@ def progress_report(*, actor, rows, shifts=None):
     else:
         ProductionReport.objects.bulk_create(reports, batch_size=1000)
     columns_update(Operation, touched.values(), ["quantity_good", "quantity_scrap", "status", "updated_at"])
-    work_orders_write(changed, ["status", "started_at", "quantity_completed", "quantity_scrapped"])
+    work_orders_write(
+        changed,
+        ["status", "started_at", "quantity_completed", "quantity_scrapped", *current_operation_follow(changed, operations)],
+    )
     events.save()
     return reports
 

@@ -18,7 +18,16 @@ from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.events.services import EventBatch
 
 from ..models import Hold, Operation, WorkOrder
-from .common import bump, label, require_reason, version_check, work_order_scopes, work_orders_lock, work_orders_write
+from .common import (
+    bump,
+    current_operation_follow,
+    label,
+    require_reason,
+    version_check,
+    work_order_scopes,
+    work_orders_lock,
+    work_orders_write,
+)
 from .holds import HOLD_RELEASE_FIELDS, hold_release_apply
 
 S = WorkOrder.Status
@@ -34,7 +43,13 @@ TRANSITIONS = {
 # Transitions an active hold does not block.
 HOLD_EXEMPT = {"cancel"}
 VERBS = {"release": "released", "start": "started", "complete": "completed", "close": "closed", "cancel": "cancelled"}
-TIMESTAMP_FIELD = {"release": "released_at", "start": "started_at", "complete": "completed_at", "close": "closed_at"}
+TIMESTAMP_FIELD = {
+    "release": "released_at",
+    "start": "started_at",
+    "complete": "completed_at",
+    "close": "closed_at",
+    "cancel": "cancelled_at",
+}
 CANCEL_NOTE = "Work order cancelled."
 
 
@@ -82,6 +97,8 @@ def transition_apply(*, work_order, action, reason, at, events, scope, actor=Non
     if action in TIMESTAMP_FIELD:
         setattr(work_order, TIMESTAMP_FIELD[action], at)
         fields.append(TIMESTAMP_FIELD[action])
+    if not work_order.is_open:  # completed or cancelled: no operation is current any more
+        fields += current_operation_follow([work_order], {})
     bump(work_order)
     events.add(
         verb=f"work_order.{VERBS[action]}",

@@ -24,9 +24,10 @@ from prodcoord.core.sequences import sequence_next
 from prodcoord.events.services import EventBatch
 
 from ..models import Hold, Operation, Routing, RoutingStep, WorkOrder
-from ..permissions import FIELD_PERMISSIONS
+from ..permissions import field_permissions
 from .common import (
     bump,
+    current_operation_follow,
     label,
     overdue,
     require_open,
@@ -234,9 +235,10 @@ def work_orders_create(*, actor, rows, at=None):
             if number and number.lower() in twins:
                 errors.add(index, "number", f"Work order {number} already exists.")
         errors.raise_if_any()
-    Operation.objects.bulk_create(
-        [op for wo in work_orders for op in operations_from_routing(wo, wo.routing.steps.all())], batch_size=2000
-    )
+    operations = {wo.pk: operations_from_routing(wo, wo.routing.steps.all()) for wo in work_orders}
+    Operation.objects.bulk_create([op for ops in operations.values() for op in ops], batch_size=2000)
+    # The first operation is where a new order stands (its id exists only now).
+    columns_update(WorkOrder, work_orders, current_operation_follow(work_orders, operations))
     events = EventBatch(actor=actor, at=now)
     for work_order, row in zip(work_orders, rows, strict=True):
         events.add(
@@ -323,9 +325,11 @@ def work_order_change_check(*, work_order, data, reason, uom=None):
     return (reason or "").strip()
 
 
-def fields_permission_check(actor, fields):
-    """Refuse a change to fields ``actor``'s role may not change (``FIELD_PERMISSIONS``)."""
-    refused = [f for f in sorted(fields) if not actor.has_perm(FIELD_PERMISSIONS[f])]
+def fields_permission_check(actor, fields, work_order):
+    """Refuse a change to fields of ``work_order`` (as it is now) that ``actor``'s role may not change
+    (``permissions.field_permissions``)."""
+    allowed = field_permissions(work_order)
+    refused = [f for f in sorted(fields) if not any(actor.has_perm(perm) for perm in allowed[f])]
     if refused:
         raise PermissionDenied(f"Your role does not allow changing: {', '.join(refused)}.")
 
@@ -369,7 +373,7 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
         if not data:
             continue
         if check_permissions:
-            fields_permission_check(actor, data)
+            fields_permission_check(actor, data, work_order)
         reason = errors.check(
             index,
             work_order_change_check,

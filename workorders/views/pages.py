@@ -13,7 +13,8 @@ from prodcoord.events.selectors import work_order_history
 from .. import selectors
 from ..filters import WorkOrderFilter
 from ..forms import WorkOrderOpenFilterForm
-from ..models import Operation, WorkOrder
+from ..models import WorkOrder
+from ..permissions import draft_editable
 from .access import login_required
 from .panel import action_forms
 
@@ -28,18 +29,17 @@ def _percent(part, whole):
     return max(0, min(100, int(Decimal(part) * 100 / Decimal(whole))))
 
 
-def _current_operation(work_order):
-    """The first operation not yet done (uses the prefetched operations); none once the order is over."""
-    if not work_order.is_open:
-        return None
-    for op in work_order.operations.all():
-        if op.status != Operation.Status.DONE:
-            return op
-    return None
+def _with_current_operation(work_order):
+    """Its current operation taken from the prefetched operations (the same row the column names),
+    so the page reads it without a query of its own."""
+    if work_order.current_operation_id is not None:
+        ops = {op.pk: op for op in work_order.operations.all()}
+        if work_order.current_operation_id in ops:
+            work_order.current_operation = ops[work_order.current_operation_id]
+    return work_order
 
 
 def _decorate(work_order):
-    work_order.current_operation = _current_operation(work_order)
     work_order.completed_pct = _percent(work_order.quantity_completed, work_order.quantity)
     work_order.scrapped_pct = min(100 - work_order.completed_pct, _percent(work_order.quantity_scrapped, work_order.quantity))
     return work_order
@@ -93,7 +93,7 @@ def render_work_order(request, number, *, submitted=None, status=200):
 
     ``submitted`` is ``(key, form)`` for an action form that came back with errors.
     """
-    work_order = _decorate(work_order_get_or_404(number))
+    work_order = _decorate(_with_current_operation(work_order_get_or_404(number)))
     holds = list(selectors.work_order_holds(work_order=work_order))
     active_holds = [h for h in holds if h.is_active]
     history, history_truncated = _history(work_order)
@@ -113,6 +113,7 @@ def render_work_order(request, number, *, submitted=None, status=200):
         "reports_truncated": reports_truncated,
         "report_limit": REPORT_LIMIT,
         "is_fragment": fragment,
+        "can_edit_draft": work_order.status == WorkOrder.Status.DRAFT and draft_editable(request.user, work_order),
         **action_forms(request.user, work_order, active_holds, submitted=submitted, reports=reports),
     }
     template = "workorders/partials/_work_order.html" if fragment else "workorders/work_order_detail.html"

@@ -1,0 +1,69 @@
+"""The site's navigation: each person sees the pages their role can use.
+
+Entries name their pages by URL name (a string: the pages belong to the apps above this
+layer). ``navigation`` is a context processor; what it gives is worked out only when a
+template uses it, once per request: the person's roles (the header shows them too) in one
+query, their permissions from the permission cache (prodcoord/core/auth.py).
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from .roles import API_ROLES, role_names
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    # The URL names of the pages that belong to this entry (it is marked as the current one on them).
+    pages: tuple = ()
+    permission: str | None = None  # shown only to those who have it
+    roles: tuple = ()  # shown only to these roles (and staff), when given
+    staff: bool = False  # shown only to staff
+
+
+ENTRIES = (
+    Entry(
+        "Open orders",
+        "home",
+        pages=("home", "work-order-detail", "work-order-edit"),
+    ),
+    Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue")),
+    Entry("To close", "work-orders-completed", pages=("work-orders-completed",)),
+    Entry("History", "work-orders-history", pages=("work-orders-history",)),
+    Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
+    Entry("API docs", "api-docs", roles=API_ROLES),
+    Entry("Admin", "admin:index", staff=True),
+)
+
+
+def _visible(entry, user, roles):
+    if entry.staff and not user.is_staff:
+        return False
+    if entry.roles and not (user.is_staff or set(entry.roles) & set(roles)):
+        return False
+    return entry.permission is None or user.has_perm(entry.permission)
+
+
+class Navigation:
+    def __init__(self, request):
+        user = request.user
+        self.roles = role_names(user)
+        match = getattr(request, "resolver_match", None)
+        here = match.view_name if match is not None else None
+        self.entries = [
+            {"label": e.label, "url": reverse(e.url_name), "current": here in e.pages}
+            for e in ENTRIES
+            if user.is_authenticated and _visible(e, user, self.roles)
+        ]
+
+    @property
+    def role_label(self):
+        return ", ".join(self.roles)
+
+
+def navigation(request):
+    return {"nav": SimpleLazyObject(lambda: Navigation(request))}
