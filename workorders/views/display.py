@@ -25,12 +25,11 @@ COOKIE = "prodcoord_display"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # as long as browsers keep a cookie
 
 
-def _refused(request, reason, *, status=403, forget=False):
+def _refused(request, reason, *, status=403):
+    # The cookie stays: the display keeps saying why until it is given a new link.
     response = render(request, "display/refused.html", {"reason": reason}, status=status)
     if request.htmx:
         response["HX-Refresh"] = "true"  # a polling display shows the refusal instead of stale figures
-    if forget:
-        response.delete_cookie(COOKIE, path=request.path)
     add_never_cache_headers(response)
     return response
 
@@ -55,11 +54,11 @@ def wall_display(request, department):
         return _refused(request, "This screen needs its display link. A supervisor creates one in the admin (Wall displays).")
     display = wall_display_for_token(token)
     if display is None:
-        return _refused(request, "This display link is not valid. Check it, or ask a supervisor for a new one.", forget=True)
+        return _refused(request, "This display link is not valid. Check it, or ask a supervisor for a new one.")
     if display.department_id != dept.pk:
         raise Http404(f"No department {department}.")  # a display shows its own department only
     if display.revoked_at is not None:
-        return _refused(request, "This display link was revoked. Ask a supervisor for a new one.", forget=True)
+        return _refused(request, "This display link was revoked. Ask a supervisor for a new one.")
     if given is not None:
         # Keep the token in a cookie for this page only and show the address without it.
         response = redirect(request.path)

@@ -172,7 +172,8 @@ def _pick_page(request, *, form=None, choice=None, status=200):
     context = _context(
         request,
         form=form or FloorPickForm(),
-        choice=choice or WorkCenterChoiceForm(initial={"work_center": work_center.code} if work_center else None),
+        choice=choice
+        or WorkCenterChoiceForm(initial={"work_center": work_center.code} if work_center else None, auto_id="id_wc_%s"),
         work_center=work_center,
         queue=queue,
         more=more,
