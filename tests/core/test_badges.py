@@ -145,3 +145,34 @@ def test_a_badge_sign_in_is_floor_only_whatever_the_roles(make_user):
     coordinator = make_user("coordinator")
     assert floor_only(coordinator) is False
     assert floor_only(coordinator, {"prodcoord_floor": True}) is True
+
+
+# --- the admin -------------------------------------------------------------------------------
+
+
+def test_a_supervisor_sets_a_badge_and_pin_in_the_admin(client, make_user):
+    supervisor = make_user("supervisor", is_staff=True)
+    operator = make_user("operator")
+    client.force_login(supervisor)
+    add = "/admin/core/operatorbadge/add/"
+    response = client.post(add, {"user": operator.pk, "badge": "1001", "pin": "2468", "pin_again": "2469"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"pin_again": ["The two PINs differ."]}
+    response = client.post(add, {"user": operator.pk, "badge": "1001", "pin": "12", "pin_again": "12"})
+    assert "A PIN is 4 to 8 digits (0–9), nothing else." in response.context["adminform"].form.errors["pin"]
+    assert not OperatorBadge.objects.exists()
+    response = client.post(add, {"user": operator.pk, "badge": "1001", "pin": "2468", "pin_again": "2468"})
+    assert response.status_code == 302
+    assert sign_in("1001", "2468") == operator
+    assert OperatorBadge.objects.get().pin_set_by == supervisor
+    # a new PIN later; the badge stays
+    change = f"/admin/core/operatorbadge/{operator.pk}/change/"
+    response = client.post(change, {"badge": "1001", "pin": "9753", "pin_again": "9753"})
+    assert response.status_code == 302
+    assert sign_in("1001", "9753") == operator
+    assert "2468" not in client.get(change).content.decode()
+
+
+def test_a_coordinator_with_admin_access_cannot_set_badges(client, make_user):
+    client.force_login(make_user("coordinator", is_staff=True))
+    assert client.get("/admin/core/operatorbadge/add/").status_code == 403

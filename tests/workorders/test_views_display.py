@@ -223,3 +223,20 @@ def test_the_display_query_count_does_not_grow_with_orders(client, display, item
     with CaptureQueriesContext(connection) as many:
         client.get(url())
     assert len(many.captured_queries) == len(few.captured_queries), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_a_supervisor_creates_a_display_in_the_admin_and_sees_its_link_once(client, make_user, mach):
+    client.force_login(make_user("supervisor", is_staff=True))
+    response = client.post("/admin/plant/walldisplay/add/", {"department": mach.pk, "name": "North wall"}, follow=True)
+    assert response.status_code == 200
+    display = WallDisplay.objects.get()
+    text = " ".join(str(m) for m in response.context["messages"])
+    token = text.split("?token=")[1].split()[0]
+    assert wall_display_token_hash(token) == display.token_hash
+    assert "/display/MACH/" in text
+    assert token not in client.get(f"/admin/plant/walldisplay/{display.pk}/change/").content.decode()
+    response = client.post(
+        "/admin/plant/walldisplay/", {"action": "revoke_selected", "_selected_action": [display.pk]}, follow=True
+    )
+    display.refresh_from_db()
+    assert display.revoked_at is not None
