@@ -28,6 +28,10 @@ DEMO_USERS = [
     ("viewer", "Helen", "Brooks", "viewer"),
 ]
 ADMIN_USERNAME = "admin"
+# Floor mode's badge sign-in for the demo operators: username, badge number, PIN.
+DEMO_BADGES = [("operator", "1001", "2468")]
+# A wall display for these departments (its link, with a new token, is printed by seed_demo).
+DEMO_DISPLAYS = [("MACH", "Machining, north wall")]
 
 DEPARTMENTS = [
     ("MACH", "Machining"),
@@ -589,6 +593,32 @@ def users_create():
     )
     users["admin"] = admin
     return users
+
+
+def badges_create(users):
+    """The demo operators' badges and PINs (floor mode), through the badge service."""
+    from prodcoord.core.badges import operator_badges_set
+
+    by_name = {user.username: user for user in users.values()}
+    return operator_badges_set(
+        actor=None, rows=[{"user": by_name[name], "badge": badge, "pin": pin} for name, badge, pin in DEMO_BADGES]
+    )
+
+
+def displays_create():
+    """A wall display per ``DEMO_DISPLAYS`` department; returns ``[(department code, token)]``."""
+    from plant.models import Department
+    from plant.services import wall_displays_create
+
+    departments = {d.code: d for d in Department.objects.filter(code__in=[code for code, _ in DEMO_DISPLAYS])}
+    displays = wall_displays_create(
+        actor=None, rows=[{"department": departments[code], "name": name} for code, name in DEMO_DISPLAYS]
+    )
+    return [(display.department.code, display.token) for display in displays]
+
+
+def badges_text():
+    return "Floor mode (/floor/): " + ", ".join(f"{name} badge {badge} PIN {pin}" for name, badge, pin in DEMO_BADGES)
 
 
 def logins_text():

@@ -1,11 +1,12 @@
 """Admin for the plant's master data, saved through its services so every edit is validated and recorded."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
 
-from prodcoord.core.admin import ReadOnlyAdmin, ServiceSaveAdmin
+from prodcoord.core.admin import ReadOnlyAdmin, ServiceSaveAdmin, run_service_action
 
 from . import services
-from .models import Department, Shift, UserWorkCenter, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WallDisplay, WorkCenter
 from .services import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
 
 
@@ -65,3 +66,60 @@ class UserWorkCenterAdmin(ReadOnlyAdmin):
     list_filter = ("work_center",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "work_center__code")
     list_select_related = ("user", "work_center")
+
+
+@admin.register(WallDisplay)
+class WallDisplayAdmin(admin.ModelAdmin):
+    """Wall displays: created here (a new token, shown once in the message after saving) and
+    revoked with the action; never edited. A supervisor or an administrator."""
+
+    list_display = ("name", "department", "token_hint", "created_at", "created_by", "revoked_at")
+    list_filter = ("department", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "department__code", "token_hint")
+    list_select_related = ("department", "created_by")
+    fields = ("department", "name")
+    actions = ["revoke_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("department", "name", "token_hint", "created_at", "created_by", "revoked_at", "revoked_by")
+        return ()
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) or self.fields
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        display = services.wall_display_create(
+            actor=request.user, department=form.cleaned_data["department"], name=form.cleaned_data["name"]
+        )
+        obj.pk = display.pk
+        obj.refresh_from_db()
+        url = request.build_absolute_uri(reverse("wall-display", args=[display.department.code]))
+        messages.warning(
+            request,
+            f"Open this on the display (it is shown only now; a lost link means a new display): {url}?token={display.token}",
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = Department.objects.filter(is_active=True).order_by("code")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("plant.change_walldisplay")
+
+    @admin.action(description="Revoke selected wall displays", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        run_service_action(
+            self,
+            request,
+            queryset.select_related("department"),
+            service=lambda display, actor: services.wall_display_revoke(actor=actor, display=display),
+            label="Revoked",
+        )

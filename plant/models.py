@@ -82,3 +82,33 @@ class UserWorkCenter(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} at {self.work_center}"
+
+
+class WallDisplay(TimeStampedModel):
+    """A TV on the floor showing one department's work centers (``/display/<department>/``),
+    opened with its own token instead of a login: it reads that department and nothing else, and
+    writes nothing. Only a SHA-256 hash of the token is stored (``token_hash``); the token itself
+    is shown once, when it is created. Revoked, it stops working at its next refresh.
+    Created and revoked by a supervisor or an administrator (``plant.services.wall_displays_*``)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="wall_displays")
+    name = models.CharField(max_length=100, help_text="Where the screen hangs, e.g. “Machining, north wall”.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(max_length=8, editable=False, help_text="The token's first characters, to tell displays apart.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["department__code", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.department.code})" if self.department_id else self.name
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -1,6 +1,6 @@
 """Reads of the plant's master data, shaped for the API and the pages."""
 
-from .models import Department, Shift, UserWorkCenter, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WallDisplay, WorkCenter
 
 
 def department_list():
@@ -24,3 +24,13 @@ def user_work_center(*, user):
     """The work center ``user`` chose to work at, or None (none chosen, or it is no longer in use)."""
     choice = UserWorkCenter.objects.select_related("work_center").filter(user_id=user.pk, work_center__is_active=True).first()
     return choice.work_center if choice is not None else None
+
+
+def wall_display_for_token(token):
+    """The wall display (with its department) whose token this is, revoked or not; None for a token
+    that is no display's. One query; compares the token's SHA-256, never the token."""
+    from .services import wall_display_token_hash
+
+    if not token or len(token) > 200:
+        return None
+    return WallDisplay.objects.select_related("department").filter(token_hash=wall_display_token_hash(token)).first()

@@ -5,13 +5,18 @@ path for that change; the single-object service is a batch of one. Each
 validates, writes in one transaction and records its events.
 """
 
+import hashlib
+import secrets
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from prodcoord.core.crud import records_create, records_delete, records_update
-from prodcoord.core.rows import RowErrors, single
+from prodcoord.core.rows import RowErrors, columns_update, single
+from prodcoord.events.services import EventBatch
 
-from .models import Department, Shift, UserWorkCenter, WorkCenter
+from .models import Department, Shift, UserWorkCenter, WallDisplay, WorkCenter
 
 DEPARTMENT_FIELDS = ("code", "name", "is_active")
 WORK_CENTER_FIELDS = ("code", "name", "department", "capacity_hours_per_shift", "is_active")
@@ -215,3 +220,103 @@ def user_work_centers_set(*, actor, rows):
 
 def user_work_center_set(*, actor, user, work_center):
     return single(user_work_centers_set, {"user": user, "work_center": work_center}, actor=actor)
+
+
+# --- wall displays ------------------------------------------------------------------------
+
+DISPLAY_MANAGE_PERMISSION = "plant.add_walldisplay"
+DISPLAY_REVOKE_PERMISSION = "plant.change_walldisplay"
+
+
+def wall_display_token_hash(token):
+    """What is stored of a display's token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _allowed(actor, permission, what):
+    if actor is not None and not actor.is_superuser and not actor.has_perm(permission):
+        raise PermissionDenied(f"Your role does not allow {what}.")
+
+
+@transaction.atomic
+def wall_displays_create(*, actor, rows):
+    """New wall displays: rows ``{"department", "name"}``. Each gets a new random token, returned
+    once on the display as ``display.token`` (only its hash is stored). The department must be in
+    use and the name given. Records ``wall_display.created`` in the department's scope."""
+    _allowed(actor, DISPLAY_MANAGE_PERMISSION, "creating wall displays")
+    rows = list(rows)
+    errors = RowErrors()
+    for index, row in enumerate(rows):
+        department = row.get("department")
+        if department is None:
+            errors.add(index, "department", "Choose the department the display shows.")
+        elif not department.is_active:
+            errors.add(index, "department", f"{department.code} is not in use any more.")
+        name = (row.get("name") or "").strip()
+        if not name:
+            errors.add(index, "name", "Name the display (where it hangs).")
+        elif len(name) > 100:
+            errors.add(index, "name", "At most 100 characters.")
+    errors.raise_if_any()
+    person = actor if actor is not None and actor.is_authenticated else None
+    displays = []
+    for row in rows:
+        token = secrets.token_urlsafe(32)
+        display = WallDisplay(
+            department=row["department"],
+            name=row["name"].strip(),
+            token_hash=wall_display_token_hash(token),
+            token_hint=token[:6],
+            created_by=person,
+        )
+        display.token = token
+        displays.append(display)
+    WallDisplay.objects.bulk_create(displays)
+    events = EventBatch(actor=actor)
+    for display in displays:
+        events.add(
+            verb="wall_display.created",
+            subject=display,
+            changes={"name": [None, display.name]},
+            scope=department_scope(display.department),
+        )
+    events.save()
+    return displays
+
+
+def wall_display_create(*, actor, department, name):
+    return single(wall_displays_create, {"department": department, "name": name}, actor=actor)
+
+
+@transaction.atomic
+def wall_displays_revoke(*, actor, rows):
+    """Revoke displays (rows ``{"display"}``): their token stops working at the next refresh. A
+    display already revoked is refused (row error). Records ``wall_display.revoked``."""
+    _allowed(actor, DISPLAY_REVOKE_PERMISSION, "revoking wall displays")
+    rows = list(rows)
+    locked = {
+        d.pk: d for d in WallDisplay.objects.select_for_update().filter(pk__in=[row["display"].pk for row in rows]).order_by("pk")
+    }
+    errors = RowErrors()
+    now = timezone.now()
+    person = actor if actor is not None and actor.is_authenticated else None
+    for index, row in enumerate(rows):
+        display = locked[row["display"].pk]
+        if display.revoked_at is not None:
+            errors.add(index, "display", f"{display.name} was revoked already.")
+            continue
+        display.revoked_at, display.revoked_by = now, person
+    errors.raise_if_any()
+    changed = [locked[row["display"].pk] for row in rows]
+    columns_update(WallDisplay, changed, ["revoked_at", "revoked_by", "updated_at"])
+    departments = {d.pk: d for d in Department.objects.filter(pk__in={d.department_id for d in changed})}
+    events = EventBatch(actor=actor)
+    for display in changed:
+        display.department = departments[display.department_id]
+        events.add(verb="wall_display.revoked", subject=display, scope=department_scope(display.department))
+    events.save()
+    return changed
+
+
+def wall_display_revoke(*, actor, display):
+    return single(wall_displays_revoke, {"display": display}, actor=actor)

@@ -410,3 +410,70 @@ class DraftEditForm(WorkOrderActionForm):
             if not self.fields[name].disabled
             and not RescheduleForm._same(getattr(self.work_order, name), self.cleaned_data[name])
         }
+
+
+# --- floor mode ----------------------------------------------------------------------------
+#
+# A shared tablet by the machine: the operator signs in with their badge and PIN, opens a work
+# order by its number (typed, or scanned from the traveler), reports on its current operation and
+# stops work with a hold. The same services as the work order's page decide what is valid.
+
+
+class BadgeSignInForm(forms.Form):
+    badge = forms.CharField(
+        label="Badge number",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}),
+        error_messages={"required": "Enter your badge number."},
+    )
+    pin = forms.CharField(
+        label="PIN",
+        max_length=8,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}),
+        error_messages={"required": "Enter your PIN.", "max_length": "A PIN is at most 8 digits."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_signin_%s")
+        super().__init__(*args, **kwargs)
+
+
+class FloorPickForm(forms.Form):
+    """A work order's number, typed or scanned (a scanner types the traveler's barcode and Enter)."""
+
+    number = forms.CharField(
+        label="Work order number",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True, "placeholder": "WO-000123"}
+        ),
+        error_messages={"required": "Type or scan the work order's number."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_pick_%s")
+        super().__init__(*args, **kwargs)
+
+
+class FloorProgressForm(ProgressReportForm):
+    """Floor mode reports on the order's current operation only: it is carried, not chosen."""
+
+    id_prefix = "floor"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operation"].widget = forms.HiddenInput()
+        self.fields["operation"].error_messages["required"] = "This order has no operation to report on now."
+        self.fields["note"].widget.attrs["autocomplete"] = "off"
+
+
+class FloorHoldForm(HoldPlaceForm):
+    """Stop work: a quality problem by default; the kind can be changed."""
+
+    id_prefix = "floorhold"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("kind", Hold.Kind.QUALITY)
+        self.fields["reason"].label = "What is wrong?"

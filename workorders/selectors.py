@@ -1,10 +1,11 @@
 """Reads shaped for their consumers (the API, the pages). N+1 fixes live here."""
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.formats import date_format
 
 from materials.models import BOM, BOMLine, Item
+from plant.models import WorkCenter
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, Operation, ProductionReport, Routing, RoutingStep, ScrapReason, WorkOrder
@@ -89,6 +90,97 @@ def work_center_next(*, work_center):
 def work_center_held_count(*, work_center):
     """How many released or in-progress orders whose current operation is at ``work_center`` are on hold."""
     return WorkOrder.objects.filter(current_work_center=work_center, status__in=FLOOR_STATUSES, active_hold_count__gt=0).count()
+
+
+# --- floor mode and the wall display ------------------------------------------------------
+
+
+def work_order_find(*, number):
+    """The work order with this number, regardless of case (typed or scanned on the floor), or None."""
+    number = (number or "").strip()
+    if not number or "\x00" in number:
+        return None
+    return WorkOrder.objects.filter(number__iexact=number).only("pk", "number").first()
+
+
+def work_order_active_holds(*, work_order):
+    """The work order's active holds, oldest first (why it is stopped, in the order it happened)."""
+    return hold_list().filter(work_order=work_order, released_at__isnull=True).order_by("placed_at", "id")
+
+
+def work_center_floor_queue(*, work_center):
+    """Floor mode's pick list: orders whose current operation is at ``work_center``, released or in
+    progress, held ones too (they show why), most urgent first, with the item and that operation."""
+    return (
+        WorkOrder.objects.select_related("item", "current_operation")
+        .filter(current_work_center=work_center, status__in=FLOOR_STATUSES)
+        .order_by(*FLOOR_ORDER)
+    )
+
+
+def department_display(*, department, per_work_center=4, late_limit=8):
+    """What a department's wall display shows, in five queries whatever the number of orders
+    (four when no order is on its floor):
+
+    - ``work_centers``: its work centers in use, by code, each with ``orders`` — the first
+      ``per_work_center`` orders whose current operation is there (running ones first, then the
+      most urgent), each with ``active_holds`` — and ``counts`` (running, waiting, on hold, late);
+    - ``late``: the department's overdue orders on the floor (most overdue first), at most ``late_limit``.
+    """
+    work_centers = list(WorkCenter.objects.filter(department=department, is_active=True).order_by("code"))
+    running_first = Case(
+        When(current_operation__status=Operation.Status.IN_PROGRESS, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    on_floor = WorkOrder.objects.filter(current_work_center__in=work_centers, status__in=FLOOR_STATUSES)
+    ranked = (
+        on_floor.select_related("item", "current_operation")
+        .annotate(
+            running_first=running_first,
+            place=Window(
+                RowNumber(),
+                partition_by=[F("current_work_center_id")],
+                order_by=[F("running_first").asc(), *FLOOR_ORDER],
+            ),
+        )
+        .filter(place__lte=per_work_center)
+        .order_by("current_work_center_id", "place")
+    )
+    orders = list(ranked)
+    counts = {
+        row["current_work_center"]: row
+        for row in on_floor.order_by()
+        .values("current_work_center")
+        .annotate(
+            running=Count("pk", filter=Q(current_operation__status=Operation.Status.IN_PROGRESS, active_hold_count=0)),
+            total=Count("pk"),
+            held=Count("pk", filter=Q(active_hold_count__gt=0)),
+            late=Count("pk", filter=Q(is_overdue=True)),
+        )
+    }
+    late = list(
+        WorkOrder.objects.select_related("item", "current_work_center")
+        .filter(current_work_center__department=department, status__in=FLOOR_STATUSES, is_overdue=True)
+        .order_by(F("due_date").asc(nulls_last=True), "number")[:late_limit]
+    )
+    # The active holds of the orders shown (one query whenever any order is shown, held or not).
+    shown = {wo.pk for wo in orders} | {wo.pk for wo in late}
+    holds = {}
+    if shown:
+        for hold in Hold.objects.filter(work_order__in=shown, released_at__isnull=True).order_by("placed_at", "id"):
+            holds.setdefault(hold.work_order_id, []).append(hold)
+    by_center = {}
+    for wo in orders + late:
+        wo.active_holds = holds.get(wo.pk, [])
+    for wo in orders:
+        by_center.setdefault(wo.current_work_center_id, []).append(wo)
+    empty = {"running": 0, "total": 0, "held": 0, "late": 0}
+    for wc in work_centers:
+        wc.orders = by_center.get(wc.pk, [])
+        wc.counts = counts.get(wc.pk, empty)
+        wc.more = max(0, wc.counts["total"] - len(wc.orders))
+    return {"work_centers": work_centers, "late": late}
 
 
 # --- creating a work order ----------------------------------------------------------------

@@ -11,6 +11,17 @@ urlpatterns = [
     path("history/", views.work_orders_history, name="work-orders-history"),
     path("my-work-center/", views.my_work_center, name="my-work-center"),
     path("work-centers/<str:code>/", views.work_center_queue, name="work-center-queue"),
+    # Floor mode: /floor/<number>/ is what a traveler's QR code opens. Its own pages live under
+    # /floor/-/, which no work-order number can be (a number starts with a letter or a digit).
+    path("floor/", views.floor_pick, name="floor-pick"),
+    path("floor/-/sign-in/", views.floor_sign_in, name="floor-sign-in"),
+    path("floor/-/sign-out/", views.floor_sign_out, name="floor-sign-out"),
+    path("floor/-/work-center/", views.floor_work_center, name="floor-work-center"),
+    path("floor/<str:number>/", views.floor_work_order, name="floor-work-order"),
+    path("floor/<str:number>/report/", views.floor_report, name="floor-report"),
+    path("floor/<str:number>/hold/", views.floor_hold, name="floor-hold"),
+    # The wall display of a department, opened with its token (no login).
+    path("display/<str:department>/", views.wall_display, name="wall-display"),
     path("new/", views.work_order_create, name="work-order-create"),
     path("new/items/", views.work_order_item_options, name="work-order-item-options"),
     path("new/pinned/", views.work_order_pinned_preview, name="work-order-pinned-preview"),

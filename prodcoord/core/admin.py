@@ -7,11 +7,12 @@ call. Master data is saved through its create/update services, so every
 admin edit leaves an event.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from .exceptions import ConflictError
-from .models import IdempotencyKey, NumberSequence
+from .models import IdempotencyKey, NumberSequence, OperatorBadge
 from .quantities import fmt_qty
 
 
@@ -164,3 +165,70 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     def has_delete_permission(self, request, obj=None):
         # Forgetting a stored response only means a retry runs again; purging old keys is routine.
         return request.user.has_perm("core.delete_idempotencykey")
+
+
+# --- floor mode: badges and PINs -------------------------------------------------------------
+
+
+class OperatorBadgeForm(forms.ModelForm):
+    """A person's badge number and a new PIN (typed twice; never shown). Checked by the badge
+    service's own rule, saved through it."""
+
+    pin = forms.CharField(
+        label="New PIN",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password"}),
+        help_text="4 to 8 digits. Leave empty to keep the current PIN.",
+    )
+    pin_again = forms.CharField(
+        label="New PIN again", required=False, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    class Meta:
+        model = OperatorBadge
+        fields = ["user", "badge"]
+
+    def clean(self):
+        from .badges import operator_badge_problems
+
+        data = super().clean()
+        pin, again = data.get("pin") or None, data.get("pin_again") or None
+        if pin != again:
+            self.add_error("pin_again", "The two PINs differ.")
+        user = data.get("user") or (self.instance.user if self.instance.pk else None)
+        if user is None:
+            return data
+        has_badge = bool(self.instance.pk)
+        badge = data.get("badge") if "badge" in self.changed_data or not has_badge else None
+        for field, message in operator_badge_problems(user=user, badge=badge, pin=pin, has_badge=has_badge).items():
+            self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+@admin.register(OperatorBadge)
+class OperatorBadgeAdmin(admin.ModelAdmin):
+    """Badges and PINs for floor mode: set by a supervisor (``core.change_operatorbadge``) or an
+    administrator. The PIN is written through the badge service, hashed; it is never shown."""
+
+    form = OperatorBadgeForm
+    list_display = ("badge", "user", "pin_set_at", "pin_set_by")
+    search_fields = ("badge", "user__username", "user__first_name", "user__last_name")
+    list_select_related = ("user", "pin_set_by")
+    readonly_fields = ("pin_set_at", "pin_set_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", *self.readonly_fields) if obj is not None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("core.change_operatorbadge")
+
+    def save_model(self, request, obj, form, change):
+        from .badges import operator_badge_set
+
+        data = form.cleaned_data
+        user = obj.user if change else data["user"]
+        badge = data["badge"] if (not change or "badge" in form.changed_data) else None
+        saved = operator_badge_set(actor=request.user, user=user, badge=badge, pin=data.get("pin") or None)
+        obj.pk = saved.pk
+        obj.refresh_from_db()

@@ -40,6 +40,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import CharField, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from rest_framework import authentication, exceptions
@@ -72,6 +73,9 @@ def auth_stamp_renew():
         )
 
 
+ROLE_PREFIX = "role"  # the user's roles ride in the cached set as "role.<name>" (no model has that label)
+
+
 def _permissions_read(user_obj):
     fields = ("content_type__app_label", "codename")
     if user_obj.is_superuser:
@@ -79,8 +83,24 @@ def _permissions_read(user_obj):
     else:
         own = Permission.objects.filter(user=user_obj).values_list(*fields).order_by()
         via_roles = Permission.objects.filter(group__user=user_obj).values_list(*fields).order_by()
-        rows = own.union(via_roles).order_by()
+        # The person's roles, in the same statement: floor mode's access rule (badges.floor_only) reads them.
+        roles = (
+            Group.objects.filter(user=user_obj)
+            .annotate(prefix=Value(ROLE_PREFIX, output_field=CharField()))
+            .values_list("prefix", "name")
+            .order_by()
+        )
+        rows = own.union(via_roles, roles).order_by()
     return frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+
+
+def user_roles(user_obj):
+    """The names of ``user_obj``'s roles, from the cached permission set (no query once cached)."""
+    if not user_obj.is_authenticated or not user_obj.is_active:
+        return frozenset()
+    prefix = f"{ROLE_PREFIX}."
+    perms = RoleBackend().get_all_permissions(user_obj)
+    return frozenset(p[len(prefix) :] for p in perms if p.startswith(prefix))
 
 
 def permissions_for(user_obj, stamp):

@@ -47,6 +47,8 @@ CONFLICTS = {
     "workorders_scrapreason_code_ci_unique": Conflict(
         "scrap_reason_code_taken", "code", "A scrap reason with this code already exists."
     ),
+    # Floor mode: two supervisors giving the same badge number at once.
+    "core_operatorbadge_badge_ci_unique": Conflict("badge_taken", "badge", "This badge number is someone else's already."),
     # A production report is reversed at most once (two people reversing it at the same moment).
     "workorders.ProductionReport.reverses": Conflict(
         "already_reversed", "report", "This production report has already been reversed."

@@ -19,7 +19,10 @@ def lockout_response(request, original_response=None, credentials=None):
     cool_off = get_cool_off(request)
     seconds = max(1, int(cool_off.total_seconds())) if cool_off else None
     minutes = math.ceil(seconds / 60) if seconds else None
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/floor/"):
+        # Floor mode's badge sign-in: that badge, on that tablet (the failures are counted by badge and address).
+        response = render(request, "floor/locked_out.html", {"minutes": minutes, "idle_seconds": 0}, status=429)
+    elif request.path.startswith("/api/"):
         wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}." if minutes else "Ask an administrator to unlock it."
         response = JsonResponse({"detail": f"Too many failed logins for this account from this address. {wait}"}, status=429)
     else:

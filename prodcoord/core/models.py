@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from .naturalkeys import natural_key_validator, unique_regardless_of_case
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -63,3 +65,33 @@ class AuthStamp(models.Model):
 
     def __str__(self):
         return self.value
+
+
+class OperatorBadge(TimeStampedModel):
+    """A person's badge number and PIN for signing in on a shared floor tablet (floor mode).
+
+    The PIN is stored as a Django password hash (``pin_hash``), never as typed. Set and reset by
+    a supervisor or an administrator (the admin, ``manage.py setbadge``) through
+    ``prodcoord.core.badges.operator_badges_set``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="badge")
+    badge = models.CharField(
+        max_length=20,
+        db_index=True,
+        validators=[natural_key_validator],
+        help_text="The number on the person's badge: letters A–Z, digits, - and _.",
+    )
+    pin_hash = models.CharField(max_length=128, editable=False)
+    pin_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pin_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["badge"]
+        constraints = [
+            unique_regardless_of_case("badge"),
+        ]
+
+    def __str__(self):
+        return f"badge {self.badge}"

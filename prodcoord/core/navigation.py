@@ -32,6 +32,7 @@ ENTRIES = (
         pages=("home", "work-order-detail", "work-order-edit"),
     ),
     Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue")),
+    Entry("Floor mode", "floor-pick", pages=("floor-pick", "floor-work-order"), permission="workorders.report_progress"),
     Entry("To close", "work-orders-completed", pages=("work-orders-completed",)),
     Entry("History", "work-orders-history", pages=("work-orders-history",)),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),

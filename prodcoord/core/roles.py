@@ -3,8 +3,10 @@
 | role        | sees     | changes                                                                 |
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
-| operator    | all      | reports progress                                                        |
-| supervisor  | all      | places/releases holds, changes priority, reverses production reports    |
+| operator    | floor    | reports progress and stops work with a hold, in floor mode only         |
+|             | mode     | (badge and PIN on a shared tablet; prodcoord/core/floor_access.py)      |
+| supervisor  | all      | places/releases holds, changes priority, reverses production reports;   |
+|             |          | sets operators' badges and PINs, creates and revokes wall displays      |
 | coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
 |             |          | reschedule; creates work orders and shapes drafts                       |
 |             |          | (workorders/permissions.py)                                             |
@@ -43,8 +45,19 @@ MASTER_DATA = [
 
 ROLE_PERMISSIONS = {
     "viewer": [],
-    "operator": [f"{WO}.report_progress"],
-    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority", f"{WO}.reverse_productionreport"],
+    "operator": [f"{WO}.report_progress", f"{WO}.place_hold"],
+    "supervisor": [
+        f"{WO}.place_hold",
+        f"{WO}.release_hold",
+        f"{WO}.change_priority",
+        f"{WO}.reverse_productionreport",
+        # floor mode's badges and PINs, and the wall displays (the admin, for staff)
+        "core.view_operatorbadge",
+        "core.add_operatorbadge",
+        "core.change_operatorbadge",
+        "plant.add_walldisplay",
+        "plant.change_walldisplay",
+    ],
     "coordinator": [
         f"{WO}.add_workorder",
         f"{WO}.release_workorder",
@@ -77,7 +90,7 @@ LANDING_PAGES = {
     "coordinator": "home",
     "supervisor": "home",
     "planner": "home",
-    "operator": "my-work-center",
+    "operator": "floor-pick",
 }
 # Roles that script against the REST API: the navigation links its docs for them (and for staff).
 API_ROLES = ("planner",)

@@ -8,6 +8,10 @@ goes on unauthenticated: a page sends it to the login page (an htmx request
 as a whole page), which says why. API requests with a token have no session
 and are not affected; an API request on an idle session is no longer
 authenticated. ``0`` turns the timeout off.
+
+A floor-mode sign-in (badge and PIN, ``badges.FLOOR_SESSION``) ends sooner: after
+``FLOOR_IDLE_TIMEOUT_SECONDS`` (floor mode's page also counts the time in the browser and
+goes back to the sign-in when it runs out), and the sign-in page says why.
 """
 
 import time
@@ -27,7 +31,12 @@ def stamp_login(sender, request, user, **kwargs):
         request.session[LAST_ACTIVITY] = int(time.time())
 
 
-def idle_timeout_seconds():
+def idle_timeout_seconds(session=None):
+    """How long ``session`` may stay idle: a floor-mode sign-in's own time, or every session's."""
+    from .badges import FLOOR_SESSION
+
+    if session is not None and session.get(FLOOR_SESSION):
+        return max(0, settings.FLOOR_IDLE_TIMEOUT_SECONDS)
     return max(0, settings.SESSION_IDLE_TIMEOUT_MINUTES) * 60
 
 
@@ -38,8 +47,8 @@ class IdleSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        timeout = idle_timeout_seconds()
         session = getattr(request, "session", None)
+        timeout = idle_timeout_seconds(session)
         if timeout and session is not None and SESSION_KEY in session:
             now = int(time.time())
             last = session.get(LAST_ACTIVITY)
@@ -50,8 +59,15 @@ class IdleSessionMiddleware:
         return self.get_response(request)
 
     def _ended(self, request):
+        from .badges import FLOOR_SESSION
+
+        floor = bool(request.session.get(FLOOR_SESSION))
         logout(request)
-        if not request.path.startswith("/api/"):
+        if floor:
+            seconds = settings.FLOOR_IDLE_TIMEOUT_SECONDS
+            idle = f"{seconds // 60} minute{'s' if seconds // 60 != 1 else ''}" if seconds % 60 == 0 else f"{seconds} seconds"
+            messages.info(request, f"Signed out after {idle} without activity. Sign in with your badge to go on.")
+        elif not request.path.startswith("/api/"):
             minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
             messages.info(
                 request,

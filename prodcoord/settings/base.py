@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "prodcoord.core.sessions.IdleSessionMiddleware",
+    "prodcoord.core.floor_access.FloorOnlyMiddleware",  # operators reach floor mode only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prodcoord.core.idempotency.IdempotencyKeyMiddleware",
@@ -112,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password is checked
     "prodcoord.core.auth.RoleBackend",
+    "prodcoord.core.badges.BadgePinBackend",  # floor mode: badge number and PIN
 ]
 
 LOGIN_URL = "login"
@@ -329,7 +331,7 @@ AXES_DISABLE_ACCESS_LOG = True  # failures only: successful logins are not writt
 AXES_LOCKOUT_CALLABLE = "prodcoord.core.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "prodcoord.core.api.throttling.client_address"
 # A failure's log line (WARNING, logger "axes") names the username and address; passwords are never logged.
-AXES_SENSITIVE_PARAMETERS = []
+AXES_SENSITIVE_PARAMETERS = ["pin"]  # floor mode's PIN field
 AXES_VERBOSE = False  # no banner at every start
 
 # API rate limits (DRF throttles, 429 + Retry-After): the token endpoint per client address, writes
@@ -344,6 +346,15 @@ REST_FRAMEWORK["NUM_PROXIES"] = env.int("NUM_PROXIES", default=0)
 
 # A browser session ends after this many minutes without a request (shared floor tablets); 0: never.
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+# Floor mode (badge and PIN on a shared tablet) signs a person out sooner: after this many seconds
+# without a request or a touch on the page; 0: never.
+FLOOR_IDLE_TIMEOUT_SECONDS = env.int("FLOOR_IDLE_TIMEOUT_SECONDS", default=300)
+# Wrong PINs from one address (any badges) before that address waits FLOOR_PIN_LOCKOUT_MINUTES:
+# django-axes locks one badge after LOGIN_FAILURE_LIMIT; this stops trying many badges in turn.
+FLOOR_PIN_ADDRESS_LIMIT = env.int("FLOOR_PIN_ADDRESS_LIMIT", default=20)
+FLOOR_PIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# The wall display reloads its figures this often (seconds).
+WALL_DISPLAY_REFRESH_SECONDS = env.int("WALL_DISPLAY_REFRESH_SECONDS", default=30)
 
 # Every line names the request (or task) it belongs to: prodcoord/core/request_id.py.
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"

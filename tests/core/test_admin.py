@@ -263,6 +263,7 @@ def test_changelist_query_count(admin_client, superuser, shifts, assert_query_ba
         IdempotencyKey.objects.create(user=superuser, key=f"k{n}", method="POST", path="/api/v1/holds/", request_hash="h")
         sequence_next(name=f"sequence-{n}")
     outbox_enqueue(messages=[{"task": PURGE_TASK, "dedupe_key": f"purge-{n}"} for n in range(3)])
+    _floor(superuser)
     rows = model.objects.count()
     assert rows >= 3, label
     with assert_query_baseline(f"admin: {label} changelist"):
@@ -272,6 +273,21 @@ def test_changelist_query_count(admin_client, superuser, shifts, assert_query_ba
 
 
 PURGE_TASK = "prodcoord.core.tasks.idempotency_keys_purge_task"
+
+
+def _floor(superuser):
+    """Three operators with badges, and three wall displays (one revoked)."""
+    from plant.models import Department
+    from plant.services import wall_display_revoke, wall_displays_create
+    from prodcoord.core.badges import operator_badges_set
+    from tests.factories import UserFactory
+
+    operator_badges_set(
+        actor=superuser, rows=[{"user": UserFactory(role="operator"), "badge": f"B{n}", "pin": "2468"} for n in range(3)]
+    )
+    department = Department.objects.first()
+    displays = wall_displays_create(actor=superuser, rows=[{"department": department, "name": f"Wall {n}"} for n in range(3)])
+    wall_display_revoke(actor=superuser, display=displays[0])
 
 
 def test_a_failed_outbox_message_can_be_retried_and_nothing_else_changed(admin_client, django_capture_on_commit_callbacks):

@@ -32,6 +32,7 @@ from tests.factories import (
     RoutingFactory,
     ScrapReasonFactory,
     ShiftFactory,
+    UserFactory,
     WorkCenterFactory,
     make_routed_item,
     make_work_order,
@@ -108,6 +109,18 @@ def _second_reversal(report):
     )
 
 
+def _badge():
+    from prodcoord.core.models import OperatorBadge
+
+    return OperatorBadge.objects.create(user=UserFactory(), badge="B-1", pin_hash="x")
+
+
+def _same_badge(first):
+    from prodcoord.core.models import OperatorBadge
+
+    return OperatorBadge.objects.create(user=UserFactory(), badge="b-1", pin_hash="x")
+
+
 # key → (write the first row, write the row the database refuses next to it)
 VIOLATIONS = {
     "workorders_scrapreason_code_ci_unique": (
@@ -152,6 +165,7 @@ VIOLATIONS = {
         lambda first: Routing.objects.create(item=first.item, revision="B", status=Routing.Status.RELEASED),
     ),
     "planning_scheduleentry_unique_slot": (_scheduled, _same_slot),
+    "core_operatorbadge_badge_ci_unique": (_badge, _same_badge),
 }
 
 

@@ -11,11 +11,12 @@ from tests.factories import WorkCenterFactory
 pytestmark = pytest.mark.django_db
 
 EVERYONE = ["Open orders", "My work center", "To close", "History"]
+# Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
+FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History"]
 NAVIGATION = {
     "viewer": EVERYONE,
-    "operator": EVERYONE,
     "supervisor": EVERYONE,
-    "coordinator": [*EVERYONE, "New order"],
+    "coordinator": [*FLOOR, "New order"],
     "planner": [*EVERYONE, "New order", "API docs"],
 }
 
@@ -39,7 +40,7 @@ def test_each_role_sees_the_pages_it_can_use(client, make_user, role):
 def test_an_administrator_sees_everything(client, make_user):
     client.force_login(make_user(is_superuser=True, is_staff=True))
     response = client.get(reverse("home"))
-    assert nav_labels(response) == [*EVERYONE, "New order", "API docs", "Admin"]
+    assert nav_labels(response) == [*FLOOR, "New order", "API docs", "Admin"]
     assert '<span class="site-user__roles">administrator</span>' in response.content.decode()
 
 
@@ -66,22 +67,22 @@ def log_in(client, user, **extra):
 def test_each_role_starts_on_its_own_page(client, make_user, role):
     response = log_in(client, make_user(role))
     assert response.status_code == 302
-    assert response["Location"] == (reverse("my-work-center") if role == "operator" else reverse("home"))
+    assert response["Location"] == (reverse("floor-pick") if role == "operator" else reverse("home"))
 
 
 def test_an_operator_sent_to_log_in_from_the_front_page_still_lands_on_their_work(client, make_user):
     operator = make_user("operator")
     assert client.get(reverse("home"))["Location"] == f"{reverse('login')}?next=/"
     response = log_in(client, operator, query="?next=/")
-    assert response["Location"] == reverse("my-work-center")
+    assert response["Location"] == reverse("floor-pick")
 
 
 def test_a_login_with_somewhere_to_go_goes_there(client, make_user):
-    response = log_in(client, make_user("operator"), query=f"?next={reverse('work-orders-history')}")
+    response = log_in(client, make_user("viewer"), query=f"?next={reverse('work-orders-history')}")
     assert response["Location"] == reverse("work-orders-history")
     client.logout()
     response = log_in(client, make_user("operator"), query="?next=https://elsewhere.example/")
-    assert response["Location"] == reverse("my-work-center")  # never off the site
+    assert response["Location"] == reverse("floor-pick")  # never off the site
 
 
 def test_an_operator_with_a_work_center_sees_it_right_after_logging_in(client, make_user):
@@ -98,7 +99,7 @@ def test_an_operator_with_a_work_center_sees_it_right_after_logging_in(client, m
 
 def test_not_found_is_the_apps_page_with_its_navigation(client, make_user, settings):
     assert settings.DEBUG is False
-    client.force_login(make_user("operator"))
+    client.force_login(make_user("viewer"))
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert [t.name for t in response.templates][0] == "404.html"
@@ -120,7 +121,7 @@ def test_an_expired_form_is_the_apps_page(make_user):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(make_user("operator"))
+    client.force_login(make_user("viewer"))
     response = client.post(reverse("my-work-center"), {"work_center": "X"})
     assert response.status_code == 403
     html = response.content.decode()

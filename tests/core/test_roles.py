@@ -34,12 +34,19 @@ def test_role_has_exactly_view_plus_its_documented_permissions(role):
 def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
-    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress"}
+    # operators report and stop work (a hold) in floor mode, and reach nothing else
+    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold"}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
         f"{wo}.place_hold",
         f"{wo}.release_hold",
         f"{wo}.change_priority",
         f"{wo}.reverse_productionreport",
+        # floor mode's badges and PINs, and the wall displays
+        "core.view_operatorbadge",
+        "core.add_operatorbadge",
+        "core.change_operatorbadge",
+        "plant.add_walldisplay",
+        "plant.change_walldisplay",
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.add_workorder",
@@ -96,7 +103,7 @@ def test_users_in_a_role_get_its_permissions(make_user):
     operator = make_user("operator")
     viewer = make_user("viewer")
     assert operator.has_perm("workorders.report_progress")
-    assert not operator.has_perm("workorders.place_hold")
+    assert not operator.has_perm("workorders.release_hold")
     assert viewer.has_perm("workorders.view_workorder")
     assert not viewer.has_perm("workorders.report_progress")
 

@@ -19,7 +19,8 @@ def floor(transactional_db):
     """An order in progress: 30 of 40 made at operation 10, then the same 6 keyed in twice."""
     standard_shifts()
     UserFactory(username="sam", first_name="Sam", last_name="Reyes", role="supervisor")
-    UserFactory(username="olga", first_name="Olga", last_name="Berg", role="operator")
+    # a coordinator on the work order's page (operators report in floor mode: test_floor.py)
+    UserFactory(username="olga", first_name="Olga", last_name="Berg", role="coordinator")
     burr = scrap_reason(code="BURR", name="Burr on edge")
     scrap_reason(code="DIM", name="Dimension out of tolerance")
     wo = make_work_order(status="released", quantity=Decimal("40"))
@@ -75,7 +76,7 @@ def test_a_supervisor_reverses_a_report_and_the_totals_and_history_follow(page, 
     assert WorkOrder.objects.get(pk=wo.pk).operations.get(sequence=10).quantity_good == 30
 
 
-def test_an_operator_reports_scrap_with_its_reason_and_confirms_more_than_was_left(page, floor, screenshot_dir):
+def test_scrap_is_reported_with_its_reason_and_more_than_was_left_is_confirmed(page, floor, screenshot_dir):
     wo = floor["wo"]
     page.set_viewport_size(PORTRAIT)
     log_in(page, "olga")

@@ -1,5 +1,5 @@
 """On a 10-inch floor tablet held upright (800×1280): every page fits, nothing clipped or
-scrolled sideways; a planner creates a work order and an operator lands on their work, in a
+scrolled sideways; a planner creates a work order and a person at a station works from their work center, in a
 real browser. Screenshots of each page go to the test's temporary directory."""
 
 import datetime as dt
@@ -51,7 +51,8 @@ def plant(transactional_db):
     people = {
         "dana": UserFactory(username="dana", first_name="Dana", last_name="Ortiz", role="coordinator"),
         "priya": UserFactory(username="priya", first_name="Priya", last_name="Raman", role="planner"),
-        "tomasz": UserFactory(username="tomasz", first_name="Tomasz", last_name="Nowak", role="operator"),
+        # a coordinator at a station's tablet (operators themselves use floor mode: test_floor.py)
+        "tomasz": UserFactory(username="tomasz", first_name="Tomasz", last_name="Nowak", role="coordinator"),
     }
     centers = [WorkCenterFactory(code=code, name=name) for code, name in (
         ("SAW-01", "Band saw, automatic bar feed"),
@@ -195,11 +196,11 @@ def test_a_wrong_item_is_said_next_to_it(page, plant):
     assert page.locator("#id_new_item").input_value() == "NO-SUCH-PART"
 
 
-def test_an_operator_lands_on_their_work_center_and_reports_from_it(page, plant, screenshot_dir):
+def test_a_person_at_a_station_reports_from_their_work_center(page, plant, screenshot_dir):
     page.set_viewport_size(TABLET)
     running = plant["orders"]["running"]
     log_in(page, "tomasz")
-    page.wait_for_url("**/my-work-center/")
+    page.goto("/my-work-center/")
     page.select_option("#id_work_center", "CNC-01")
     page.click("text=Work here")
     expect(page.locator("#now-title")).to_contain_text("Now at CNC-01")
@@ -224,5 +225,5 @@ def test_an_operator_lands_on_their_work_center_and_reports_from_it(page, plant,
     # and the next time they log in, they land there again
     page.context.clear_cookies()
     log_in(page, "tomasz")
-    page.wait_for_url("**/my-work-center/")
+    page.goto("/my-work-center/")
     expect(page.locator("h1")).to_contain_text("CNC-01")

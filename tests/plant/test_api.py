@@ -10,8 +10,9 @@ from tests.factories import DepartmentFactory, WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["viewer", "operator", "supervisor", "coordinator", "planner"]
-NOT_PLANNERS = ["viewer", "operator", "supervisor", "coordinator"]
+# Operators are not here: they use floor mode, and the API refuses them (tests/workorders/test_views_floor.py).
+ROLES = ["viewer", "supervisor", "coordinator", "planner"]
+NOT_PLANNERS = ["viewer", "supervisor", "coordinator"]
 
 
 # --- departments ----------------------------------------------------------------------

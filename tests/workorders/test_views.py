@@ -5,12 +5,15 @@ import pytest
 from django.urls import reverse
 
 from planning import services as planning_services
-from prodcoord.core.roles import ROLES
+from prodcoord.core.roles import ROLES as ALL_ROLES
 from tests.factories import make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
+
+# The site's pages: operators reach floor mode only (tests/workorders/test_views_floor.py).
+ROLES = tuple(role for role in ALL_ROLES if role != "operator")
 
 HOME = reverse("home")
 

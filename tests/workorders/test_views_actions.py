@@ -10,13 +10,16 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from prodcoord.core.roles import ROLES
+from prodcoord.core.roles import ROLES as ALL_ROLES
 from prodcoord.events.models import Event
 from tests.factories import make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import Hold, WorkOrder
 
 pytestmark = pytest.mark.django_db
+
+# The site's pages: operators reach floor mode only (tests/workorders/test_views_floor.py).
+ROLES = tuple(role for role in ALL_ROLES if role != "operator")
 
 PLANT = ZoneInfo(settings.PLANT_TIME_ZONE)
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -468,7 +471,6 @@ def test_post_without_csrf_token_is_refused(coordinator, shifts):
 # "release": release and cancel (planning decisions); "floor": start, complete, close.
 EXPECTED = {
     "viewer": set(),
-    "operator": {"progress"},
     "supervisor": {"hold_place", "hold_release", "priority"},
     "coordinator": {"release", "floor", "progress", "hold_place", "hold_release", "priority", "reschedule"},
     "planner": {"release", "priority", "reschedule"},

@@ -6,12 +6,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from prodcoord.core.roles import ROLES
+from prodcoord.core.roles import ROLES as ALL_ROLES
 from tests.factories import make_work_order, scrap_reason
 from workorders import services
 from workorders.models import ProductionReport, ScrapReason, WorkOrder
 
 pytestmark = pytest.mark.django_db
+
+# The site's pages: operators reach floor mode only (tests/workorders/test_views_floor.py).
+ROLES = tuple(role for role in ALL_ROLES if role != "operator")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -62,7 +65,7 @@ def test_the_progress_form_offers_the_active_scrap_reasons(as_role, shifts):
     retired = scrap_reason(code="OLD", name="Retired reason")
     ScrapReason.objects.filter(pk=retired.pk).update(is_active=False)
     wo = make_work_order(status="released")
-    response = as_role("operator").get(detail(wo))
+    response = as_role("coordinator").get(detail(wo))
     form = response.context["progress_form"]
     assert [str(label) for _value, label in form.fields["scrap_reason"].choices] == [
         "— with scrap: why? —",
@@ -75,7 +78,7 @@ def test_the_progress_form_offers_the_active_scrap_reasons(as_role, shifts):
 
 def test_scrap_without_a_reason_comes_back_with_the_typed_values(as_role, shifts):
     wo = make_work_order(status="in_progress", quantity=Decimal("20"))
-    client = as_role("operator")
+    client = as_role("coordinator")
     data = {"version": wo.version, "operation": "10", "quantity_good": "12", "quantity_scrap": "2", "note": "tool wear"}
     response = client.post(progress_url(wo), data, **HTMX)
     assert response.status_code == 400
@@ -89,7 +92,7 @@ def test_scrap_without_a_reason_comes_back_with_the_typed_values(as_role, shifts
 
 def test_a_fraction_of_a_piece_is_a_field_error(as_role, shifts):
     wo = make_work_order(status="in_progress", quantity=Decimal("20"))
-    response = as_role("operator").post(
+    response = as_role("coordinator").post(
         progress_url(wo), {"version": wo.version, "operation": "10", "quantity_good": "2.5"}, **HTMX
     )
     assert response.status_code == 400
@@ -103,7 +106,7 @@ def test_a_report_of_more_than_was_left_asks_for_confirmation(as_role, shifts):
     report(wo, good=8)
     wo = fresh(wo)
     burr = scrap_reason()
-    client = as_role("operator")
+    client = as_role("coordinator")
     data = {"version": wo.version, "operation": "10", "quantity_good": "2", "quantity_scrap": "1", "scrap_reason": burr.pk}
 
     response = client.post(progress_url(wo), data, **HTMX)
@@ -128,7 +131,7 @@ def test_a_report_of_more_than_was_left_asks_for_confirmation(as_role, shifts):
 
 def test_no_confirmation_within_what_is_left(as_role, shifts):
     wo = make_work_order(status="in_progress", quantity=Decimal("10"))
-    response = as_role("operator").post(
+    response = as_role("coordinator").post(
         progress_url(wo), {"version": wo.version, "operation": "10", "quantity_good": "10"}, **HTMX
     )
     assert response.status_code == 200
@@ -155,7 +158,7 @@ def test_the_page_lists_the_reports_with_reason_and_reversal(as_role, shifts):
     assert history[0]["label"] == "Report reversed" and history[0]["reason"] == "Keyed in twice"
 
 
-EXPECTED = {"viewer": False, "operator": False, "supervisor": True, "coordinator": True, "planner": False}
+EXPECTED = {"viewer": False, "supervisor": True, "coordinator": True, "planner": False}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,5 +1,5 @@
 """Pages of the workorders app: the lists, a work order's page and the actions on it, creating
-and editing work orders, and what is at a work center now and next."""
+and editing work orders, what is at a work center now and next, floor mode and the wall display."""
 
 from .actions import (
     work_order_cancel,
@@ -15,11 +15,20 @@ from .actions import (
     work_order_start,
 )
 from .create import work_order_create, work_order_edit, work_order_item_options, work_order_pinned_preview
-from .floor import my_work_center, work_center_queue
+from .display import wall_display
+from .floor import floor_hold, floor_pick, floor_report, floor_sign_in, floor_sign_out, floor_work_center, floor_work_order
 from .lists import work_orders_completed, work_orders_history
 from .pages import home, work_order_detail
+from .work_center import my_work_center, work_center_queue
 
 __all__ = [
+    "floor_hold",
+    "floor_pick",
+    "floor_report",
+    "floor_sign_in",
+    "floor_sign_out",
+    "floor_work_center",
+    "floor_work_order",
     "home",
     "my_work_center",
     "work_center_queue",
@@ -40,5 +49,6 @@ __all__ = [
     "work_order_reschedule",
     "work_order_start",
     "work_orders_completed",
+    "wall_display",
     "work_orders_history",
 ]

@@ -1,100 +1,313 @@
-"""What is at a work center now and what comes to it next: where an operator lands.
+"""Floor mode: the page a traveler's QR code opens, on a shared tablet by the machine.
 
-"My work center" is the one the person chose (remembered for them: plant.UserWorkCenter);
-any work center's list can be opened by its code too.
+- ``/floor/``: signed out, the badge-and-PIN sign-in; signed in, pick a work order (type or scan
+  its number) or tap one of the person's work center's queue.
+- ``/floor/<number>/``: the order's current operation, good and scrap reported on it (the
+  progress service: scrap reasons, whole units, the confirmation when it is more than was left),
+  its active holds and why, and "stop work" (the hold service).
+
+Who signs in here with a badge and PIN reaches floor mode only, and is signed out after
+``FLOOR_IDLE_TIMEOUT_SECONDS`` without activity (prodcoord/core: badges.py, sessions.py,
+floor_access.py). Every report and hold is the signed-in person's.
 """
 
-from django import forms
+import functools
+from decimal import Decimal
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import authenticate, login, logout
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
-from plant.models import WorkCenter
-from plant.selectors import user_work_center, work_center_list
+from plant.selectors import user_work_center
 from plant.services import user_work_center_set
+from prodcoord.core.api.throttling import client_address
+from prodcoord.core.badges import FLOOR_SESSION, badge_username
+from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.quantities import fmt_qty
 
-from .. import selectors
-from .access import login_required
+from .. import selectors, services
+from ..forms import BadgeSignInForm, FloorHoldForm, FloorPickForm, FloorProgressForm
+from ..models import WorkOrder
+from ..services import PROGRESS_STATUSES
+from .actions import STALE_HINT, _attach_service_errors
+from .pages import _decorate, _with_current_operation
+from .work_center import WorkCenterChoiceForm
 
-# Each list shows the most urgent orders; more are a link away (the open list, filtered).
-LIMIT = 50
+# The pick list shows the most urgent orders at the person's work center; more are found by number.
+QUEUE_LIMIT = 12
+REPORT = "workorders.report_progress"
+HOLD = "workorders.place_hold"
 
 
-class WorkCenterChoiceForm(forms.Form):
-    work_center = forms.ModelChoiceField(
-        label="Work center",
-        queryset=WorkCenter.objects.none(),
-        to_field_name="code",
-        empty_label="Choose…",
-        error_messages={
-            "required": "Choose the work center you work at.",
-            "invalid_choice": "Choose one of the work centers in the list.",
-        },
+def floor_login_required(view):
+    """Signed out (or signed out when idle), floor mode's pages go to its badge sign-in, and come
+    back after it."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('floor-pick')}?{urlencode({'next': request.get_full_path()})}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _context(request, **extra):
+    return {"idle_seconds": settings.FLOOR_IDLE_TIMEOUT_SECONDS if request.session.get(FLOOR_SESSION) else 0, **extra}
+
+
+def _safe_next(request, value):
+    if value and value.startswith("/floor/") and url_has_allowed_host_and_scheme(value, {request.get_host()}):
+        return value
+    return reverse("floor-pick")
+
+
+# --- signing in with a badge and PIN ------------------------------------------------------------
+
+
+def _address_key(request):
+    return f"floor:pin-failures:{client_address(request)}"
+
+
+def _address_locked(request):
+    return cache.get(_address_key(request), 0) >= settings.FLOOR_PIN_ADDRESS_LIMIT > 0
+
+
+def _address_failed(request):
+    key = _address_key(request)
+    timeout = settings.FLOOR_PIN_LOCKOUT_MINUTES * 60
+    if cache.add(key, 1, timeout):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout)
+
+
+def _sign_in_page(request, form, *, status=200):
+    return render(
+        request,
+        "floor/sign_in.html",
+        _context(request, form=form, next=request.POST.get("next") or request.GET.get("next", "")),
+        status=status,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["work_center"]
-        field.queryset = work_center_list().filter(is_active=True)
-        field.label_from_instance = lambda wc: f"{wc.code} · {wc.name}"
+
+@sensitive_post_parameters("pin")
+@require_POST
+def floor_sign_in(request):
+    """A badge number and PIN: sign that person in for floor mode. Wrong ones are counted per badge
+    and address (django-axes: locked after ``LOGIN_FAILURE_LIMIT``) and per address."""
+    form = BadgeSignInForm(request.POST)
+    if _address_locked(request):
+        form.is_valid()
+        wait = settings.FLOOR_PIN_LOCKOUT_MINUTES
+        form.add_error(None, f"Too many wrong PINs from this tablet. Wait {wait} minutes or ask a supervisor.")
+        response = _sign_in_page(request, form, status=429)
+        response["Retry-After"] = str(settings.FLOOR_PIN_LOCKOUT_MINUTES * 60)
+        return response
+    if not form.is_valid():
+        return _sign_in_page(request, form, status=400)
+    badge, pin = form.cleaned_data["badge"].strip(), form.cleaned_data["pin"]
+    user = authenticate(request, username=badge_username(badge), badge=badge, pin_secret=pin)
+    if user is None:
+        _address_failed(request)
+        form.add_error("pin", "That badge and PIN do not match. Check both and try again.")
+        return _sign_in_page(request, form, status=400)
+    if request.user.is_authenticated:
+        logout(request)  # someone else's session on this tablet ends here
+    login(request, user)
+    request.session[FLOOR_SESSION] = True
+    messages.success(request, f"Signed in as {user.get_full_name() or user.get_username()}.")
+    return redirect(_safe_next(request, request.POST.get("next")))
 
 
-def _limited(queryset):
-    rows = list(queryset[: LIMIT + 1])
-    return rows[:LIMIT], len(rows) > LIMIT
+@require_POST
+def floor_sign_out(request):
+    logout(request)
+    messages.info(request, "Signed out.")
+    return redirect("floor-pick")
 
 
-def _queue(request, work_center, *, form=None, mine=False, status=200):
-    now, more_now = _limited(selectors.work_center_now(work_center=work_center))
-    upcoming, more_next = _limited(selectors.work_center_next(work_center=work_center))
-    context = {
-        "work_center": work_center,
-        "mine": mine,
-        "form": form or WorkCenterChoiceForm(initial={"work_center": work_center.code}),
-        "now": now,
-        "more_now": more_now,
-        "next": upcoming,
-        "more_next": more_next,
-        "held": selectors.work_center_held_count(work_center=work_center),
-        "limit": LIMIT,
-        "can_report": request.user.has_perm("workorders.report_progress"),
-    }
-    return render(request, "workorders/work_center_queue.html", context, status=status)
+# --- picking a work order -------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def my_work_center(request):
-    """GET: what is at the person's work center now and next (or, before they chose one, the
-    choice). POST ``work_center=<code>``: work there from now on (remembered for them)."""
-    if request.method == "POST":
-        form = WorkCenterChoiceForm(request.POST)
-        if form.is_valid():
-            work_center = form.cleaned_data["work_center"]
-            try:
-                user_work_center_set(actor=request.user, user=request.user, work_center=work_center)
-            except ValidationError as error:
-                form.add_error("work_center", error.messages)
-            else:
-                messages.success(request, f"Your work center is {work_center.code} now.")
-                return redirect("my-work-center")
-        current = user_work_center(user=request.user)
-        if current is not None:
-            return _queue(request, current, form=form, mine=True, status=400)
-        return render(request, "workorders/work_center_choose.html", {"form": form}, status=400)
-    current = user_work_center(user=request.user)
-    if current is None:
-        return render(request, "workorders/work_center_choose.html", {"form": WorkCenterChoiceForm()})
-    return _queue(request, current, mine=True)
-
-
-@login_required
-def work_center_queue(request, code):
-    """Any work center's orders now and next, by its code (a bookmark on a station's tablet)."""
-    work_center = WorkCenter.objects.filter(code=code).first() if "\x00" not in code else None
+def _queue(work_center):
     if work_center is None:
-        raise Http404(f"No work center {code}.")
-    mine = user_work_center(user=request.user) == work_center
-    return _queue(request, work_center, mine=mine)
+        return [], False
+    rows = list(selectors.work_center_floor_queue(work_center=work_center)[: QUEUE_LIMIT + 1])
+    return rows[:QUEUE_LIMIT], len(rows) > QUEUE_LIMIT
+
+
+@require_http_methods(["GET", "HEAD"])
+def floor_pick(request):
+    """Signed out: the badge sign-in. Signed in: a work order by its number (``?number=``), or one
+    from the person's work center's queue."""
+    if not request.user.is_authenticated:
+        return _sign_in_page(request, BadgeSignInForm())
+    status = 200
+    form = FloorPickForm(request.GET if "number" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        number = form.cleaned_data["number"].strip()
+        work_order = selectors.work_order_find(number=number)
+        if work_order is not None:
+            return redirect("floor-work-order", work_order.number)
+        form.add_error("number", f"No work order {number}. Check the number on the traveler.")
+    if form.is_bound and form.errors:
+        status = 400
+    return _pick_page(request, form=form, status=status)
+
+
+def _pick_page(request, *, form=None, choice=None, status=200):
+    work_center = user_work_center(user=request.user)
+    queue, more = _queue(work_center)
+    context = _context(
+        request,
+        form=form or FloorPickForm(),
+        choice=choice
+        or WorkCenterChoiceForm(initial={"work_center": work_center.code} if work_center else None, auto_id="id_wc_%s"),
+        work_center=work_center,
+        queue=queue,
+        more=more,
+        limit=QUEUE_LIMIT,
+    )
+    return render(request, "floor/pick.html", context, status=status)
+
+
+@floor_login_required
+@require_POST
+def floor_work_center(request):
+    """The work center whose queue the pick page shows (remembered for the person)."""
+    choice = WorkCenterChoiceForm(request.POST, auto_id="id_wc_%s")
+    if choice.is_valid():
+        try:
+            user_work_center_set(actor=request.user, user=request.user, work_center=choice.cleaned_data["work_center"])
+        except ValidationError as error:
+            choice.add_error("work_center", error.messages)
+        else:
+            return redirect("floor-pick")
+    return _pick_page(request, choice=choice, status=400)
+
+
+# --- one work order --------------------------------------------------------------------------------
+
+
+def _work_order_or_404(number):
+    try:
+        return _decorate(_with_current_operation(selectors.work_order_get(number=number)))
+    except WorkOrder.DoesNotExist:
+        raise Http404(f"No work order {number}.") from None
+
+
+def _order_page(request, work_order, *, progress=None, hold=None, status=200):
+    active_holds = list(selectors.work_order_active_holds(work_order=work_order))
+    op = work_order.current_operation
+    can_report = request.user.has_perm(REPORT) and work_order.status in PROGRESS_STATUSES and op is not None
+    can_hold = request.user.has_perm(HOLD) and work_order.is_open
+    if can_report and progress is None:
+        progress = FloorProgressForm(work_order=work_order, current_operation=op)
+    if can_hold and hold is None:
+        hold = FloorHoldForm(work_order=work_order)
+    left = None
+    if op is not None:
+        left = services.progress_left(work_order=work_order, operations=list(work_order.operations.all()), op=op)
+    context = _context(
+        request,
+        wo=work_order,
+        op=op,
+        left=left,
+        active_holds=active_holds,
+        progress_form=progress if can_report else None,
+        hold_form=hold if can_hold else None,
+    )
+    return render(request, "floor/work_order.html", context, status=status)
+
+
+@floor_login_required
+@require_http_methods(["GET", "HEAD"])
+def floor_work_order(request, number):
+    return _order_page(request, _work_order_or_404(number))
+
+
+def _submit(request, number, *, permission, make_form, call, slot):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("Your role does not allow this.")
+    work_order = _work_order_or_404(number)
+    form = make_form(work_order)
+    if form.is_valid():
+        try:
+            message = call(work_order, form.cleaned_data, form)
+        except ValidationError as error:
+            _attach_service_errors(form, error)
+        except ConflictError as error:
+            text = error.message
+            if isinstance(error, StaleVersionError):
+                text = f"Not saved: {work_order.number} was changed by someone else. {STALE_HINT}"
+            messages.error(request, text)
+            return _order_page(request, _work_order_or_404(number), status=409)
+        else:
+            messages.success(request, message)
+            return redirect("floor-work-order", work_order.number)
+    messages.error(request, "Not saved: check the form below.")
+    return _order_page(request, work_order, status=400, **{slot: form})
+
+
+@floor_login_required
+@require_POST
+def floor_report(request, number):
+    """Good and scrap on the order's current operation, as the signed-in person."""
+
+    def call(work_order, data, form):
+        report = services.operation_report_progress(
+            work_order=work_order,
+            actor=request.user,
+            operation=data["operation"],
+            quantity_good=data["quantity_good"] or Decimal("0"),
+            quantity_scrap=data["quantity_scrap"] or Decimal("0"),
+            scrap_reason=data["scrap_reason"],
+            note=data["note"],
+            version=data["version"],
+            confirmed=form.confirmed(),
+        )
+        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
+        if report.quantity_scrap:
+            made.append(f"{fmt_qty(report.quantity_scrap)} scrap ({report.scrap_reason.code})")
+        return f"Reported {' and '.join(made)} on {work_order.number}, operation {data['operation']}."
+
+    return _submit(
+        request,
+        number,
+        permission=REPORT,
+        make_form=lambda wo: FloorProgressForm(request.POST, work_order=wo, current_operation=wo.current_operation),
+        call=call,
+        slot="progress",
+    )
+
+
+@floor_login_required
+@require_POST
+def floor_hold(request, number):
+    """Stop work on the order: a hold with its kind and reason, as the signed-in person."""
+
+    def call(work_order, data, form):
+        hold = services.hold_place(
+            work_order=work_order, actor=request.user, kind=data["kind"], reason=data["reason"], version=data["version"]
+        )
+        return f"{work_order.number} is stopped: {hold.get_kind_display().lower()} hold placed."
+
+    return _submit(
+        request,
+        number,
+        permission=HOLD,
+        make_form=lambda wo: FloorHoldForm(request.POST, work_order=wo),
+        call=call,
+        slot="hold",
+    )

@@ -86,8 +86,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         # Thousands of follow-up tasks run in process after the commit; their per-task log lines are noise here.
         logging.getLogger("celery").setLevel(logging.WARNING)
+        plant = DemoPlant(seed=seed)
         with transaction.atomic():
-            DemoPlant(seed=seed).build()
+            plant.build()
         elapsed = time.monotonic() - started
         counts = Counter(WorkOrder.objects.values_list("status", flat=True))
         self.stdout.write(
@@ -101,6 +102,9 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(demo.logins_text())
+        self.stdout.write(demo.badges_text())
+        for code, token in plant.displays:
+            self.stdout.write(f"Wall display of {code} (the token is shown this once): /display/{code}/?token={token}")
 
 
 class DemoPlant:
@@ -126,6 +130,8 @@ class DemoPlant:
         for plan in plans:
             self.run(plan)
         services.work_order_refresh_overdue()
+        demo.badges_create(self.users)
+        self.displays = demo.displays_create()
 
     def master_data(self):
         planner = self.planner

@@ -1,5 +1,7 @@
 from rest_framework.permissions import BasePermission
 
+from ..badges import floor_only
+
 DEFAULT_ACTION_PERMS = {
     "list": "view",
     "retrieve": "view",
@@ -42,6 +44,10 @@ class RolePermission(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         if not user or not user.is_authenticated:
+            return False
+        if floor_only(user, getattr(request._request, "session", None)):
+            # Operators use floor mode, not the API (prodcoord/core/floor_access.py).
+            self.message = "Operators use floor mode, not the API."
             return False
         perms = required_permissions(view)
         if perms is None:
