@@ -12,7 +12,7 @@ from planning import services as planning_services
 from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
 from workorders import services
 from workorders.models import Hold
-from workorders.views.pages import PAGE_SIZE
+from workorders.views.board import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
