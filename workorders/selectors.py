@@ -56,7 +56,7 @@ def board_list():
             progress=ExpressionWrapper(
                 F("quantity_completed") * Value(Decimal("1.000000")) / F("quantity"),
                 output_field=DecimalField(max_digits=20, decimal_places=6),
-            )
+            ),
         )
     )
 

@@ -47,10 +47,6 @@ CONFLICTS = {
     "workorders_scrapreason_code_ci_unique": Conflict(
         "scrap_reason_code_taken", "code", "A scrap reason with this code already exists."
     ),
-    # One person's saved board views: two saves of the same name at once.
-    "workorders_savedboardview_name_ci_unique": Conflict(
-        "saved_view_name_taken", "name", "You already have a view with this name."
-    ),
     # A production report is reversed at most once (two people reversing it at the same moment).
     "workorders.ProductionReport.reverses": Conflict(
         "already_reversed", "report", "This production report has already been reversed."

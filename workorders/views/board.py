@@ -4,18 +4,22 @@ last event it showed, and re-renders only when something did, marking the rows t
 A work order's page asks the same of its own events and says who changed what."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import F
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
+from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.presenters import present
 from prodcoord.events.selectors import (
     event_last_id,
@@ -106,10 +110,16 @@ def _percent(part, whole):
     return max(0, min(100, int(part * 100 / whole)))
 
 
-def _decorate(work_order, changed):
+def _decorate(work_order, changed, detail_prefix):
+    """What each row shows, worked out once in Python (the template only prints it: a 50-row
+    board renders in a fraction of the time it takes to resolve the same in template tags)."""
     work_order.completed_pct = _percent(work_order.quantity_completed, work_order.quantity)
     work_order.scrapped_pct = min(100 - work_order.completed_pct, _percent(work_order.quantity_scrapped, work_order.quantity))
     work_order.changed = work_order.pk in changed
+    work_order.url = f"{detail_prefix}{quote(work_order.number)}/"
+    work_order.done_label = f"{fmt_qty(work_order.quantity_completed)} / {fmt_qty(work_order.quantity)}"
+    work_order.scrap_label = fmt_qty(work_order.quantity_scrapped) if work_order.quantity_scrapped else ""
+    work_order.due_label = date_format(work_order.due_date, "D M j") if work_order.due_date else ""
     return work_order
 
 
@@ -136,7 +146,8 @@ def board_context(request, *, changed=frozenset(), last_event=None):
     ordering = board_ordering(request.GET.get("ordering"))
     filtered = WorkOrderFilter(request.GET or None, queryset=selectors.board_list()).qs
     page = Paginator(board_order(filtered, ordering, group), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [_decorate(wo, changed) for wo in page.object_list]
+    detail_prefix = reverse("work-order-detail", args=["-"])[:-2]
+    rows = [_decorate(wo, changed, detail_prefix) for wo in page.object_list]
     groups = _group_rows(rows, selectors.board_group_counts(filtered, group=group), group) if group else []
     query = request.GET.copy()
     for name in ("page", "since"):
@@ -223,6 +234,8 @@ def saved_view_create(request):
             for field, errors in exc.message_dict.items():
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
+        except IntegrityError:  # the same name saved twice at the same moment: the database keeps one
+            form.add_error("name", "You already have a view with this name.")
         else:
             messages.success(request, f"Saved the view “{view.name}”.")
             return redirect(_board_url(view.query))
