@@ -91,7 +91,7 @@ def test_filter_group_save_hold_and_a_second_board_sees_it_live(page, second_pag
     log_in(second_page, "sam")
     second_page.goto(page.url)
     second_page.evaluate("window.__marker = 'not reloaded'")
-    assert row(second_page, late).locator(".badge--late").inner_text() == "LATE"
+    assert row(second_page, late).locator(".badge--late").inner_text() == "Late"
     assert row(second_page, late).locator(".badge--hold").count() == 0
 
     # The coordinator opens the late order and places a hold.
