@@ -85,11 +85,12 @@ def database_name(scale, purpose=""):
     return f"{DB_PREFIX}_{purpose + '_' if purpose else ''}{scale}"
 
 
-def prepare(scale, reuse, purpose=""):
-    """Create (or with ``reuse`` keep) the plant's database, migrate, seed it; returns (url, seed seconds or None)."""
+def prepare(scale, reuse, purpose="", name=None):
+    """Create (or with ``reuse`` keep) the plant's database (``name``, or ``database_name``), migrate,
+    seed it; returns (url, seed seconds or None)."""
     import psycopg
 
-    db = database_name(scale, purpose)
+    db = name or database_name(scale, purpose)
     url = f"{PG}/{db}"
     env = manage_env(url)
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
@@ -111,6 +112,13 @@ def prepare(scale, reuse, purpose=""):
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     return url, seed_seconds
+
+
+def drop_database(name):
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def cpu_seconds(pids):

@@ -20,6 +20,11 @@ def active_work_center_codes():
     return work_center_list().filter(is_active=True).values_list("code", flat=True)
 
 
+def department_choices():
+    """``[(code, "code · name"), …]`` of the departments, for pickers."""
+    return [(code, f"{code} · {name}") for code, name in department_list().values_list("code", "name")]
+
+
 def user_work_center(*, user):
     """The work center ``user`` chose to work at, or None (none chosen, or it is no longer in use)."""
     choice = UserWorkCenter.objects.select_related("work_center").filter(user_id=user.pk, work_center__is_active=True).first()

@@ -20,6 +20,7 @@ from .models import (
     ProductionReport,
     Routing,
     RoutingStep,
+    SavedBoardView,
     ScrapReason,
     WorkOrder,
 )
@@ -261,3 +262,16 @@ class HoldAdmin(ReadOnlyAdmin):
     @admin.display(description="reason")
     def short_reason(self, obj):
         return short_text(obj.reason)
+
+
+# --- the board's saved views ----------------------------------------------------------
+
+
+@admin.register(SavedBoardView)
+class SavedBoardViewAdmin(ReadOnlyAdmin):
+    """People's saved board views: kept by each person on the board; read here."""
+
+    list_display = ("name", "user", "query", "updated_at")
+    search_fields = ("name", "user__username")
+    list_select_related = ("user",)
+    fields = readonly_fields = ("user", "name", "query", "created_at", "updated_at")

@@ -26,6 +26,10 @@ class WorkOrderFilter(SearchFilterSet):
         field_name="current_work_center__code",
         label="Its current operation is at this work center (code): the first operation not yet done of an open order",
     )
+    department = django_filters.CharFilter(
+        field_name="current_work_center__department__code",
+        label="Its current operation is at a work center of this department (code)",
+    )
     priority = MultipleChoiceFilter(choices=PRIORITY_CHOICES)
     on_hold = BooleanFilter(method="filter_on_hold", label="Has an active hold")
     overdue = BooleanFilter(field_name="is_overdue", label="Open and past its due date")
@@ -36,7 +40,7 @@ class WorkOrderFilter(SearchFilterSet):
 
     class Meta:
         model = WorkOrder
-        fields = ["status", "item", "work_center", "priority", "on_hold", "overdue"]
+        fields = ["status", "item", "work_center", "department", "priority", "on_hold", "overdue"]
 
     def filter_on_hold(self, queryset, name, value):
         if value is None:

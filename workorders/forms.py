@@ -2,11 +2,11 @@ import datetime as dt
 
 from django import forms
 
-from plant.selectors import active_work_center_codes
+from plant.selectors import active_work_center_codes, department_choices
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, ScrapReason, WorkOrder
-from .services import transition_reason_required
+from .services import BOARD_GROUPS, transition_reason_required
 
 
 def _search_field():
@@ -49,16 +49,23 @@ class WorkOrderListFilterForm(forms.Form):
 
 
 class WorkOrderOpenFilterForm(WorkOrderListFilterForm):
-    """The open list's filters: open statuses only, a work-center picker (the work center of the
-    order's current operation), yes/no for holds."""
+    """The board's filters: open statuses only, the department and the work center of each order's
+    current operation, priority, a due window, late only, holds, and how to group the rows."""
 
     STATUS_CHOICES = [("", "All open"), *[(s.value, s.label) for s in WorkOrder.OPEN_STATUSES]]
     HOLD_CHOICES = [("", "Any"), ("true", "On hold"), ("false", "Not on hold")]
+    PRIORITY_CHOICES = [("", "Any"), *[(str(p), f"{p}{' (most urgent)' if p == 1 else ''}") for p in range(1, 6)]]
+    GROUP_CHOICES = [("", "None"), *BOARD_GROUPS.items()]
 
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    department = forms.ChoiceField(label="Department", required=False)
     work_center = forms.ChoiceField(label="Now at", required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    priority = forms.ChoiceField(label="Priority", choices=PRIORITY_CHOICES, required=False)
+    due_after = forms.DateField(label="Due from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_before = forms.DateField(label="Due to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     on_hold = forms.ChoiceField(label="Hold", choices=HOLD_CHOICES, required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False, widget=forms.CheckboxInput(attrs={"value": "true"}))
+    overdue = forms.BooleanField(label="Late only", required=False, widget=forms.CheckboxInput(attrs={"value": "true"}))
+    group = forms.ChoiceField(label="Group by", choices=GROUP_CHOICES, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +73,31 @@ class WorkOrderOpenFilterForm(WorkOrderListFilterForm):
             ("", "All"),
             *((code, code) for code in active_work_center_codes()),
         ]
+        self.fields["department"].choices = [("", "All"), *department_choices()]
+
+    @property
+    def is_filtered(self):
+        return self.is_bound and any(str(self.data.get(name, "")).strip() for name in self.fields if name != "group")
+
+    def active_filters(self):
+        return [(label, value) for label, value in super().active_filters() if label != "Group by"]
+
+    def grouping(self):
+        """The grouping asked for (a key of ``BOARD_GROUPS``), or "" for none."""
+        value = str(self.data.get("group", "")).strip() if self.is_bound else ""
+        return value if value in BOARD_GROUPS else ""
+
+
+class SavedViewForm(forms.Form):
+    """Save the board as it is shown (``query``: its query string) under a name."""
+
+    name = forms.CharField(
+        label="Name this view",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Late in machining", "autocomplete": "off"}),
+    )
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
 class WorkOrderSearchForm(WorkOrderListFilterForm):

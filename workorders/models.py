@@ -317,3 +317,25 @@ class Hold(TimeStampedModel):
     @property
     def is_active(self):
         return self.released_at is None
+
+
+class SavedBoardView(TimeStampedModel):
+    """A named view of the open-orders board that one person keeps ("my line", "late in
+    machining"): the board's query string (filters, sorting, grouping), one click away.
+    Personal, so not part of the plant's event log; written by ``services.board``."""
+
+    NAME_MAX_LENGTH = 60
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_board_views")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+        constraints = [
+            models.UniqueConstraint("user", models.functions.Lower("name"), name="%(app_label)s_%(class)s_name_ci_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="%(app_label)s_%(class)s_name_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.user_id})"

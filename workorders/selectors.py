@@ -1,7 +1,24 @@
 """Reads shaped for their consumers (the API, the pages). N+1 fixes live here."""
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 from django.utils.formats import date_format
 
 from materials.models import BOM, BOMLine, Item
@@ -31,6 +48,43 @@ def work_order_open_list():
         .filter(status__in=WorkOrder.OPEN_STATUSES)
         .order_by("-active_hold_count", "priority", "due_date", "number")
     )
+
+
+# --- the board: every open work order, live -------------------------------------------
+
+# Where each grouping of the board takes its key and label from (the current work center).
+BOARD_GROUP_FIELDS = {
+    "department": ("current_work_center__department__code", "current_work_center__department__name"),
+    "work_center": ("current_work_center__code", "current_work_center__name"),
+}
+
+
+def board_list():
+    """Open work orders for the board, each with its item, current operation and that operation's
+    work center and department joined in (one query for a page), ``progress`` (the share of the
+    ordered quantity completed) and ``customer_ref_sort``, which the board sorts by."""
+    return (
+        WorkOrder.objects.select_related("item", "current_operation", "current_work_center__department")
+        .filter(status__in=WorkOrder.OPEN_STATUSES)
+        .annotate(
+            # an empty customer reference sorts last, either way
+            customer_ref_sort=NullIf("customer_ref", Value("")),
+            progress=ExpressionWrapper(
+                F("quantity_completed") * Value(Decimal("1.000000")) / F("quantity"),
+                output_field=DecimalField(max_digits=20, decimal_places=6),
+            ),
+        )
+    )
+
+
+def board_group_counts(queryset, *, group):
+    """``[{"key", "label", "count"}, …]`` for the board's rows (``queryset``, already filtered)
+    grouped by ``group`` (``"department"`` or ``"work_center"`` of the current operation), by key;
+    the orders with no current operation last (key ``None``). One aggregate query."""
+    key, label = BOARD_GROUP_FIELDS[group]
+    rows = queryset.order_by().values(key, label).annotate(count=Count("pk"))
+    groups = [{"key": row[key], "label": row[label], "count": row["count"]} for row in rows]
+    return sorted(groups, key=lambda g: (g["key"] is None, g["key"] or ""))
 
 
 def work_order_completed_list():

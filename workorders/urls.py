@@ -7,6 +7,8 @@ WO = "work-orders/<str:number>/"
 urlpatterns = [
     path("", views.home, name="home"),
     # Lists and pages of their own, outside work-orders/<number>/: any number could be a word.
+    path("views/", views.saved_view_create, name="saved-view-create"),
+    path("views/<int:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("completed/", views.work_orders_completed, name="work-orders-completed"),
     path("history/", views.work_orders_history, name="work-orders-history"),
     path("my-work-center/", views.my_work_center, name="my-work-center"),
@@ -26,6 +28,7 @@ urlpatterns = [
     path("new/items/", views.work_order_item_options, name="work-order-item-options"),
     path("new/pinned/", views.work_order_pinned_preview, name="work-order-pinned-preview"),
     path(WO, views.work_order_detail, name="work-order-detail"),
+    path(f"{WO}live/", views.work_order_live, name="work-order-live"),
     path(f"{WO}edit/", views.work_order_edit, name="work-order-edit"),
     path(f"{WO}release/", views.work_order_release, name="work-order-release"),
     path(f"{WO}start/", views.work_order_start, name="work-order-start"),

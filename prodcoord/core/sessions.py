@@ -23,6 +23,7 @@ from django.contrib.auth import SESSION_KEY, logout
 LAST_ACTIVITY = "prodcoord_last_activity"
 # The stored time moves on at most this often (seconds); the idle time is that much less exact.
 RESOLUTION = 60
+LIVE_POLL_HEADER = "X-Live-Poll"
 
 
 def stamp_login(sender, request, user, **kwargs):
@@ -54,7 +55,10 @@ class IdleSessionMiddleware:
             last = session.get(LAST_ACTIVITY)
             if last is not None and now - last > timeout:
                 return self._ended(request)
-            if last is None or now - last >= min(RESOLUTION, timeout):
+            # A live page asking whether anything changed (X-Live-Poll) is not the person's activity:
+            # a board left open on a shared tablet still ends its session.
+            polling = request.headers.get(LIVE_POLL_HEADER) == "1"
+            if not polling and (last is None or now - last >= min(RESOLUTION, timeout)):
                 session[LAST_ACTIVITY] = now
         return self.get_response(request)
 

@@ -127,6 +127,8 @@ USE_TZ = True
 PLANT_TIME_ZONE = env("PLANT_TIME_ZONE", default="America/Chicago")
 TIME_ZONE = PLANT_TIME_ZONE
 PLANT_NAME = env("PLANT_NAME", default="prodcoord")
+# How often the board and a work order's page ask whether anything changed (seconds).
+BOARD_REFRESH_SECONDS = env.int("BOARD_REFRESH_SECONDS", default=10)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

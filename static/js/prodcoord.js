@@ -17,6 +17,59 @@
     }
   });
 
+  // Live pages (the board's table, a work order's live notice: [data-live-poll]) swap in place
+  // when something changed. The board's table keeps its sideways scroll across the swap.
+  var keptScroll = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "work-order-table") {
+      var scroller = target.querySelector(".table-scroll");
+      keptScroll = scroller ? scroller.scrollLeft : null;
+    }
+  });
+
+  // Whether a form on the work order's page holds input the person typed or chose.
+  function typedInto(root) {
+    var fields = root ? root.querySelectorAll("input, textarea, select") : [];
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.type === "hidden" || field.type === "submit" || field.type === "button") {
+        continue;
+      }
+      if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) { return true; }
+      } else if (field.tagName === "SELECT") {
+        for (var j = 0; j < field.options.length; j++) {
+          if (field.options[j].selected !== field.options[j].defaultSelected) { return true; }
+        }
+      } else if (field.value !== field.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "work-order-table" && keptScroll !== null) {
+      var scroller = document.querySelector("#work-order-table .table-scroll");
+      if (scroller) { scroller.scrollLeft = keptScroll; }
+      keptScroll = null;
+    }
+    var notice = document.querySelector("#work-order-live [data-live-changed]:not([data-handled])");
+    if (!notice) {
+      return;
+    }
+    notice.setAttribute("data-handled", "");
+    // Someone else changed the order: show it now, unless that would clear what is being typed.
+    if (typedInto(document.getElementById("work-order"))) {
+      notice.querySelector("[data-live-dirty]").hidden = false;
+    } else {
+      notice.querySelector("[data-live-done]").hidden = false;
+      window.htmx.trigger(notice.querySelector("[data-live-refresh]"), "click");
+    }
+  });
+
   // Picking a suggestion of an input's <datalist> (or typing one exactly) chooses it: the
   // input announces a change at once rather than when it loses focus (the new work order's
   // item: its pinned revisions are fetched on change).

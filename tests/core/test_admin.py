@@ -264,6 +264,7 @@ def test_changelist_query_count(admin_client, superuser, shifts, assert_query_ba
         sequence_next(name=f"sequence-{n}")
     outbox_enqueue(messages=[{"task": PURGE_TASK, "dedupe_key": f"purge-{n}"} for n in range(3)])
     _floor(superuser)
+    services.saved_views_create(actor=superuser, rows=[{"name": f"view {n}", "query": "group=department"} for n in range(3)])
     rows = model.objects.count()
     assert rows >= 3, label
     with assert_query_baseline(f"admin: {label} changelist"):

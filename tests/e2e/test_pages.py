@@ -39,7 +39,7 @@ def test_log_in_see_open_orders_and_open_one(page, plant, screenshot_dir):
     page.wait_for_selector("#work-order-table table")
     rows = page.locator("#work-order-table tbody tr")
     assert rows.count() == 4  # three released + one draft; the closed one is not listed
-    assert page.locator(".counts").inner_text().split() == ["4", "open", "1", "on", "hold", "1", "overdue"]
+    assert page.locator(".counts").inner_text().split() == ["4", "open", "1", "on", "hold", "1", "late"]
     held = plant["orders"][0]
     held_row = page.locator("tbody tr", has=page.locator(f"text={held.number}"))
     assert "On hold" in held_row.inner_text()

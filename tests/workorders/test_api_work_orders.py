@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from prodcoord.events.models import Event
 from tests.api_helpers import make_bracket
-from tests.factories import ItemFactory, WorkCenterFactory, make_routed_item, make_work_order
+from tests.factories import DepartmentFactory, ItemFactory, WorkCenterFactory, make_routed_item, make_work_order
 from workorders import services
 from workorders.models import WorkOrder
 from workorders.services import hold_place
@@ -521,3 +521,19 @@ def test_pages_never_overlap_when_ordering_has_ties(api_as, item):
     for page in (1, 2, 3):
         seen += _numbers(client.get(f"{URL}?ordering=priority&page_size=2&page={page}"))
     assert len(seen) == len(set(seen)) == 5
+
+
+def test_department_filter_follows_the_current_operation(api_as, shifts):
+    machining = DepartmentFactory(code="MACH")
+    finishing = DepartmentFactory(code="FIN")
+    mill = WorkCenterFactory(code="MILL-01", department=machining)
+    paint = WorkCenterFactory(code="PAINT-01", department=finishing)
+    item = make_routed_item(sku="PANEL-1", work_centers=[mill, paint])
+    make_work_order(item=item, number="WO-M", status="released")
+    moved = make_work_order(item=item, number="WO-P", status="released")
+    services.operation_report_progress(work_order=moved, actor=None, operation=10, quantity_good=Decimal("100"))
+    client = api_as("viewer")
+    assert _numbers(client.get(f"{URL}?department=MACH")) == ["WO-M"]
+    assert _numbers(client.get(f"{URL}?department=FIN")) == ["WO-P"]
+    assert _numbers(client.get(f"{URL}?department=FIN&work_center=MILL-01")) == []
+    assert _numbers(client.get(f"{URL}?department=NOPE")) == []

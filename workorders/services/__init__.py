@@ -5,6 +5,17 @@ rules, the locking and the events live there once. The single-object
 services (``work_order_create(…)``) are batches of one.
 """
 
+from .board import (
+    BOARD_GROUPS,
+    BOARD_PARAMETERS,
+    BOARD_SORT_KEYS,
+    board_query_clean,
+    board_query_clean_lenient,
+    saved_view_create,
+    saved_view_delete,
+    saved_views_create,
+    saved_views_delete,
+)
 from .holds import hold_place, hold_release, holds_place, holds_release
 from .progress import PROGRESS_STATUSES, operation_report_progress, progress_left, progress_report
 from .reversals import REVERSIBLE_STATUSES, production_report_reverse, production_reports_reverse
@@ -52,6 +63,15 @@ from .work_orders import (
 )
 
 __all__ = [
+    "BOARD_GROUPS",
+    "BOARD_PARAMETERS",
+    "BOARD_SORT_KEYS",
+    "board_query_clean",
+    "board_query_clean_lenient",
+    "saved_view_create",
+    "saved_view_delete",
+    "saved_views_create",
+    "saved_views_delete",
     "PROGRESS_STATUSES",
     "REVERSIBLE_STATUSES",
     "SCRAP_REASON_FIELDS",

@@ -1,8 +1,8 @@
-"""Pages: the open work-order list (home) and a work order's detail and history."""
+"""Pages: a work order's detail and history (the board, the home page, is in ``board``)."""
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -11,14 +11,11 @@ from prodcoord.events.presenters import present
 from prodcoord.events.selectors import work_order_history
 
 from .. import selectors
-from ..filters import WorkOrderFilter
-from ..forms import WorkOrderOpenFilterForm
 from ..models import WorkOrder
 from ..permissions import draft_editable
 from .access import login_required
 from .panel import action_forms
 
-PAGE_SIZE = 50
 HISTORY_LIMIT = 200
 REPORT_LIMIT = 50
 
@@ -45,40 +42,11 @@ def _decorate(work_order):
     return work_order
 
 
-def _filter_form_and_queryset(request):
-    """The filter bar, and the open work orders narrowed by the shared FilterSet (invalid values are ignored)."""
-    form = WorkOrderOpenFilterForm(request.GET or None)
-    filterset = WorkOrderFilter(request.GET or None, queryset=selectors.work_order_open_list())
-    return form, filterset.qs
-
-
-@login_required
-def home(request):
-    """Open work orders (draft, released, in progress), most urgent first."""
-    form, queryset = _filter_form_and_queryset(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    for work_order in page.object_list:
-        _decorate(work_order)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "work_orders": page.object_list,
-        "counts": selectors.work_order_open_counts(),
-        "query": query.urlencode(),
-    }
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        response = render(request, "workorders/partials/_work_order_table.html", context)
-    else:
-        response = render(request, "workorders/home.html", context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 def _history(work_order):
+    """The work order's history for the page, whether it was cut short, and the newest event's id
+    (0 when none): what the page is as of, for its live check (``board.work_order_live``)."""
     events, truncated = work_order_history(work_order=work_order, limit=HISTORY_LIMIT)
-    return present(events), truncated
+    return present(events), truncated, (events[0].pk if events else 0)
 
 
 def work_order_get_or_404(number):
@@ -96,7 +64,7 @@ def render_work_order(request, number, *, submitted=None, status=200):
     work_order = _decorate(_with_current_operation(work_order_get_or_404(number)))
     holds = list(selectors.work_order_holds(work_order=work_order))
     active_holds = [h for h in holds if h.is_active]
-    history, history_truncated = _history(work_order)
+    history, history_truncated, live_since = _history(work_order)
     reports, reports_truncated = selectors.work_order_reports(work_order=work_order, limit=REPORT_LIMIT)
     for report in reports:
         report.reversed_by = getattr(report, "reversal", None)
@@ -113,6 +81,8 @@ def render_work_order(request, number, *, submitted=None, status=200):
         "reports_truncated": reports_truncated,
         "report_limit": REPORT_LIMIT,
         "is_fragment": fragment,
+        "live_since": live_since,
+        "refresh_seconds": settings.BOARD_REFRESH_SECONDS,
         "can_edit_draft": work_order.status == WorkOrder.Status.DRAFT and draft_editable(request.user, work_order),
         **action_forms(request.user, work_order, active_holds, submitted=submitted, reports=reports),
     }
