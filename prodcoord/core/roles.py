@@ -4,14 +4,20 @@
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
 | operator    | all      | reports progress                                                        |
-| supervisor  | all      | places/releases holds, changes priority, reverses production reports    |
-| coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
+| supervisor  | all      | places/releases holds (quality holds too), changes priority, reverses   |
+|             |          | production reports                                                      |
+| coordinator | all      | every transition, progress (and reversing it), holds (releases all but  |
+|             |          | quality holds), priority,                                               |
 |             |          | reschedule; creates work orders and shapes drafts                       |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
 |             |          | reasons), creates and edits work orders and the schedule,               |
 |             |          | releases/cancels (not start, complete, close: those are floor moves),   |
 |             |          | priority, plan                                                          |
+| quality     | all      | places and releases quality holds (with their disposition)              |
+
+Who may place and release each kind of hold is one map, ``workorders/permissions.py``
+(``HOLD_PLACE_PERMISSIONS``, ``HOLD_RELEASE_PERMISSIONS``).
 
 ``sync_roles`` is idempotent and runs after every ``migrate`` (and every test
 database flush), from the core app's ``post_migrate`` handler: a migration that
@@ -44,7 +50,13 @@ MASTER_DATA = [
 ROLE_PERMISSIONS = {
     "viewer": [],
     "operator": [f"{WO}.report_progress"],
-    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority", f"{WO}.reverse_productionreport"],
+    "supervisor": [
+        f"{WO}.place_hold",
+        f"{WO}.release_hold",
+        f"{WO}.release_quality_hold",
+        f"{WO}.change_priority",
+        f"{WO}.reverse_productionreport",
+    ],
     "coordinator": [
         f"{WO}.add_workorder",
         f"{WO}.release_workorder",
@@ -68,6 +80,8 @@ ROLE_PERMISSIONS = {
         "planning.change_scheduleentry",
         "planning.delete_scheduleentry",
     ],
+    # Quality owns quality holds: places them, and releases them with the disposition of the parts.
+    "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -78,6 +92,7 @@ LANDING_PAGES = {
     "supervisor": "home",
     "planner": "home",
     "operator": "my-work-center",
+    "quality": "home",
 }
 # Roles that script against the REST API: the navigation links its docs for them (and for staff).
 API_ROLES = ("planner",)
