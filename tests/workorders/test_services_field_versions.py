@@ -124,7 +124,7 @@ def test_a_transition_from_a_stale_read_is_refused_on_its_status(maria, make_use
     services.work_order_release(work_order=wo, actor=maria)
     with pytest.raises(StaleVersionError) as exc:
         services.work_order_cancel(work_order=wo, actor=make_user("coordinator"), reason="not needed", version=read)
-    assert "Maria Lopez changed status" in exc.value.message
+    assert "Maria Lopez changed status Draft → Released" in exc.value.message
     assert WorkOrder.objects.get(pk=wo.pk).status == "released"
 
 

@@ -106,6 +106,10 @@ def _when(at, today):
     return f"{local:%H:%M}" if local.date() == today else f"{local:%Y-%m-%d %H:%M}"
 
 
+def _shown(value):
+    return "—" if value in (None, "") else value
+
+
 def stale_message(work_order, changes):
     """"WO-000123 was changed meanwhile: Maria Lopez changed priority 3 → 1 at 16:10. …" (plant
     time, the date too when not today)."""
@@ -116,9 +120,7 @@ def stale_message(work_order, changes):
         )
     today = plant_today()
     said = "; ".join(
-        f"{c['by']} changed {c['label']} {c['old'] if c['old'] is not None else '—'} → "
-        f"{c['new'] if c['new'] is not None else '—'} at {_when(c['at'], today)}"
-        for c in changes
+        f"{c['by']} changed {c['label']} {_shown(c['old'])} → {_shown(c['new'])} at {_when(c['at'], today)}" for c in changes
     )
     return f"{work_order.number} was changed meanwhile: {said}. Check it and apply your change again."
 
