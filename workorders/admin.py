@@ -288,6 +288,7 @@ class HoldAdmin(ReadOnlyAdmin):
     @admin.display(description="released by")
     def who_may_release(self, obj):
         return roles_allowed(HOLD_RELEASE_PERMISSIONS[obj.kind])
+
     date_hierarchy = "placed_at"
 
     @admin.display(description="reason")

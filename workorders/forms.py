@@ -249,7 +249,10 @@ class HoldPlaceForm(WorkOrderActionForm):
         operations = list(self.work_order.operations.all())
         self.fields["operation"].choices = [
             ("", "— the whole order —"),
-            *((op.sequence, f"{op.sequence} · {op.work_center.code}{f' · {op.description}' if op.description else ''}") for op in operations),
+            *(
+                (op.sequence, f"{op.sequence} · {op.work_center.code}{f' · {op.description}' if op.description else ''}")
+                for op in operations
+            ),
         ]
         self.fields["operation"].error_messages["invalid_choice"] = (
             f"{self.work_order.number} has no operation %(value)s; choose one of the list."

@@ -127,9 +127,9 @@ def work_order_get(*, number):
 
 
 def hold_list():
-    return Hold.objects.select_related(
-        "work_order", "placed_by", "released_by", "operation", "work_center"
-    ).order_by("-placed_at", "-id")
+    return Hold.objects.select_related("work_order", "placed_by", "released_by", "operation", "work_center").order_by(
+        "-placed_at", "-id"
+    )
 
 
 def work_order_open_counts():

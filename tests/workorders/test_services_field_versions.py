@@ -150,8 +150,6 @@ def test_without_a_versioned_log_the_whole_order_is_guarded(maria):
     WorkOrder.objects.filter(pk=wo.pk).update(version=wo.version + 1)  # a change with no versioned event
     wo.refresh_from_db()
     with pytest.raises(StaleVersionError) as exc:
-        services.work_order_reschedule(
-            work_order=wo, actor=maria, due_date=timezone.localdate(), reason="x", version=read
-        )
+        services.work_order_reschedule(work_order=wo, actor=maria, due_date=timezone.localdate(), reason="x", version=read)
     assert exc.value.changes == []
     assert "changed by someone else" in exc.value.message

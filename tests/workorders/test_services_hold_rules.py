@@ -100,15 +100,11 @@ def test_release_matrix_in_the_service(kind, role, make_user):
     disposition = "rework" if kind == "quality" else ""
     assert may_release_hold(user, kind) == (role in RELEASE[kind])
     if role in RELEASE[kind]:
-        services.hold_release(
-            hold=hold, actor=user, release_note="cleared", disposition=disposition, check_permissions=True
-        )
+        services.hold_release(hold=hold, actor=user, release_note="cleared", disposition=disposition, check_permissions=True)
         assert not Hold.objects.get(pk=hold.pk).is_active
     else:
         with pytest.raises(PermissionDenied) as exc:
-            services.hold_release(
-                hold=hold, actor=user, release_note="cleared", disposition=disposition, check_permissions=True
-            )
+            services.hold_release(hold=hold, actor=user, release_note="cleared", disposition=disposition, check_permissions=True)
         assert f"cannot release a {kind} hold" in str(exc.value)
         assert Hold.objects.get(pk=hold.pk).is_active
         assert WorkOrder.objects.get(pk=wo.pk).on_hold

@@ -210,9 +210,7 @@ def test_second_browser_with_a_stale_version_is_refused(coordinator, make_user, 
 # Each action from a page read before the order was released (its version then): the additions
 # (progress, a hold) and a change of fields the release did not touch go through; a move of its
 # status does not.
-@pytest.mark.parametrize(
-    ("action", "outcome"), [("progress", 200), ("hold-place", 200), ("reschedule", 200), ("start", 409)]
-)
+@pytest.mark.parametrize(("action", "outcome"), [("progress", 200), ("hold-place", 200), ("reschedule", 200), ("start", 409)])
 def test_every_action_checks_the_fields_it_changes(as_coordinator, shifts, action, outcome):
     wo = make_work_order(status="released", planned_start=dt.datetime(2026, 3, 2, 6, tzinfo=PLANT))
     stale = wo.version - 1  # before the release

@@ -295,7 +295,9 @@ def test_a_stale_edit_is_refused_says_what_changed_and_keeps_what_was_typed(as_r
     services.work_order_update(work_order=wo, actor=None, customer_ref="FIRST")
     response = client.post(edit_url(wo), {"version": 1, "quantity": "20", "customer_ref": "SECOND", "priority": "3"})
     assert response.status_code == 409
-    assert messages_of(response)[0].startswith(f"Not saved. {wo.number} was changed meanwhile: the system changed customer ref — → FIRST at ")
+    assert messages_of(response)[0].startswith(
+        f"Not saved. {wo.number} was changed meanwhile: the system changed customer ref — → FIRST at "
+    )
     form = response.context["form"]
     assert (form["quantity"].value(), form["customer_ref"].value()) == ("20", "SECOND")
     assert int(form["version"].value()) == 2  # sending it again is a decision made on the latest

@@ -309,7 +309,8 @@ class HoldSerializer(serializers.Serializer):
     released_at = serializers.DateTimeField(read_only=True, allow_null=True)
     release_note = serializers.CharField(read_only=True)
     disposition = serializers.CharField(
-        read_only=True, help_text="A released quality hold's disposition (use_as_is, rework, scrap, return_to_supplier); empty otherwise"
+        read_only=True,
+        help_text="A released quality hold's disposition (use_as_is, rework, scrap, return_to_supplier); empty otherwise",
     )
 
 

@@ -66,9 +66,7 @@ def version_check(work_order, version, fields=None):
         changes = [c for c in changes if fields is None or c["field"] in fields]
         if not changes:
             return
-    raise StaleVersionError(
-        stale_message(work_order, changes), changes=stale_changes_json(changes), version=work_order.version
-    )
+    raise StaleVersionError(stale_message(work_order, changes), changes=stale_changes_json(changes), version=work_order.version)
 
 
 def changes_since(work_order, version):
@@ -111,7 +109,7 @@ def _shown(value):
 
 
 def stale_message(work_order, changes):
-    """"WO-000123 was changed meanwhile: Maria Lopez changed priority 3 → 1 at 16:10. …" (plant
+    """ "WO-000123 was changed meanwhile: Maria Lopez changed priority 3 → 1 at 16:10. …" (plant
     time, the date too when not today)."""
     if not changes:
         return (
@@ -185,8 +183,10 @@ def plan_dates_check(data):
         value = data.get(field)
         if value is None:
             continue
-        day = timezone.localtime(value, plant_tz()).date() if isinstance(value, dt.datetime) and timezone.is_aware(value) else (
-            value.date() if isinstance(value, dt.datetime) else value
+        day = (
+            timezone.localtime(value, plant_tz()).date()
+            if isinstance(value, dt.datetime) and timezone.is_aware(value)
+            else (value.date() if isinstance(value, dt.datetime) else value)
         )
         if not earliest <= day <= latest:
             errors[field] = [f"Must fall between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d}."]

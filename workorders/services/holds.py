@@ -97,9 +97,7 @@ def hold_release_check(*, hold, release_note, at, disposition=""):
 def hold_place_permission_check(actor, kind):
     """Refuse a person placing a kind of hold their role may not place (``permissions``)."""
     if kind in HOLD_PLACE_PERMISSIONS and not may_place_hold(actor, kind):
-        raise PermissionDenied(
-            f"Your role cannot place a {kind} hold; {roles_allowed(HOLD_PLACE_PERMISSIONS[kind])} can."
-        )
+        raise PermissionDenied(f"Your role cannot place a {kind} hold; {roles_allowed(HOLD_PLACE_PERMISSIONS[kind])} can.")
 
 
 def hold_release_permission_check(actor, hold):

@@ -63,7 +63,8 @@ class Command(BaseCommand):
     help = (
         "Build a demo plant (departments, work centers, shifts, items, BOMs, routings, ~300 work orders in every "
         "state with holds, progress over the past two weeks and next week's schedule) through the services. "
-        f"Creates the logins coordinator, supervisor, planner, operator, viewer, quality and admin, password '{demo.DEMO_PASSWORD}'. "
+        "Creates the logins coordinator, supervisor, planner, operator, viewer, quality and admin, "
+        f"password '{demo.DEMO_PASSWORD}'. "
         "Refused with production settings, and with DEBUG off unless PRODCOORD_ALLOW_SEED=1. "
         "Does nothing if the plant already has data, unless --flush."
     )
