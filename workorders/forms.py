@@ -248,11 +248,8 @@ class HoldPlaceForm(WorkOrderActionForm):
             self.fields["kind"].choices = [("", "Choose…"), *((k, v) for k, v in Hold.Kind.choices if k in kinds)]
         operations = list(self.work_order.operations.all())
         self.fields["operation"].choices = [
-            ("", "— the whole order —"),
-            *(
-                (op.sequence, f"{op.sequence} · {op.work_center.code}{f' · {op.description}' if op.description else ''}")
-                for op in operations
-            ),
+            ("", "Whole order"),
+            *((op.sequence, f"{op.sequence} · {op.work_center.code}") for op in operations),
         ]
         self.fields["operation"].error_messages["invalid_choice"] = (
             f"{self.work_order.number} has no operation %(value)s; choose one of the list."
@@ -260,8 +257,8 @@ class HoldPlaceForm(WorkOrderActionForm):
         # The work centers its operations pass through (read with them: no query of its own).
         self.work_centers = {op.work_center.code: op.work_center for op in operations}
         self.fields["work_center"].choices = [
-            ("", "— the whole order —"),
-            *((code, f"{code} · {wc.name}") for code, wc in sorted(self.work_centers.items())),
+            ("", "Whole order"),
+            *((code, code) for code in sorted(self.work_centers)),
         ]
 
     def clean_work_center(self):

@@ -168,10 +168,13 @@ def plan_window():
 
 
 def _years_from(day, years):
+    year = day.year + years
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # a window set wider than the calendar: its edge
+        return dt.date.max if years > 0 else dt.date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February, in a year that has none
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def plan_dates_check(data):
