@@ -26,6 +26,7 @@ DEMO_USERS = [
     ("planner", "Priya", "Raman", "planner"),
     ("operator", "Tomasz", "Nowak", "operator"),
     ("viewer", "Helen", "Brooks", "viewer"),
+    ("quality", "Grace", "Okafor", "quality"),
 ]
 ADMIN_USERNAME = "admin"
 # Floor mode's badge sign-in for the demo operators: username, badge number, PIN.
@@ -391,6 +392,8 @@ HOLD_REASONS = {
     ],
 }
 
+# The disposition each quality release note above records, in the same order.
+QUALITY_DISPOSITIONS = ["use_as_is", "rework", "use_as_is", "use_as_is"]
 RELEASE_NOTES = {
     "quality": [
         "MRB: use as is, deviation DV-0412 approved by customer quality.",

@@ -24,7 +24,7 @@ from .models import (
     ScrapReason,
     WorkOrder,
 )
-from .permissions import TRANSITION_PERMISSIONS
+from .permissions import HOLD_RELEASE_PERMISSIONS, TRANSITION_PERMISSIONS, roles_allowed
 
 # --- routings -------------------------------------------------------------------
 
@@ -112,10 +112,21 @@ class OperationInline(ReadOnlyInline):
 
 class HoldInline(ReadOnlyInline):
     model = Hold
-    fields = readonly_fields = ("kind", "reason", "placed_by", "placed_at", "released_by", "released_at", "release_note")
+    fields = readonly_fields = (
+        "kind",
+        "reason",
+        "operation",
+        "work_center",
+        "placed_by",
+        "placed_at",
+        "released_by",
+        "released_at",
+        "release_note",
+        "disposition",
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("placed_by", "released_by")
+        return super().get_queryset(request).select_related("placed_by", "released_by", "operation", "work_center")
 
 
 def _transition_action(action, description):
@@ -251,12 +262,34 @@ class ProductionReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Hold)
 class HoldAdmin(ReadOnlyAdmin):
-    """Holds are placed and released on the pages or through the API, with a reason and a release note."""
+    """Holds are placed and released on the pages or through the API, with a reason and a release note
+    (and a quality hold's disposition). Who may release each kind is the one map in
+    ``workorders/permissions.py``, shown here as "released by"."""
 
-    list_display = ("work_order", "kind", "short_reason", "placed_by", "placed_at", "released_by", "released_at")
-    list_filter = ("kind", ("released_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "work_order",
+        "kind",
+        "concerns",
+        "short_reason",
+        "placed_by",
+        "placed_at",
+        "released_by",
+        "released_at",
+        "disposition",
+        "who_may_release",
+    )
+    list_filter = ("kind", "disposition", ("released_at", admin.EmptyFieldListFilter))
     search_fields = ("work_order__number", "reason", "release_note")
-    list_select_related = ("work_order", "placed_by", "released_by")
+    list_select_related = ("work_order", "placed_by", "released_by", "operation", "work_center")
+
+    @admin.display(description="concerns")
+    def concerns(self, obj):
+        return obj.concerns or "—"
+
+    @admin.display(description="released by")
+    def who_may_release(self, obj):
+        return roles_allowed(HOLD_RELEASE_PERMISSIONS[obj.kind])
+
     date_hierarchy = "placed_at"
 
     @admin.display(description="reason")

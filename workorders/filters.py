@@ -33,6 +33,7 @@ class WorkOrderFilter(SearchFilterSet):
     priority = MultipleChoiceFilter(choices=PRIORITY_CHOICES)
     on_hold = BooleanFilter(method="filter_on_hold", label="Has an active hold")
     overdue = BooleanFilter(field_name="is_overdue", label="Open and past its due date")
+    plan_late = BooleanFilter(field_name="plan_late", label="Open and planned to end after its due date")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due on or before")
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due on or after")
     planned_start_before = DateTimeFilter(field_name="planned_start", lookup_expr="lte")
@@ -40,7 +41,7 @@ class WorkOrderFilter(SearchFilterSet):
 
     class Meta:
         model = WorkOrder
-        fields = ["status", "item", "work_center", "department", "priority", "on_hold", "overdue"]
+        fields = ["status", "item", "work_center", "department", "priority", "on_hold", "overdue", "plan_late"]
 
     def filter_on_hold(self, queryset, name, value):
         if value is None:
@@ -52,10 +53,13 @@ class HoldFilter(FilterSet):
     work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
     kind = MultipleChoiceFilter(choices=Hold.Kind.choices)
     active = BooleanFilter(field_name="released_at", lookup_expr="isnull", label="Not yet released")
+    work_center = django_filters.CharFilter(
+        field_name="work_center__code", lookup_expr="iexact", label="Work center code the hold concerns"
+    )
 
     class Meta:
         model = Hold
-        fields = ["work_order", "kind", "active"]
+        fields = ["work_order", "kind", "active", "work_center"]
 
 
 class ProductionReportFilter(FilterSet):

@@ -6,6 +6,7 @@ from plant.selectors import active_work_center_codes, department_choices
 from prodcoord.core.quantities import fmt_qty
 
 from .models import Hold, ScrapReason, WorkOrder
+from .permissions import hold_kinds_placeable
 from .services import BOARD_GROUPS, transition_reason_required
 
 
@@ -162,7 +163,7 @@ class WorkOrderActionForm(forms.Form):
 
     id_prefix = "action"
 
-    def __init__(self, *args, work_order, **kwargs):
+    def __init__(self, *args, work_order, user=None, **kwargs):
         # Several action forms share field names on one page; their element ids must not clash.
         kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         kwargs.setdefault("initial", {})
@@ -258,13 +259,56 @@ class ReportReverseForm(WorkOrderActionForm):
 
 
 class HoldPlaceForm(WorkOrderActionForm):
+    """A hold, with what it concerns when narrower than the order: one of its operations, or a
+    work center its operations pass through (both optional; it holds the whole order all the
+    same). Only the kinds the person's role may place are offered (``permissions``)."""
+
     id_prefix = "hold"
     kind = forms.ChoiceField(label="Kind of hold", choices=[("", "Choose…"), *Hold.Kind.choices], required=False)
+    operation = forms.TypedChoiceField(label="Operation (optional)", coerce=int, empty_value=None, required=False)
+    work_center = forms.ChoiceField(
+        label="Work center (optional)",
+        required=False,
+        error_messages={"invalid_choice": "Choose a work center this order passes through."},
+    )
     reason = _reason_field("Why is it held?", rows=3)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            kinds = hold_kinds_placeable(user)
+            self.fields["kind"].choices = [("", "Choose…"), *((k, v) for k, v in Hold.Kind.choices if k in kinds)]
+        operations = list(self.work_order.operations.all())
+        self.fields["operation"].choices = [
+            ("", "Whole order"),
+            *((op.sequence, f"{op.sequence} · {op.work_center.code}") for op in operations),
+        ]
+        self.fields["operation"].error_messages["invalid_choice"] = (
+            f"{self.work_order.number} has no operation %(value)s; choose one of the list."
+        )
+        # The work centers its operations pass through (read with them: no query of its own).
+        self.work_centers = {op.work_center.code: op.work_center for op in operations}
+        self.fields["work_center"].choices = [
+            ("", "Whole order"),
+            *((code, code) for code in sorted(self.work_centers)),
+        ]
+
+    def clean_work_center(self):
+        return self.work_centers.get(self.cleaned_data["work_center"]) if self.cleaned_data["work_center"] else None
 
 
 class HoldReleaseForm(WorkOrderActionForm):
+    """The release of one hold; a quality hold's asks for its disposition (what becomes of the parts)."""
+
     release_note = _reason_field("What was done to clear it?", rows=2)
+    disposition = forms.ChoiceField(
+        label="Disposition of the parts", choices=[("", "Choose…"), *Hold.Disposition.choices], required=False
+    )
+
+    def __init__(self, *args, hold=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hold is None or hold.kind != Hold.Kind.QUALITY:
+            del self.fields["disposition"]
 
 
 class PriorityChangeForm(WorkOrderActionForm):

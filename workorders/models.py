@@ -84,6 +84,9 @@ class WorkOrder(TimeStampedModel):
     current_work_center = models.ForeignKey(WorkCenter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     next_work_center = models.ForeignKey(WorkCenter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_overdue = models.BooleanField(default=False, help_text="Open and past its due date (set by the periodic scan).")
+    # Open, and its planned end falls (on the plant's calendar) after its due date: the plan
+    # itself is late. Written by the services with every change (services/common.py).
+    plan_late = models.BooleanField(default=False, help_text="Open and planned to end after its due date.")
 
     class Meta:
         ordering = ["number"]
@@ -91,8 +94,10 @@ class WorkOrder(TimeStampedModel):
             ("release_workorder", "Can release and cancel work orders"),
             ("transition_workorder", "Can start, complete and close work orders"),
             ("report_progress", "Can report production progress"),
-            ("place_hold", "Can place holds on work orders"),
-            ("release_hold", "Can release holds on work orders"),
+            ("place_hold", "Can place holds of any kind on work orders"),
+            ("release_hold", "Can release holds on work orders, except quality holds"),
+            ("place_quality_hold", "Can place quality holds on work orders"),
+            ("release_quality_hold", "Can release quality holds, with their disposition"),
             ("change_priority", "Can change work-order priority"),
             ("reschedule_workorder", "Can reschedule work orders"),
         ]
@@ -291,9 +296,23 @@ class Hold(TimeStampedModel):
         EQUIPMENT = "equipment", "Equipment"
         CUSTOMER = "customer", "Customer"
 
+    class Disposition(models.TextChoices):
+        """What becomes of the held parts when a quality hold is released."""
+
+        USE_AS_IS = "use_as_is", "Use as is"
+        REWORK = "rework", "Rework"
+        SCRAP = "scrap", "Scrap"
+        RETURN_TO_SUPPLIER = "return_to_supplier", "Return to supplier"
+
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="holds")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reason = models.TextField()
+    # What the hold concerns, when narrower than the order (an equipment hold on the press brake):
+    # one of its operations and/or a work center its operations pass through. It still holds the
+    # whole order.
+    operation = models.ForeignKey(Operation, null=True, blank=True, on_delete=models.PROTECT, related_name="holds")
+    work_center = models.ForeignKey(WorkCenter, null=True, blank=True, on_delete=models.PROTECT, related_name="holds")
+    disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField()
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -308,11 +327,26 @@ class Hold(TimeStampedModel):
                 condition=Q(released_at__isnull=True) | Q(released_at__gte=F("placed_at")),
                 name="%(app_label)s_%(class)s_released_after_placed",
             ),
+            # A disposition says what became of the parts of a released quality hold, and only that.
+            models.CheckConstraint(
+                condition=Q(disposition="") | (Q(kind="quality") & Q(released_at__isnull=False)),
+                name="%(app_label)s_%(class)s_disposition_quality_released",
+            ),
         ]
         indexes = [models.Index(fields=["work_order", "released_at"], name="hold_wo_active_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} hold on {self.work_order}"
+
+    @property
+    def concerns(self):
+        """What the hold names besides the order: "operation 20 · PRESS-01", "PRESS-01" or ""."""
+        parts = []
+        if self.operation_id is not None:
+            parts.append(f"operation {self.operation.sequence}")
+        if self.work_center_id is not None:
+            parts.append(self.work_center.code)
+        return " · ".join(parts)
 
     @property
     def is_active(self):

@@ -273,7 +273,9 @@ def work_order_get(*, number):
 
 
 def hold_list():
-    return Hold.objects.select_related("work_order", "placed_by", "released_by").order_by("-placed_at", "-id")
+    return Hold.objects.select_related("work_order", "placed_by", "released_by", "operation", "work_center").order_by(
+        "-placed_at", "-id"
+    )
 
 
 def work_order_open_counts():
@@ -363,6 +365,7 @@ WORK_ORDER_ROW_FIELDS = (
     "current_work_center__code",
     "active_hold_count",
     "is_overdue",
+    "plan_late",
     "version",
     "created_at",
     "updated_at",
@@ -466,7 +469,7 @@ def _page_json_sql():
                      FROM {op} op JOIN {WorkCenter._meta.db_table} wc ON wc.id = op.work_center_id
                     WHERE op.work_order_id = wo.id) o), '[]') AS operations,
                co.sequence AS current_operation, cw.code AS current_work_center,
-               wo.active_hold_count > 0 AS on_hold, wo.is_overdue, wo.version,
+               wo.active_hold_count > 0 AS on_hold, wo.is_overdue, wo.plan_late, wo.version,
                {_iso_sql("created_at")} AS created_at, {_iso_sql("updated_at")} AS updated_at
           FROM {wo} wo
           JOIN {Item._meta.db_table} i ON i.id = wo.item_id

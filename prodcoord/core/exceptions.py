@@ -9,10 +9,12 @@
 class ConflictError(Exception):
     """The object's current state does not allow this change."""
 
-    def __init__(self, message, *, code="conflict"):
+    def __init__(self, message, *, code="conflict", extra=None):
         super().__init__(message)
         self.message = message
         self.code = code
+        # More of the 409 body, beside "detail" and "code" (a stale version: what changed, by whom).
+        self.extra = extra or {}
 
 
 class TransitionError(ConflictError):
@@ -21,8 +23,14 @@ class TransitionError(ConflictError):
 
 
 class StaleVersionError(ConflictError):
-    def __init__(self, message):
-        super().__init__(message, code="stale_version")
+    """A change made from a stale read. ``changes``: what was changed since, each
+    ``{"field", "old", "new", "by", "at"}`` (empty when the log cannot say); ``version``: the
+    current version."""
+
+    def __init__(self, message, *, changes=(), version=None):
+        super().__init__(message, code="stale_version", extra={"version": version, "changes": list(changes)})
+        self.changes = list(changes)
+        self.version = version
 
 
 class HoldActiveError(ConflictError):

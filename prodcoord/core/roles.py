@@ -5,15 +5,21 @@
 | viewer      | all      | nothing                                                                 |
 | operator    | floor    | reports progress and stops work with a hold, in floor mode only         |
 |             | mode     | (badge and PIN on a shared tablet; prodcoord/core/floor_access.py)      |
-| supervisor  | all      | places/releases holds, changes priority, reverses production reports;   |
-|             |          | sets operators' badges and PINs, creates and revokes wall displays      |
-| coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
+| supervisor  | all      | places/releases holds (quality holds too), changes priority, reverses   |
+|             |          | production reports; sets operators' badges and PINs, creates and        |
+|             |          | revokes wall displays                                                   |
+| coordinator | all      | every transition, progress (and reversing it), holds (releases all but  |
+|             |          | quality holds), priority,                                               |
 |             |          | reschedule; creates work orders and shapes drafts                       |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
 |             |          | reasons), creates and edits work orders and the schedule,               |
 |             |          | releases/cancels (not start, complete, close: those are floor moves),   |
 |             |          | priority, plan                                                          |
+| quality     | all      | places and releases quality holds (with their disposition)              |
+
+Who may place and release each kind of hold is one map, ``workorders/permissions.py``
+(``HOLD_PLACE_PERMISSIONS``, ``HOLD_RELEASE_PERMISSIONS``).
 
 ``sync_roles`` is idempotent and runs after every ``migrate`` (and every test
 database flush), from the core app's ``post_migrate`` handler: a migration that
@@ -49,6 +55,7 @@ ROLE_PERMISSIONS = {
     "supervisor": [
         f"{WO}.place_hold",
         f"{WO}.release_hold",
+        f"{WO}.release_quality_hold",
         f"{WO}.change_priority",
         f"{WO}.reverse_productionreport",
         # floor mode's badges and PINs, and the wall displays (the admin, for staff)
@@ -81,6 +88,8 @@ ROLE_PERMISSIONS = {
         "planning.change_scheduleentry",
         "planning.delete_scheduleentry",
     ],
+    # Quality owns quality holds: places them, and releases them with the disposition of the parts.
+    "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -91,6 +100,7 @@ LANDING_PAGES = {
     "supervisor": "home",
     "planner": "home",
     "operator": "floor-pick",
+    "quality": "home",
 }
 # Roles that script against the REST API: the navigation links its docs for them (and for staff).
 API_ROLES = ("planner",)

@@ -58,6 +58,10 @@ class Event(AppendOnlyModel):
         related_name="events",
         db_constraint=False,
     )
+    # The work order's ``version`` once the change this event records was written (null for an
+    # event about no work order, and for events recorded before versions were kept here): a
+    # caller that read version N finds what changed since in the events with a higher one.
+    work_order_version = models.PositiveIntegerField(null=True, blank=True)
     # {field: [old, new]}, values as JSON (decimals, dates and times as strings) …
     changes = models.JSONField(default=dict, blank=True)
     # … and each field's type ({field: "decimal"}), so the presenter never guesses it (see ``values``).

@@ -79,6 +79,10 @@ class EventBatch:
         self.events, self.scopes = [], []
         if not events:
             return []
+        for event in events:
+            # The order's version as this batch leaves it (services bump it before saving).
+            if Event.work_order.is_cached(event) and event.work_order is not None:
+                event.work_order_version = event.work_order.version
         if len(events) == 1:
             events[0].save(force_insert=True)
         else:

@@ -125,6 +125,10 @@ LANGUAGE_CODE = "en-us"
 USE_I18N = True
 USE_TZ = True
 PLANT_TIME_ZONE = env("PLANT_TIME_ZONE", default="America/Chicago")
+# The window a work order's due date and planned start/end must fall in, in years around
+# today's plant date (a typo such as 1926 or 9999 is refused, in the pages and the API).
+PLAN_DATES_YEARS_BACK = env.int("PLAN_DATES_YEARS_BACK", default=2)
+PLAN_DATES_YEARS_AHEAD = env.int("PLAN_DATES_YEARS_AHEAD", default=5)
 TIME_ZONE = PLANT_TIME_ZONE
 PLANT_NAME = env("PLANT_NAME", default="prodcoord")
 # How often the board and a work order's page ask whether anything changed (seconds).

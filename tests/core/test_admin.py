@@ -35,7 +35,7 @@ def admin_client(client, superuser):
 def some_data(shifts, superuser):
     wo = make_work_order(status="released", quantity=Decimal("10"))
     services.operation_report_progress(work_order=wo, actor=superuser, operation=10, quantity_good=Decimal("2"))
-    hold = services.hold_place(work_order=wo, actor=superuser, kind="quality", reason="check")
+    hold = services.hold_place(work_order=wo, actor=superuser, kind="equipment", reason="check")
     services.hold_release(hold=hold, actor=superuser, release_note="fine")
     return wo
 
@@ -240,7 +240,7 @@ def _plant(superuser, shifts, orders):
         )
         if n % 2:
             services.production_report_reverse(report=report, actor=superuser, reason="Keyed in twice.")
-        hold = services.hold_place(work_order=wo, actor=superuser, kind="quality", reason="check " * 30)
+        hold = services.hold_place(work_order=wo, actor=superuser, kind="material", reason="check " * 30)
         services.hold_release(hold=hold, actor=superuser, release_note="fine")
         for op in wo.operations.select_related("work_center"):
             planning_services.schedule_entry_upsert(

@@ -181,7 +181,7 @@ def test_a_generated_client_runs_the_planners_day(generated_client, live_server,
     order = api("work_orders.work_orders_retrieve").sync(order.number, client=coordinator)
     assert order.operations[0].quantity_good == "12.000"
 
-    place = models.HoldPlaceRequest(kind=models.HoldKindEnum.QUALITY, reason="Burr on the edge")
+    place = models.HoldPlaceRequest(kind=models.HoldKindEnum.EQUIPMENT, reason="Press brake down")
     hold = api("work_orders.work_orders_holds_create").sync(order.number, client=coordinator, body=place)
     assert isinstance(hold, models.Hold), hold
     assert hold.is_active
@@ -209,12 +209,16 @@ def test_a_generated_client_runs_the_planners_day(generated_client, live_server,
     # --- a stale version comes back as a 409 -----------------------------------------------------------
     current = api("work_orders.work_orders_retrieve").sync(order.number, client=planner)
     update = api("work_orders.work_orders_partial_update")
-    stale = models.PatchedWorkOrderUpdateRequest(priority=1, reason="Customer escalation", version=current.version - 1)
+    first = models.PatchedWorkOrderUpdateRequest(priority=4, reason="Can wait", version=current.version)
+    assert update.sync(order.number, client=planner, body=first).priority == 4
+    # the same field, from the read before that change: refused, and the body says who changed it
+    stale = models.PatchedWorkOrderUpdateRequest(priority=1, reason="Customer escalation", version=current.version)
     response = update.sync_detailed(order.number, client=planner, body=stale)
     assert response.status_code == 409
     assert isinstance(response.parsed, models.Error)
     assert response.parsed.code == "stale_version"
-    fresh = models.PatchedWorkOrderUpdateRequest(priority=1, reason="Customer escalation", version=current.version)
+    assert "changed priority" in response.parsed.detail
+    fresh = models.PatchedWorkOrderUpdateRequest(priority=1, reason="Customer escalation", version=current.version + 1)
     assert update.sync(order.number, client=planner, body=fresh).priority == 1
 
     # --- and a field error is a typed answer too ---------------------------------------------------

@@ -111,7 +111,7 @@ def test_a_conflict_stores_nothing_so_the_retry_runs_again(api_as, item, make_us
     assert refused.status_code == 409
     assert refused.json()["code"] == "on_hold"
     assert not IdempotencyKey.objects.exists()
-    services.hold_release(hold=hold, actor=make_user("supervisor"), release_note="Reworked")
+    services.hold_release(hold=hold, actor=make_user("supervisor"), release_note="Reworked", disposition="rework")
     retry = _post(client, f"{URL}{wo.number}/release/", {}, "release-1")
     assert retry.status_code == 200
     assert "Idempotent-Replayed" not in retry

@@ -18,6 +18,7 @@ NAVIGATION = {
     "supervisor": EVERYONE,
     "coordinator": [*FLOOR, "New order"],
     "planner": [*EVERYONE, "New order", "API docs"],
+    "quality": EVERYONE,
 }
 
 
@@ -25,7 +26,7 @@ def nav_labels(response):
     return [entry["label"] for entry in response.context["nav"].entries]
 
 
-@pytest.mark.parametrize("role", NAVIGATION)
+@pytest.mark.parametrize("role", ROLES)
 def test_each_role_sees_the_pages_it_can_use(client, make_user, role):
     client.force_login(make_user(role))
     response = client.get(reverse("home"))

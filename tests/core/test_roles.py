@@ -20,8 +20,8 @@ def _view_perms():
     }
 
 
-def test_the_five_roles_exist():
-    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner")
+def test_the_six_roles_exist():
+    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner", "quality")
     assert set(ROLES) <= set(Group.objects.values_list("name", flat=True))
 
 
@@ -39,6 +39,7 @@ def test_documented_table():
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
         f"{wo}.place_hold",
         f"{wo}.release_hold",
+        f"{wo}.release_quality_hold",
         f"{wo}.change_priority",
         f"{wo}.reverse_productionreport",
         # floor mode's badges and PINs, and the wall displays
@@ -59,6 +60,10 @@ def test_documented_table():
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
     }
+    # quality owns quality holds: places them and releases them (with the disposition), nothing else
+    assert set(ROLE_PERMISSIONS["quality"]) == {f"{wo}.place_quality_hold", f"{wo}.release_quality_hold"}
+    # the coordinator keeps the floor moving but does not decide what becomes of suspect parts
+    assert f"{wo}.release_quality_hold" not in ROLE_PERMISSIONS["coordinator"]
     planner = set(ROLE_PERMISSIONS["planner"])
     for perm in (
         "materials.add_item",

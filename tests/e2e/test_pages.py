@@ -17,7 +17,7 @@ def plant(transactional_db):
     item = make_routed_item(sku="FG-ENC-1200")
     orders = [make_work_order(item=item, status="released", quantity=Decimal("40")) for _ in range(3)]
     services.hold_place(work_order=orders[0], actor=user, kind="quality", reason="Weld porosity on first article")
-    late = make_work_order(item=item, status="draft", due_date=dt.date(2020, 1, 1))
+    late = make_work_order(item=item, status="draft", due_date=dt.date.today() - dt.timedelta(days=60))
     services.work_order_refresh_overdue()
     make_work_order(item=item, status="closed")
     return {"user": user, "orders": orders, "late": late}

@@ -78,5 +78,6 @@ def test_stale_page_is_refused_with_a_reload_message(page, job):
     page.fill("#id_priority_reason", "Customer call")
     page.click("text=Change priority")
     page.wait_for_selector(".message--error")
-    assert "changed by someone else — reload" in page.locator(".message--error").inner_text()
+    assert "the system changed priority 3 → 1" in page.locator(".message--error").inner_text()
+    assert page.locator("#id_priority_reason").input_value() == "Customer call"  # kept
     assert WorkOrder.objects.get(pk=job.pk).priority == 1

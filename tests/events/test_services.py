@@ -149,7 +149,7 @@ def test_each_service_writes_exactly_one_linked_event(name, verb, object_is_hold
     wo = make_work_order(status="draft")
     before = set(Event.objects.values_list("pk", flat=True))
     if name == "hold_release":
-        hold = services.hold_place(work_order=wo, actor=actor, kind="quality", reason="r")
+        hold = services.hold_place(work_order=wo, actor=actor, kind="equipment", reason="r")
         before = set(Event.objects.values_list("pk", flat=True))
         services.hold_release(hold=hold, actor=actor, release_note="go")
     else:

@@ -20,7 +20,7 @@ from workorders.tasks import work_orders_flag_overdue_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-LONG_AGO = dt.date(2020, 1, 6)
+LONG_AGO = dt.date.today() - dt.timedelta(days=60)  # overdue, within the plan-date window
 NEXT_YEAR = dt.date.today() + dt.timedelta(days=365)
 
 

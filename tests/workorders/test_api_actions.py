@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from prodcoord.events.models import Event
 from tests.api_helpers import make_bracket
-from tests.factories import make_work_order, scrap_reason
+from tests.factories import WorkCenterFactory, make_routed_item, make_work_order, scrap_reason
 from workorders.models import Hold, ProductionReport, WorkOrder
 from workorders.services import hold_place, hold_release
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Operators are not here: they use floor mode, and the API refuses them (tests/workorders/test_views_floor.py).
 ROLES = ["viewer", "supervisor", "coordinator", "planner"]
+ALL_ROLES = [*ROLES, "quality"]
 URL = "/api/v1/work-orders/"
 
 
@@ -210,9 +211,16 @@ def test_progress_on_order_not_running_is_409(api_as, item, shifts, status):
     assert response.status_code == 409
 
 
-def test_progress_with_stale_version_is_409(api_as, item, shifts):
+def test_progress_from_an_older_version_is_an_addition_and_goes_through(api_as, item, shifts):
     wo = make_work_order(item=item, status="in_progress")
     body = {"operation": 10, "quantity_good": "1", "version": wo.version - 1}
+    response = api_as("coordinator").post(f"{URL}{wo.number}/progress/", body, format="json")
+    assert response.status_code == 201
+
+
+def test_progress_with_a_version_the_order_never_had_is_409(api_as, item, shifts):
+    wo = make_work_order(item=item, status="in_progress")
+    body = {"operation": 10, "quantity_good": "1", "version": wo.version + 1}
     response = api_as("coordinator").post(f"{URL}{wo.number}/progress/", body, format="json")
     assert response.status_code == 409
     assert response.data["code"] == "stale_version"
@@ -280,7 +288,7 @@ def test_hold_permissions_by_role(api_as, item, role):
 
 def test_release_hold_lets_progress_resume(api_as, item, shifts):
     wo = make_work_order(item=item, status="in_progress")
-    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    hold = hold_place(work_order=wo, actor=None, kind="engineering", reason="Check")
     client = api_as("coordinator")
     response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "Dims checked OK"}, format="json")
     assert response.status_code == 200, response.data
@@ -293,7 +301,7 @@ def test_release_hold_lets_progress_resume(api_as, item, shifts):
 
 def test_release_hold_twice_is_409_and_needs_note(api_as, item):
     wo = make_work_order(item=item, status="released")
-    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    hold = hold_place(work_order=wo, actor=None, kind="material", reason="Check")
     client = api_as("supervisor")
     response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": ""}, format="json")
     assert response.status_code == 400
@@ -304,16 +312,90 @@ def test_release_hold_twice_is_409_and_needs_note(api_as, item):
     assert Hold.objects.get(pk=hold.pk).release_note == "ok"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_hold_release_permission_by_role(api_as, item, role):
+# Who may release each kind, written out: a change to the map in workorders/permissions.py is a decision.
+RELEASERS = {
+    "quality": {"supervisor", "quality"},
+    "material": {"supervisor", "coordinator"},
+    "engineering": {"supervisor", "coordinator"},
+    "equipment": {"supervisor", "coordinator"},
+    "customer": {"supervisor", "coordinator"},
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("kind", list(RELEASERS))
+def test_hold_release_matrix_kind_by_role(api_as, item, kind, role):
     wo = make_work_order(item=item, status="released")
-    hold = hold_place(work_order=wo, actor=None, kind="quality", reason="Check")
+    hold = hold_place(work_order=wo, actor=None, kind=kind, reason="Check")
     client = api_as(role)
     assert client.get(f"/api/v1/holds/{hold.pk}/").status_code == 200
-    response = client.post(f"/api/v1/holds/{hold.pk}/release/", {"release_note": "ok"}, format="json")
-    allowed = role in ("supervisor", "coordinator")
-    assert response.status_code == (200 if allowed else 403)
+    body = {"release_note": "ok", **({"disposition": "rework"} if kind == "quality" else {})}
+    response = client.post(f"/api/v1/holds/{hold.pk}/release/", body, format="json")
+    allowed = role in RELEASERS[kind]
+    assert response.status_code == (200 if allowed else 403), response.data
     assert (Hold.objects.get(pk=hold.pk).released_at is not None) is allowed
+    if allowed:
+        assert response.data["disposition"] == ("rework" if kind == "quality" else "")
+    elif role in ("coordinator", "quality"):  # may release other kinds: the message says who may release this one
+        who = "supervisor or quality" if kind == "quality" else "supervisor or coordinator"
+        assert response.data["detail"] == f"Your role cannot release a {kind} hold; {who} can."
+
+
+def test_a_quality_hold_needs_its_disposition_and_only_it_takes_one(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    quality = hold_place(work_order=wo, actor=None, kind="quality", reason="Bore oversize")
+    material = hold_place(work_order=wo, actor=None, kind="material", reason="Resin late")
+    client = api_as("supervisor")
+    response = client.post(f"/api/v1/holds/{quality.pk}/release/", {"release_note": "MRB"}, format="json")
+    assert response.status_code == 400 and "disposition" in response.data
+    response = client.post(f"/api/v1/holds/{quality.pk}/release/", {"release_note": "MRB", "disposition": "maybe"}, format="json")
+    assert response.status_code == 400 and "disposition" in response.data
+    response = client.post(
+        f"/api/v1/holds/{material.pk}/release/", {"release_note": "came", "disposition": "scrap"}, format="json"
+    )
+    assert response.status_code == 400 and "disposition" in response.data
+    response = client.post(
+        f"/api/v1/holds/{quality.pk}/release/", {"release_note": "MRB", "disposition": "return_to_supplier"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.data["disposition"] == "return_to_supplier"
+    assert Hold.objects.filter(released_at__isnull=True).count() == 1
+
+
+def test_a_quality_user_places_quality_holds_only(api_as, item):
+    wo = make_work_order(item=item, status="released")
+    client = api_as("quality")
+    response = client.post(f"{URL}{wo.number}/holds/", {"kind": "equipment", "reason": "x"}, format="json")
+    assert response.status_code == 403
+    assert response.data["detail"] == "Your role cannot place a equipment hold; supervisor or coordinator can."
+    response = client.post(f"{URL}{wo.number}/holds/", {"kind": "quality", "reason": "Porosity"}, format="json")
+    assert response.status_code == 201
+
+
+def test_a_hold_names_what_it_concerns(api_as, shifts):
+    press, saw = WorkCenterFactory(code="PRESS-01"), WorkCenterFactory(code="SAW-01")
+    wo = make_work_order(item=make_routed_item(work_centers=[saw, press]), status="released")
+    client = api_as("coordinator")
+    url = f"{URL}{wo.number}/holds/"
+    response = client.post(url, {"kind": "equipment", "reason": "Brake down", "operation": 20}, format="json")
+    assert response.status_code == 201, response.data
+    assert (response.data["operation"], response.data["work_center"]) == (20, "PRESS-01")
+    response = client.post(url, {"kind": "equipment", "reason": "Saw", "work_center": "SAW-01"}, format="json")
+    assert response.status_code == 201, response.data
+    assert (response.data["operation"], response.data["work_center"]) == (None, "SAW-01")
+    for body, field in (
+        ({"operation": 99}, "operation"),
+        ({"work_center": "NOPE"}, "work_center"),
+        ({"operation": 10, "work_center": "PRESS-01"}, "work_center"),
+    ):
+        response = client.post(url, {"kind": "equipment", "reason": "x", **body}, format="json")
+        assert response.status_code == 400 and field in response.data, response.data
+    WorkCenterFactory(code="LATHE-01")
+    response = client.post(url, {"kind": "equipment", "reason": "x", "work_center": "LATHE-01"}, format="json")
+    assert response.status_code == 400 and "work_center" in response.data
+    assert Hold.objects.filter(work_order=wo).count() == 2
+    assert client.get("/api/v1/holds/?work_center=PRESS-01").data["count"] == 1
+    assert client.get(f"{URL}{wo.number}/").data["on_hold"] is True
 
 
 def test_holds_list_filters_and_query_count(api_as, item, assert_query_baseline):

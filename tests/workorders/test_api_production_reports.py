@@ -300,7 +300,7 @@ def test_reverse_refusals_are_409_with_their_code(api_as, item, shifts):
     assert (response.status_code, response.data["code"]) == (409, "processed_downstream")
     assert "Reverse operation 20's reports first." in response.data["detail"]
 
-    response = client.post(reverse_url(first), {"reason": "wrong", "version": 1}, format="json")
+    response = client.post(reverse_url(first), {"reason": "wrong", "version": 999}, format="json")
     assert (response.status_code, response.data["code"]) == (409, "stale_version")
 
     assert client.post(reverse_url(scrap_only), {"reason": "wrong"}, format="json").status_code == 201

@@ -181,7 +181,7 @@ def test_batch_holds_follow_the_single_hold_rules(shifts):
     assert any(m.startswith("Row 2, kind: Choose one of") for m in messages)
     assert not Hold.objects.exists()
 
-    (hold,) = services.holds_place(actor=None, rows=[{"work_order": open_wo, "kind": "quality", "reason": "burr"}])
+    (hold,) = services.holds_place(actor=None, rows=[{"work_order": open_wo, "kind": "material", "reason": "no resin"}])
     with pytest.raises(RowsInvalid) as exc:
         services.holds_release(
             actor=None,

@@ -238,7 +238,7 @@ def test_second_save_with_stale_version_is_refused():
     with pytest.raises(StaleVersionError) as exc:
         services.work_order_change_priority(work_order=wo, actor=None, priority=5, reason="second", version=seen_version)
     assert exc.value.code == "stale_version"
-    assert "Reload" in str(exc.value)
+    assert "changed priority 3 → 2" in str(exc.value)
     assert _snapshot(wo) == before
     assert wo.priority == 2
 

@@ -16,7 +16,7 @@ from workorders.models import Hold, ProductionReport, WorkOrder
 pytestmark = pytest.mark.django_db
 
 
-def _place(wo, actor=None, kind="quality", reason="burr on flange"):
+def _place(wo, actor=None, kind="material", reason="resin lot short"):
     return services.hold_place(work_order=wo, actor=actor, kind=kind, reason=reason)
 
 
@@ -179,7 +179,7 @@ def test_release_before_placement_is_refused():
 
 def test_order_stays_held_until_every_hold_is_released(shifts):
     wo = make_work_order(status="released", quantity=Decimal("10"))
-    holds = [_place(wo, kind=k, reason=f"{k} issue") for k in ("quality", "material", "equipment")]
+    holds = [_place(wo, kind=k, reason=f"{k} issue") for k in ("engineering", "material", "equipment")]
     wo = _assert_count_consistent(wo)
     assert wo.active_hold_count == 3
     assert Event.objects.filter(verb="hold.placed").order_by("id").last().changes["on_hold"] == [True, True]
@@ -213,12 +213,15 @@ def test_hold_released_by_cancel_cannot_be_released_again():
 
 
 def test_hold_version_check():
+    """A hold adds to the order: an older version is no reason to refuse it; one the order never had is."""
     from prodcoord.core.exceptions import StaleVersionError
 
     wo = make_work_order(status="released")
     with pytest.raises(StaleVersionError):
-        services.hold_place(work_order=wo, actor=None, kind="quality", reason="x", version=wo.version - 1)
+        services.hold_place(work_order=wo, actor=None, kind="quality", reason="x", version=wo.version + 1)
     assert not Hold.objects.exists()
+    services.hold_place(work_order=wo, actor=None, kind="quality", reason="x", version=wo.version - 1)
+    assert Hold.objects.count() == 1
 
 
 def test_hold_placed_at_defaults_to_now():

@@ -229,14 +229,18 @@ def test_progress_event_records_old_and_new(shifts, make_user):
     }
 
 
-def test_stale_version_is_refused(shifts):
+def test_a_report_is_an_addition_an_older_version_does_not_refuse_it(shifts):
+    """Only a version the order never had is refused; an older one is not (the report adds to the
+    order and is checked against it as it stands)."""
     from prodcoord.core.exceptions import StaleVersionError
 
     wo = make_work_order(moved_at=LONG_AGO, status="in_progress")
     before = _state(wo)
     with pytest.raises(StaleVersionError):
-        report(wo, good=1, version=wo.version - 1)
+        report(wo, good=1, version=wo.version + 1)
     assert _state(wo) == before
+    report(wo, good=1, version=wo.version - 1)
+    assert _state(wo) != before
 
 
 # --- shift attribution through the service ---------------------------------------------

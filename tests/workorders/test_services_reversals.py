@@ -294,13 +294,16 @@ def test_a_held_order_can_have_a_report_reversed(shifts):
     assert wo.operations.get(sequence=10).quantity_good == 0
 
 
-def test_a_stale_version_is_refused(shifts):
+def test_a_reversal_is_checked_against_the_report_not_the_version(shifts):
+    """A reversal adds to the order: an older version does not refuse it, one the order never had does."""
     wo = running()
     original = report(wo, good=3)
     before = _state(wo)
     with pytest.raises(StaleVersionError):
-        reverse(original, version=1)
+        reverse(original, version=999)
     assert _state(wo) == before
+    reverse(original, version=1)
+    assert _state(wo) != before
 
 
 # --- many at once ---------------------------------------------------------------------------------------

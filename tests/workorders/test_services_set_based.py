@@ -54,7 +54,7 @@ def production_costs(plant, n):
         )
     )
     counts["hold"] = statements(
-        lambda: services.holds_place(actor=None, rows=[{"work_order": wo, "kind": "quality", "reason": "r"} for wo in wos])
+        lambda: services.holds_place(actor=None, rows=[{"work_order": wo, "kind": "material", "reason": "r"} for wo in wos])
     )
     holds = [hold for wo in wos for hold in wo.holds.all()]
     counts["release hold"] = statements(

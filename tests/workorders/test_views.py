@@ -82,7 +82,7 @@ def test_home_lists_open_orders_only(coordinator_client, shifts):
 def test_home_shows_hold_badge_counts_and_overdue(coordinator_client, shifts):
     held = make_work_order(status="released")
     services.hold_place(work_order=held, actor=coordinator_client.user, kind="quality", reason="Porosity")
-    late = make_work_order(status="released", due_date=dt.date(2020, 1, 1))
+    late = make_work_order(status="released", due_date=dt.date.today() - dt.timedelta(days=60))
     make_work_order(status="draft")
     services.work_order_refresh_overdue()  # the periodic scan (queued after commit in production)
     response = coordinator_client.get(HOME)
@@ -213,8 +213,10 @@ def test_detail_query_count(coordinator_client, shifts, assert_query_baseline):
     for _ in range(8):
         services.operation_report_progress(work_order=wo, actor=user, operation=10, quantity_good=Decimal("2"))
     for n in range(4):
-        hold = services.hold_place(work_order=wo, actor=user, kind="quality", reason=f"check {n}")
-        services.hold_release(hold=hold, actor=user, release_note="ok")
+        hold = services.hold_place(
+            work_order=wo, actor=user, kind="quality", reason=f"check {n}", operation=10 if n % 2 else None
+        )
+        services.hold_release(hold=hold, actor=user, release_note="ok", disposition="rework")
     with assert_query_baseline("page: work order detail"):
         response = coordinator_client.get(detail_url(wo))
     assert len(response.context["history"]) == 3 + 8 + 8  # created, released, started; 8 reports; 4 × (hold placed, released)

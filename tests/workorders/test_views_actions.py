@@ -9,10 +9,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from prodcoord.core.roles import ROLES as ALL_ROLES
 from prodcoord.events.models import Event
-from tests.factories import make_routed_item, make_work_order, scrap_reason
+from tests.factories import WorkCenterFactory, make_routed_item, make_work_order, scrap_reason
 from workorders import services
 from workorders.models import Hold, WorkOrder
 
@@ -153,8 +154,8 @@ def test_only_legal_transitions_are_offered(as_coordinator, shifts):
 
 def test_illegal_transition_is_refused_with_a_banner(as_coordinator, shifts):
     wo = make_work_order(status="draft")
-    response = as_coordinator.post(url(wo, "close"), {"version": wo.version}, follow=True)
-    assert response.redirect_chain == [(detail(wo), 302)]
+    response = as_coordinator.post(url(wo, "close"), {"version": wo.version})
+    assert response.status_code == 409
     assert any("Cannot close" in m and "it is draft" in m for m in messages_of(response))
     assert 'class="message message--error"' in response.content.decode()
     assert fresh(wo).status == "draft"
@@ -196,17 +197,26 @@ def test_second_browser_with_a_stale_version_is_refused(coordinator, make_user, 
     seen_version = second.get(detail(wo)).context["wo"].version  # both open the page
 
     assert first.post(url(wo, "priority"), {"version": seen_version, "priority": 1, "reason": "Expedite"}).status_code == 302
-    response = second.post(url(wo, "priority"), {"version": seen_version, "priority": 4, "reason": "Can wait"}, follow=True)
+    response = second.post(url(wo, "priority"), {"version": seen_version, "priority": 4, "reason": "Can wait"})
+    assert response.status_code == 409
     text = " ".join(messages_of(response))
-    assert "changed by someone else" in text and "reload" in text
+    at = timezone.localtime(Event.objects.get(work_order=wo, verb="work_order.priority_changed").at)
+    assert f"Dana Ortiz changed priority 3 → 1 at {at:%H:%M}" in text
     assert fresh(wo).priority == 1  # the first change stands
-    assert response.context["priority_form"]["version"].value() == fresh(wo).version  # the page now carries the new version
+    form = response.context["priority_form"]
+    # what the person typed is kept, with the version the page now shows, and the form says why
+    assert (form["priority"].value(), form["reason"].value()) == ("4", "Can wait")
+    assert int(form["version"].value()) == fresh(wo).version
+    assert "Dana Ortiz changed priority 3 → 1" in " ".join(form.non_field_errors())
 
 
-@pytest.mark.parametrize("action", ["progress", "hold-place", "reschedule", "start"])
-def test_every_action_checks_the_version(as_coordinator, shifts, action):
+# Each action from a page read before the order was released (its version then): the additions
+# (progress, a hold) and a change of fields the release did not touch go through; a move of its
+# status does not.
+@pytest.mark.parametrize(("action", "outcome"), [("progress", 200), ("hold-place", 200), ("reschedule", 200), ("start", 409)])
+def test_every_action_checks_the_fields_it_changes(as_coordinator, shifts, action, outcome):
     wo = make_work_order(status="released", planned_start=dt.datetime(2026, 3, 2, 6, tzinfo=PLANT))
-    stale = wo.version - 1
+    stale = wo.version - 1  # before the release
     data = {
         "progress": {"operation": 10, "quantity_good": "1"},
         "hold-place": {"kind": "quality", "reason": "check"},
@@ -214,9 +224,41 @@ def test_every_action_checks_the_version(as_coordinator, shifts, action):
         "start": {},
     }[action]
     response = as_coordinator.post(url(wo, action), {"version": stale, **data}, **HTMX)
+    assert response.status_code == outcome
+    if outcome == 409:
+        assert "changed status Draft → Released" in response.content.decode()
+        assert fresh(wo).version == wo.version
+    else:
+        assert fresh(wo).version > wo.version
+
+
+def test_a_refused_form_keeps_what_was_typed(as_coordinator, coordinator, make_user, shifts):
+    """Progress on a held order (409), a stale reschedule (409) and a release without a note (400):
+    each form comes back with the values the person typed."""
+    wo = make_work_order(status="released", quantity=Decimal("20"))
+    services.hold_place(work_order=wo, actor=coordinator, kind="material", reason="Steel late")
+    wo = fresh(wo)
+    response = as_coordinator.post(
+        url(wo, "progress"), {"version": wo.version, "operation": 10, "quantity_good": "7", "note": "end of run"}
+    )
     assert response.status_code == 409
-    assert "changed by someone else" in response.content.decode()
-    assert fresh(wo).version == wo.version
+    form = response.context["progress_form"]
+    assert (form["quantity_good"].value(), form["note"].value()) == ("7", "end of run")
+
+    read = wo.version
+    services.work_order_reschedule(
+        work_order=wo, actor=make_user("planner"), due_date=timezone.localdate() + dt.timedelta(days=9), reason="x"
+    )
+    typed = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    response = as_coordinator.post(url(wo, "reschedule"), {"version": read, "due_date": typed, "reason": "customer call"})
+    assert response.status_code == 409
+    form = response.context["reschedule_form"]
+    assert (form["due_date"].value(), form["reason"].value()) == (typed, "customer call")
+    assert "changed due date" in " ".join(form.non_field_errors())
+
+    hold = Hold.objects.get(work_order=wo)
+    response = as_coordinator.post(url(wo, "hold-release", hold.pk), {"version": fresh(wo).version, "release_note": ""})
+    assert response.status_code == 400
 
 
 # --- progress ----------------------------------------------------------------------------
@@ -329,7 +371,7 @@ def test_bad_hold_input(as_coordinator, shifts, data, field):
 def test_release_note_is_required_and_the_hold_must_belong_to_the_order(as_coordinator, coordinator, shifts):
     wo = make_work_order(status="released")
     other = make_work_order(status="released")
-    hold = services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason="check")
+    hold = services.hold_place(work_order=wo, actor=coordinator, kind="engineering", reason="check")
     wo = fresh(wo)
     response = as_coordinator.post(url(wo, "hold-release", hold.pk), {"version": wo.version, "release_note": ""})
     assert response.status_code == 400
@@ -343,7 +385,7 @@ def test_release_note_is_required_and_the_hold_must_belong_to_the_order(as_coord
 
 def test_releasing_an_already_released_hold_is_a_conflict(as_coordinator, coordinator, shifts):
     wo = make_work_order(status="released")
-    hold = services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason="check")
+    hold = services.hold_place(work_order=wo, actor=coordinator, kind="equipment", reason="check")
     services.hold_release(hold=hold, actor=coordinator, release_note="done")
     wo = fresh(wo)
     response = as_coordinator.post(url(wo, "hold-release", hold.pk), {"version": wo.version, "release_note": "again"}, **HTMX)
@@ -474,6 +516,7 @@ EXPECTED = {
     "supervisor": {"hold_place", "hold_release", "priority"},
     "coordinator": {"release", "floor", "progress", "hold_place", "hold_release", "priority", "reschedule"},
     "planner": {"release", "priority", "reschedule"},
+    "quality": {"hold_place"},  # releases quality holds only (below: the page's matrix of kind × role)
 }
 
 
@@ -502,7 +545,7 @@ def test_each_role_sees_only_the_forms_it_may_use(client, make_user, coordinator
     assert set(EXPECTED) == set(ROLES)
     wo = make_work_order(status="released")
     other = make_work_order(status="released")
-    services.hold_place(work_order=other, actor=coordinator, kind="quality", reason="check")
+    services.hold_place(work_order=other, actor=coordinator, kind="material", reason="check")
     client.force_login(make_user(role))
     shown = _visible(client.get(detail(wo)).context) | ({"hold_release"} & _visible(client.get(detail(other)).context))
     assert shown == EXPECTED[role]
@@ -535,10 +578,87 @@ def test_each_role_may_post_only_what_it_is_allowed(client, make_user, coordinat
             assert response.status_code == 403, (role, name)
             assert fresh(wo).version == wo.version
     wo = make_work_order(status="released")
-    hold = services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason="check")
+    hold = services.hold_place(work_order=wo, actor=coordinator, kind="material", reason="check")
     wo = fresh(wo)
     response = client.post(url(wo, "hold-release", hold.pk), {"version": wo.version, "release_note": "ok"})
     assert response.status_code == (302 if "hold_release" in allowed else 403)
+
+
+# Who may release each kind, written out (the one map is workorders/permissions.py).
+RELEASERS = {
+    "quality": {"supervisor", "quality"},
+    "material": {"supervisor", "coordinator"},
+    "engineering": {"supervisor", "coordinator"},
+    "equipment": {"supervisor", "coordinator"},
+    "customer": {"supervisor", "coordinator"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", list(RELEASERS))
+def test_the_release_form_is_shown_to_and_used_by_who_may_release_the_kind(client, make_user, coordinator, shifts, kind, role):
+    wo = make_work_order(status="released")
+    hold = services.hold_place(work_order=wo, actor=coordinator, kind=kind, reason="check")
+    wo = fresh(wo)
+    client.force_login(make_user(role))
+    page = client.get(detail(wo))
+    (shown,) = page.context["active_holds"]
+    allowed = role in RELEASERS[kind]
+    assert bool(shown.release_form) is allowed
+    assert (url(wo, "hold-release", hold.pk) in page.content.decode()) is allowed
+    if allowed:
+        assert ("disposition" in shown.release_form.fields) is (kind == "quality")
+    body = {"version": wo.version, "release_note": "cleared", **({"disposition": "scrap"} if kind == "quality" else {})}
+    response = client.post(url(wo, "hold-release", hold.pk), body)
+    assert response.status_code == (302 if allowed else 403)
+    hold.refresh_from_db()
+    assert hold.is_active is not allowed
+    if allowed:
+        assert hold.disposition == ("scrap" if kind == "quality" else "")
+
+
+def test_a_quality_release_without_a_disposition_comes_back_with_the_note_kept(client, make_user, coordinator, shifts):
+    wo = make_work_order(status="released")
+    hold = services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason="Bore oversize")
+    client.force_login(make_user("quality"))
+    response = client.post(url(wo, "hold-release", hold.pk), {"version": fresh(wo).version, "release_note": "MRB met"})
+    assert response.status_code == 400
+    form = response.context["active_holds"][0].release_form
+    assert form.errors["disposition"]
+    assert form["release_note"].value() == "MRB met"
+    assert Hold.objects.get(pk=hold.pk).is_active
+
+
+def test_the_page_shows_what_a_hold_concerns_and_a_quality_user_may_place_only_quality_holds(
+    client, make_user, coordinator, shifts
+):
+    press, saw = WorkCenterFactory(code="PRESS-01"), WorkCenterFactory(code="SAW-01")
+    wo = make_work_order(status="released", item=make_routed_item(work_centers=[saw, press]))
+    as_coord = Client()
+    as_coord.force_login(coordinator)
+    response = as_coord.post(
+        url(wo, "hold-place"),
+        {"version": wo.version, "kind": "equipment", "operation": "20", "work_center": "", "reason": "Brake down"},
+    )
+    assert response.status_code == 302
+    hold = Hold.objects.get(work_order=wo)
+    assert (hold.operation.sequence, hold.work_center.code) == (20, "PRESS-01")
+    html = as_coord.get(detail(wo)).content.decode()
+    assert "at operation 20 · PRESS-01" in html and "Holds the whole order." in html
+    response = as_coord.post(
+        url(wo, "hold-place"),
+        {"version": fresh(wo).version, "kind": "equipment", "operation": "10", "work_center": "PRESS-01", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert response.context["hold_form"].errors["work_center"]
+    assert response.context["hold_form"]["reason"].value() == "x"
+
+    client.force_login(make_user("quality"))
+    form = client.get(detail(wo)).context["hold_form"]
+    assert [value for value, _ in form.fields["kind"].choices] == ["", "quality"]
+    response = client.post(url(wo, "hold-place"), {"version": fresh(wo).version, "kind": "equipment", "reason": "x"})
+    assert response.status_code == 400 and response.context["hold_form"].errors["kind"]
+    assert Hold.objects.filter(work_order=wo).count() == 1
 
 
 def test_anonymous_post_goes_to_login(client, shifts):
@@ -572,8 +692,8 @@ def test_detail_query_count_with_every_form(as_coordinator, coordinator, shifts,
     wo = make_work_order(item=item, status="released", quantity=Decimal("50"))
     for _ in range(6):
         services.operation_report_progress(work_order=wo, actor=coordinator, operation=10, quantity_good=Decimal("2"))
-    for n in range(3):
-        services.hold_place(work_order=wo, actor=coordinator, kind="quality", reason=f"check {n}")
+    for n, kind in enumerate(("material", "equipment", "customer")):
+        services.hold_place(work_order=wo, actor=coordinator, kind=kind, reason=f"check {n}", operation=10 if n else None)
     with assert_query_baseline("page: work order detail with every form"):
         response = as_coordinator.get(detail(wo))
     ctx = response.context

@@ -292,16 +292,30 @@ def test_nothing_changed_says_so(as_role, item):
     assert wo.version == 1
 
 
-def test_a_stale_edit_is_refused_and_the_form_shows_the_latest(as_role, item):
+def test_a_stale_edit_is_refused_says_what_changed_and_keeps_what_was_typed(as_role, item):
     wo = make_work_order(item=item, quantity=Decimal("10"))
     client = as_role("planner")
     services.work_order_update(work_order=wo, actor=None, customer_ref="FIRST")
     response = client.post(edit_url(wo), {"version": 1, "quantity": "20", "customer_ref": "SECOND", "priority": "3"})
     assert response.status_code == 409
-    assert messages_of(response)[0].startswith(f"Not saved: {wo.number} was changed by someone else.")
-    assert response.context["form"].initial["customer_ref"] == "FIRST"
+    assert messages_of(response)[0].startswith(
+        f"Not saved. {wo.number} was changed meanwhile: the system changed customer ref — → FIRST at "
+    )
+    form = response.context["form"]
+    assert (form["quantity"].value(), form["customer_ref"].value()) == ("20", "SECOND")
+    assert int(form["version"].value()) == 2  # sending it again is a decision made on the latest
+    assert "changed customer ref" in " ".join(form.non_field_errors())
     wo.refresh_from_db()
     assert (wo.quantity, wo.customer_ref) == (Decimal("10"), "FIRST")
+
+
+def test_an_edit_of_other_fields_is_not_refused_by_a_change_meanwhile(as_role, item):
+    wo = make_work_order(item=item, quantity=Decimal("10"))
+    services.work_order_update(work_order=wo, actor=None, customer_ref="FIRST")
+    data = {"version": 1, "quantity": "20", "customer_ref": "FIRST", "priority": "3"}
+    assert as_role("planner").post(edit_url(wo), data).status_code == 302
+    wo.refresh_from_db()
+    assert (wo.quantity, wo.customer_ref) == (Decimal("20"), "FIRST")
 
 
 def test_only_a_draft_is_edited_here(as_role, item):

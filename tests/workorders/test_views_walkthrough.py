@@ -96,7 +96,7 @@ def test_cancel_without_a_reason_names_the_cancel_box(as_coordinator, shifts):
 
 def test_hold_release_without_a_note_points_to_the_active_hold(as_coordinator, shifts):
     wo = make_work_order(status="released")
-    hold = services.hold_place(work_order=wo, actor=as_coordinator.user, kind=Hold.Kind.QUALITY, reason="Burr on bore")
+    hold = services.hold_place(work_order=wo, actor=as_coordinator.user, kind=Hold.Kind.EQUIPMENT, reason="Press brake down")
     wo.refresh_from_db()
     response = as_coordinator.post(
         reverse("work-order-hold-release", args=[wo.number, hold.pk]), {"version": wo.version, "release_note": ""}, **HTMX

@@ -110,6 +110,7 @@ def work_order_payloads(items):
                 "current_work_center": row["current_work_center__code"],
                 "on_hold": row["active_hold_count"] > 0,
                 "is_overdue": row["is_overdue"],
+                "plan_late": row["plan_late"],
                 "version": row["version"],
                 "created_at": _datetime(row["created_at"], tz),
                 "updated_at": _datetime(row["updated_at"], tz),
@@ -161,6 +162,9 @@ class WorkOrderSerializer(serializers.Serializer):
     )
     on_hold = serializers.BooleanField(help_text="Has an active hold; progress and transitions (except cancel) are refused")
     is_overdue = serializers.BooleanField(help_text="Open and past its due date")
+    plan_late = serializers.BooleanField(
+        help_text="Open and planned to end after its due date: its planned end falls on a later plant date"
+    )
     version = serializers.IntegerField(help_text="Send it back with a change to refuse lost updates (409 if stale)")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -292,19 +296,49 @@ class HoldSerializer(serializers.Serializer):
     work_order = serializers.CharField(source="work_order.number", read_only=True)
     kind = EnumField(Hold.Kind.choices, enum_name="HoldKindEnum", read_only=True)
     reason = serializers.CharField(read_only=True)
+    operation = serializers.IntegerField(
+        source="operation.sequence", read_only=True, allow_null=True, help_text="The operation it concerns (its sequence), if any"
+    )
+    work_center = serializers.CharField(
+        source="work_center.code", read_only=True, allow_null=True, help_text="The work center it concerns (its code), if any"
+    )
     is_active = serializers.BooleanField(read_only=True)
     placed_by = serializers.CharField(source="placed_by.username", read_only=True, allow_null=True)
     placed_at = serializers.DateTimeField(read_only=True)
     released_by = serializers.CharField(source="released_by.username", read_only=True, allow_null=True)
     released_at = serializers.DateTimeField(read_only=True, allow_null=True)
     release_note = serializers.CharField(read_only=True)
+    disposition = serializers.CharField(
+        read_only=True,
+        help_text="A released quality hold's disposition (use_as_is, rework, scrap, return_to_supplier); empty otherwise",
+    )
 
 
 class HoldPlaceSerializer(InputSerializer):
     kind = EnumField(Hold.Kind.choices, enum_name="HoldKindEnum")
     reason = serializers.CharField(max_length=2000)
+    operation = serializers.IntegerField(
+        min_value=1,
+        max_value=2_147_483_647,
+        required=False,
+        allow_null=True,
+        help_text="The operation it concerns (its sequence); its work center comes with it. It still holds the whole order",
+    )
+    work_center = NaturalKeyField(
+        slug_field="code",
+        queryset=WorkCenter.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The work center it concerns (a code its operations pass through)",
+    )
     version = serializers.IntegerField(min_value=1, required=False, help_text="The work order version you read")
 
 
 class HoldReleaseSerializer(InputSerializer):
     release_note = serializers.CharField(max_length=2000, help_text="What was done to clear the hold")
+    disposition = EnumField(
+        Hold.Disposition.choices,
+        enum_name="HoldDispositionEnum",
+        required=False,
+        help_text="What becomes of the parts: required to release a quality hold, refused for other kinds",
+    )

@@ -6,12 +6,21 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prodcoord.core.api.pagination import JSONTextResponse, UnreadPagePagination, paginate_rows
-from prodcoord.core.api.schema import ErrorSerializer
+from prodcoord.core.api.schema import DetailSerializer, ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCreateMixin, ServiceCRUDViewSet, ServiceViewSet
 
 from .. import selectors, services
 from ..filters import HoldFilter, ProductionReportFilter, RoutingFilter, ScrapReasonFilter, WorkOrderFilter
-from ..permissions import DRAFT_FIELD_PERMISSIONS, FIELD_PERMISSIONS, TRANSITION_PERMISSIONS
+from ..permissions import (
+    ANY_HOLD_PLACE,
+    ANY_HOLD_RELEASE,
+    DRAFT_FIELD_PERMISSIONS,
+    FIELD_PERMISSIONS,
+    HOLD_RELEASE_PERMISSIONS,
+    TRANSITION_PERMISSIONS,
+    may_release_hold,
+    roles_allowed,
+)
 from .serializers import (
     HoldPlaceSerializer,
     HoldReleaseSerializer,
@@ -135,7 +144,8 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         "partial_update": [f"{WO}.view_workorder"],
         **{action: [perm] for action, perm in TRANSITION_PERMISSIONS.items()},
         "progress": [f"{WO}.report_progress"],
-        "holds": {"GET": [f"{WO}.view_hold"], "POST": [f"{WO}.place_hold"]},
+        # Placing: which kinds a role may place is the hold map's (``permissions``), checked below.
+        "holds": {"GET": [f"{WO}.view_hold"], "POST": [f"{WO}.view_hold"]},
     }
 
     def get_queryset(self):
@@ -239,6 +249,8 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         request=HoldPlaceSerializer,
         responses={201: HoldSerializer, 409: ErrorSerializer},
         summary="Place a hold on the work order",
+        description="A hold may name the `operation` (sequence) or `work_center` (code) it concerns; it holds the "
+        "whole order all the same. A quality user may place quality holds only (403 for another kind).",
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def holds(self, request, number=None):
@@ -246,8 +258,10 @@ class WorkOrderViewSet(ServiceCreateMixin, ServiceViewSet):
         if request.method == "GET":
             page = self.paginate_queryset(selectors.hold_list().filter(work_order=work_order))
             return self.get_paginated_response(HoldSerializer(page, many=True).data)
+        if not any(request.user.has_perm(perm) for perm in ANY_HOLD_PLACE):
+            self.permission_denied(request, message="Your role does not allow placing holds.")
         data = self.validated_input_for(HoldPlaceSerializer)
-        hold = services.hold_place(work_order=work_order, actor=request.user, **data)
+        hold = services.hold_place(work_order=work_order, actor=request.user, check_permissions=True, **data)
         return Response(HoldSerializer(selectors.hold_list().get(pk=hold.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -257,18 +271,34 @@ class HoldViewSet(ServiceViewSet):
     serializer_class = HoldSerializer
     filterset_class = HoldFilter
     ordering_fields = ["placed_at", "released_at", "kind"]
-    action_permissions = {"release": [f"{WO}.release_hold"]}
+    # Who may release depends on the hold's kind (``permissions.HOLD_RELEASE_PERMISSIONS``), checked below.
+    action_permissions = {"release": [f"{WO}.view_hold"]}
 
     def get_queryset(self):
         return selectors.hold_list()
 
-    @extend_schema(request=HoldReleaseSerializer, responses={200: HoldSerializer, 409: ErrorSerializer}, summary="Release a hold")
+    @extend_schema(
+        request=HoldReleaseSerializer,
+        responses={200: HoldSerializer, 403: DetailSerializer, 409: ErrorSerializer},
+        summary="Release a hold",
+    )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        """409 if it was already released."""
+        """A quality hold is released only by quality or a supervisor, with its `disposition`
+        (required); other kinds by a supervisor or coordinator, without one. 403 for a role that may
+        not release this kind; 409 if it was already released."""
+        if not any(request.user.has_perm(perm) for perm in ANY_HOLD_RELEASE):
+            self.permission_denied(request, message="Your role does not allow releasing holds.")
+        hold = self.get_object()
+        if not may_release_hold(request.user, hold.kind):
+            self.permission_denied(
+                request,
+                message=f"Your role cannot release a {hold.get_kind_display().lower()} hold; "
+                f"{roles_allowed(HOLD_RELEASE_PERMISSIONS[hold.kind])} can.",
+            )
         data = self.validated_input_for(HoldReleaseSerializer)
-        hold = services.hold_release(hold=self.get_object(), actor=request.user, **data)
-        return Response(self.output(hold))
+        hold = services.hold_release(hold=hold, actor=request.user, check_permissions=True, **data)
+        return Response(self.output(selectors.hold_list().get(pk=hold.pk)))
 
 
 class ProductionReportViewSet(ServiceViewSet):

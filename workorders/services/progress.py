@@ -24,7 +24,7 @@ from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.events.services import EventBatch
 
 from ..models import Operation, ProductionReport, WorkOrder
-from .common import bump, current_operation_follow, label, version_check, work_orders_lock, work_orders_write
+from .common import ADDITION, bump, current_operation_follow, label, version_check, work_orders_lock, work_orders_write
 from .transitions import transition_apply
 
 S = WorkOrder.Status
@@ -271,7 +271,7 @@ def progress_report(*, actor, rows, shifts=None):
     for index, row in enumerate(rows):
         work_order = locked[row["work_order"].pk]
         ops = operations[work_order.pk]
-        errors.check(index, version_check, work_order, row.get("version"), conflict_field="work_order")
+        errors.check(index, version_check, work_order, row.get("version"), ADDITION, conflict_field="work_order")
         if index in errors:
             continue
         checked = errors.check(

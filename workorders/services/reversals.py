@@ -30,7 +30,7 @@ from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.events.services import EventBatch
 
 from ..models import Operation, ProductionReport, WorkOrder
-from .common import bump, label, require_reason, version_check, work_orders_lock, work_orders_write
+from .common import ADDITION, bump, label, require_reason, version_check, work_orders_lock, work_orders_write
 
 S = WorkOrder.Status
 # A report is reversed on an order still in progress, or completed (its totals correct; its
@@ -163,7 +163,7 @@ def production_reports_reverse(*, actor, rows, at=None):
         report = reports[row["report"].pk]
         work_order = locked[report.work_order_id]
         ops = operations[work_order.pk]
-        errors.check(index, version_check, work_order, row.get("version"), conflict_field="report")
+        errors.check(index, version_check, work_order, row.get("version"), ADDITION, conflict_field="report")
         if index in errors:
             continue
         checked = errors.check(

@@ -128,7 +128,7 @@ def work_orders_transition(*, actor, action, rows, at=None):
     changed, fields, cancelled = [], ["status"], []
     for index, row in enumerate(rows):
         work_order = locked[row["work_order"].pk]
-        errors.check(index, version_check, work_order, row.get("version"), conflict_field="work_order")
+        errors.check(index, version_check, work_order, row.get("version"), ("status",), conflict_field="work_order")
         if index in errors:
             continue
         reason = errors.check(

@@ -30,6 +30,8 @@ from .common import (
     current_operation_follow,
     label,
     overdue,
+    plan_dates_check,
+    plan_late,
     require_open,
     require_reason,
     version_check,
@@ -91,7 +93,7 @@ def _priority_invalid(priority):
         return True
 
 
-def work_order_new_check(*, item, quantity, priority, planned_start, planned_end, routing):
+def work_order_new_check(*, item, quantity, priority, planned_start, planned_end, routing, due_date=None):
     """The rules every new work order obeys. Raises field errors."""
     errors = {}
     if not item.is_active:
@@ -106,6 +108,10 @@ def work_order_new_check(*, item, quantity, priority, planned_start, planned_end
         errors["priority"] = ["Must be from 1 (most urgent) to 5."]
     if planned_start and planned_end and planned_end < planned_start:
         errors["planned_end"] = ["Must not be before planned start."]
+    for field, messages in plan_dates_check(
+        {"due_date": due_date, "planned_start": planned_start, "planned_end": planned_end}
+    ).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     run_minutes_check(steps=routing.steps.all(), quantity=quantity)
@@ -198,6 +204,7 @@ def work_orders_create(*, actor, rows, at=None):
             priority=row.get("priority", 3),
             planned_start=row.get("planned_start"),
             planned_end=row.get("planned_end"),
+            due_date=row.get("due_date"),
             routing=routings.get(row["item"].pk),
         )
         number = errors.check(index, work_order_number_check, typed[index], taken=taken)
@@ -223,6 +230,7 @@ def work_orders_create(*, actor, rows, at=None):
             routing=routings[item.pk],
         )
         work_order.is_overdue = overdue(work_order, today=today)
+        work_order.plan_late = plan_late(work_order)
         work_orders.append(work_order)
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin of a typed number must not poison the caller's transaction
@@ -317,6 +325,8 @@ def work_order_change_check(*, work_order, data, reason, uom=None):
     end = data.get("planned_end", work_order.planned_end)
     if start and end and end < start:
         errors["planned_end"] = ["Must not be before planned start."]
+    for field, messages in plan_dates_check({f: data[f] for f in PLAN_FIELDS if f in data}).items():
+        errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
     for verb, fields in CHANGE_VERBS.items():
@@ -365,12 +375,11 @@ def work_orders_update(*, actor, rows, at=None, check_permissions=False):
             errors.add(index, field, "This field cannot be changed here.")
         if unknown:
             continue
-        errors.check(index, version_check, work_order, row.get("version"), conflict_field="work_order")
-        if index in errors:
-            continue
         data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
         data = {k: v for k, v in data.items() if getattr(work_order, k) != v}
-        if not data:
+        # Refused only when a field it would change was changed since the caller read it.
+        errors.check(index, version_check, work_order, row.get("version"), tuple(data), conflict_field="work_order")
+        if index in errors or not data:
             continue
         if check_permissions:
             fields_permission_check(actor, data, work_order)

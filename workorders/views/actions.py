@@ -21,11 +21,11 @@ from prodcoord.core.quantities import fmt_qty
 
 from .. import selectors, services
 from ..forms import WorkOrderTransitionForm
-from ..permissions import TRANSITION_PERMISSIONS
+from ..permissions import ANY_HOLD_RELEASE, HOLD_RELEASE_PERMISSIONS, TRANSITION_PERMISSIONS, may_release_hold, roles_allowed
 from ..services import VERBS
 from .access import login_required
 from .pages import render_work_order, work_order_get_or_404
-from .panel import ACTIONS
+from .panel import ACTIONS, has_action_permission
 
 SECTION_NAMES = {
     "complete": "Complete",
@@ -37,7 +37,6 @@ SECTION_NAMES = {
     "reschedule": "Reschedule",
     "reverse": "the report to reverse",
 }
-STALE_HINT = "The page now shows the latest state: check it and apply your change again."
 
 
 def _attach_service_errors(form, error):
@@ -58,28 +57,44 @@ def _done(request, number, *, status=200):
     return redirect(reverse("work-order-detail", args=[number]))
 
 
+def _refused_form(request, number, make_form, text):
+    """The form as the person filled it, for the page as it is now: the values they typed, the
+    version they now see (sending it again is their informed decision) and why it was refused."""
+    fresh = work_order_get_or_404(number)
+    data = request.POST.copy()
+    data["version"] = str(fresh.version)
+    form = make_form(fresh, data)
+    form.is_valid()
+    form.add_error(None, text)
+    return form
+
+
 def _perform(request, number, *, permission, key, make_form, call):
-    """The one shape of every action view. ``call(work_order, form)`` calls the service and
-    returns the success message."""
-    if not request.user.has_perm(permission):
+    """The one shape of every action view. ``permission`` is a permission name or
+    ``permission(user)`` (a hold's release depends on its kind); ``call(work_order, form)`` calls
+    the service and returns the success message.
+
+    A refusal — field errors (400) or a state that refuses it (409: changed meanwhile, on hold,
+    an illegal move) — shows the form again with what the person typed."""
+    allowed = permission(request.user) if callable(permission) else has_action_permission(request.user, permission)
+    if not allowed:
         raise PermissionDenied("Your role does not allow this.")
     work_order = work_order_get_or_404(number)
     form = make_form(work_order, request.POST)
+    where = SECTION_NAMES.get(key.split(":")[0])
     if form.is_valid():
         try:
             message = call(work_order, form)
         except ValidationError as error:
             _attach_service_errors(form, error)
         except ConflictError as error:
-            text = error.message
-            if isinstance(error, StaleVersionError):
-                text = f"Not saved: {work_order.number} was changed by someone else — reload. {STALE_HINT}"
+            text = f"Not saved. {error.message}" if isinstance(error, StaleVersionError) else error.message
             messages.error(request, text)
-            return _done(request, number, status=409)
+            refused = _refused_form(request, number, make_form, text)
+            return render_work_order(request, number, submitted=(key, refused), status=409)
         else:
             messages.success(request, message)
             return _done(request, number)
-    where = SECTION_NAMES.get(key.split(":")[0])
     if form.hidden_errors():
         messages.error(request, form.hidden_errors()[0])
     else:
@@ -137,7 +152,7 @@ def _action_view(key):
                 number,
                 permission=permission,
                 key=key,
-                make_form=lambda wo, data: form_class(data, work_order=wo),
+                make_form=lambda wo, data: form_class(data, work_order=wo, user=request.user),
                 call=lambda work_order, form: call(request, work_order, form),
             )
 
@@ -198,28 +213,50 @@ def work_order_report_reverse(request, number, report_id):
 
 @_action_view("hold_place")
 def work_order_hold_place(request, work_order, form):
-    """Put the work order on hold (it cannot move on or progress until released)."""
+    """Put the work order on hold (it cannot move on or progress until released); the hold may
+    name the operation or the work center it concerns."""
     data = form.cleaned_data
     hold = services.hold_place(
-        work_order=work_order, actor=request.user, kind=data["kind"], reason=data["reason"], version=data["version"]
+        work_order=work_order,
+        actor=request.user,
+        kind=data["kind"],
+        reason=data["reason"],
+        operation=data["operation"],
+        work_center=data["work_center"],
+        version=data["version"],
+        check_permissions=True,
     )
-    return f"{work_order.number} is on hold ({hold.get_kind_display().lower()})."
+    at = f" at {hold.concerns}" if hold.concerns else ""
+    return f"{work_order.number} is on hold ({hold.get_kind_display().lower()}{at})."
 
 
 @login_required
 @require_POST
 def work_order_hold_release(request, number, hold_id):
-    """Release one active hold of the work order."""
-    permission, form_class = ACTIONS["hold_release"]
-    if not request.user.has_perm(permission):
+    """Release one active hold of the work order: who may depends on its kind
+    (``permissions.HOLD_RELEASE_PERMISSIONS``); a quality hold is released with its disposition."""
+    form_class = ACTIONS["hold_release"][1]
+    if not any(request.user.has_perm(perm) for perm in ANY_HOLD_RELEASE):
         raise PermissionDenied("Your role does not allow this.")
     hold = selectors.hold_list().filter(pk=hold_id, work_order__number=number).first()
     if hold is None:
         raise Http404(f"{number} has no hold {hold_id}.")
+    if not may_release_hold(request.user, hold.kind):
+        raise PermissionDenied(
+            f"Your role cannot release a {hold.get_kind_display().lower()} hold; "
+            f"{roles_allowed(HOLD_RELEASE_PERMISSIONS[hold.kind])} can."
+        )
 
     def call(work_order, form):
         data = form.cleaned_data
-        services.hold_release(hold=hold, actor=request.user, release_note=data["release_note"], version=data["version"])
+        services.hold_release(
+            hold=hold,
+            actor=request.user,
+            release_note=data["release_note"],
+            disposition=data.get("disposition") or "",
+            version=data["version"],
+            check_permissions=True,
+        )
         still = work_order.active_hold_count - 1
         rest = f" It still has {still} active hold{'s' if still != 1 else ''}." if still > 0 else ""
         return f"{hold.get_kind_display()} hold on {work_order.number} released.{rest}"
@@ -227,9 +264,9 @@ def work_order_hold_release(request, number, hold_id):
     return _perform(
         request,
         number,
-        permission=permission,
+        permission=lambda user: may_release_hold(user, hold.kind),
         key=f"hold_release:{hold.pk}",
-        make_form=lambda wo, data: form_class(data, work_order=wo, auto_id=f"id_hold{hold.pk}_%s"),
+        make_form=lambda wo, data: form_class(data, work_order=wo, hold=hold, auto_id=f"id_hold{hold.pk}_%s"),
         call=call,
     )
 

@@ -16,7 +16,7 @@ from ..forms import DraftEditForm, WorkOrderCreateForm
 from ..models import WorkOrder
 from ..permissions import draft_editable
 from .access import login_required
-from .actions import STALE_HINT, _attach_service_errors
+from .actions import _attach_service_errors
 from .pages import work_order_get_or_404
 
 ADD = "workorders.add_workorder"
@@ -131,14 +131,17 @@ def work_order_edit(request, number):
             except ValidationError as error:
                 _attach_service_errors(form, error)
             except ConflictError as error:
-                text = error.message
-                if isinstance(error, StaleVersionError):
-                    text = f"Not saved: {work_order.number} was changed by someone else. {STALE_HINT}"
+                text = f"Not saved. {error.message}" if isinstance(error, StaleVersionError) else error.message
                 messages.error(request, text)
                 fresh = work_order_get_or_404(number)
                 if fresh.status != WorkOrder.Status.DRAFT:
                     return redirect(reverse("work-order-detail", args=[number]))
-                form = DraftEditForm(work_order=fresh, editable=draft_editable(request.user, fresh))
+                # What the person typed stays, with the version they now see and why it was refused.
+                data = request.POST.copy()
+                data["version"] = str(fresh.version)
+                form = DraftEditForm(data, work_order=fresh, editable=draft_editable(request.user, fresh))
+                form.is_valid()
+                form.add_error(None, text)
                 return render(request, "workorders/work_order_edit.html", {"form": form, "wo": fresh}, status=409)
             else:
                 messages.success(request, f"{work_order.number} saved.")

@@ -37,7 +37,7 @@ from .. import selectors, services
 from ..forms import BadgeSignInForm, FloorHoldForm, FloorPickForm, FloorProgressForm
 from ..models import WorkOrder
 from ..services import PROGRESS_STATUSES
-from .actions import STALE_HINT, _attach_service_errors
+from .actions import _attach_service_errors
 from .pages import _decorate, _with_current_operation
 from .work_center import WorkCenterChoiceForm
 
@@ -250,7 +250,8 @@ def _submit(request, number, *, permission, make_form, call, slot):
         except ConflictError as error:
             text = error.message
             if isinstance(error, StaleVersionError):
-                text = f"Not saved: {work_order.number} was changed by someone else. {STALE_HINT}"
+                # The refusal names who changed what, and when (from the event log).
+                text = f"Not saved: {error.message} This page now shows the latest state: check it and try again."
             messages.error(request, text)
             return _order_page(request, _work_order_or_404(number), status=409)
         else:

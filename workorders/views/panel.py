@@ -15,15 +15,16 @@ from ..forms import (
     RescheduleForm,
     WorkOrderTransitionForm,
 )
-from ..permissions import TRANSITION_PERMISSIONS
+from ..permissions import ANY_HOLD_PLACE, ANY_HOLD_RELEASE, TRANSITION_PERMISSIONS, may_release_hold
 from ..services import PROGRESS_STATUSES, REVERSIBLE_STATUSES, TRANSITIONS, transition_check
 
 WO = "workorders"
 # The actions other than the status moves: the permission each needs and the form that carries it.
+# A tuple: any of them (who may place or release a hold of which kind is ``permissions``' hold map).
 ACTIONS = {
     "progress": (f"{WO}.report_progress", ProgressReportForm),
-    "hold_place": (f"{WO}.place_hold", HoldPlaceForm),
-    "hold_release": (f"{WO}.release_hold", HoldReleaseForm),
+    "hold_place": (ANY_HOLD_PLACE, HoldPlaceForm),
+    "hold_release": (ANY_HOLD_RELEASE, HoldReleaseForm),
     "priority": (f"{WO}.change_priority", PriorityChangeForm),
     "reschedule": (f"{WO}.reschedule_workorder", RescheduleForm),
     "reverse": (f"{WO}.reverse_productionreport", ReportReverseForm),
@@ -35,6 +36,13 @@ TRANSITION_LABELS = {
     "close": "Close",
     "cancel": "Cancel work order",
 }
+
+
+def has_action_permission(user, permission):
+    """``permission``: a permission name, or a tuple of them, any of which allows the action."""
+    if isinstance(permission, tuple):
+        return any(user.has_perm(perm) for perm in permission)
+    return user.has_perm(permission)
 
 
 def transition_offer(work_order, action):
@@ -56,7 +64,7 @@ def action_forms(user, work_order, active_holds, *, submitted=None, reports=()):
     reversed). ``submitted`` is ``(key, form)`` for a form that came back with errors: it is
     shown again, bound, in place of a fresh one."""
     key, bound = submitted or (None, None)
-    can = {name: user.has_perm(perm) for name, (perm, _form) in ACTIONS.items()}
+    can = {name: has_action_permission(user, perm) for name, (perm, _form) in ACTIONS.items()}
     wo = work_order
 
     def form(form_key, make):
@@ -76,9 +84,13 @@ def action_forms(user, work_order, active_holds, *, submitted=None, reports=()):
                 }
             )
     for hold in active_holds:
+        # The release form only for who may release this kind (a quality hold: quality, a supervisor).
         hold.release_form = (
-            form(f"hold_release:{hold.pk}", lambda h=hold: HoldReleaseForm(work_order=wo, auto_id=f"id_hold{h.pk}_%s"))
-            if can["hold_release"]
+            form(
+                f"hold_release:{hold.pk}",
+                lambda h=hold: HoldReleaseForm(work_order=wo, hold=h, auto_id=f"id_hold{h.pk}_%s"),
+            )
+            if may_release_hold(user, hold.kind)
             else None
         )
     for report in reports:
@@ -97,7 +109,7 @@ def action_forms(user, work_order, active_holds, *, submitted=None, reports=()):
 
     def open_order_form(form_key):
         form_class = ACTIONS[form_key][1]
-        return form(form_key, lambda: form_class(work_order=wo)) if can[form_key] and wo.is_open else None
+        return form(form_key, lambda: form_class(work_order=wo, user=user)) if can[form_key] and wo.is_open else None
 
     context = {
         "transitions": [t for t in transitions if t["action"] != "cancel"],

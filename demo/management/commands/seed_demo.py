@@ -63,7 +63,8 @@ class Command(BaseCommand):
     help = (
         "Build a demo plant (departments, work centers, shifts, items, BOMs, routings, ~300 work orders in every "
         "state with holds, progress over the past two weeks and next week's schedule) through the services. "
-        f"Creates the logins coordinator, supervisor, planner, operator, viewer and admin, password '{demo.DEMO_PASSWORD}'. "
+        "Creates the logins coordinator, supervisor, planner, operator, viewer, quality and admin, "
+        f"password '{demo.DEMO_PASSWORD}'. "
         "Refused with production settings, and with DEBUG off unless PRODCOORD_ALLOW_SEED=1. "
         "Does nothing if the plant already has data, unless --flush."
     )
@@ -122,6 +123,7 @@ class DemoPlant:
         self.planner = self.users["planner"]
         self.coordinator = self.users["coordinator"]
         self.supervisor = self.users["supervisor"]
+        self.quality = self.users["quality"]
         self.operator = self.users["operator"]
         self.master_data()
         self.slots_build()
@@ -393,7 +395,18 @@ class DemoPlant:
         kind = kind or self.hold_kind()
         at = min(after + dt.timedelta(minutes=self.rng.uniform(10, 240)), self.now - 2 * MIN)
         actor = self.supervisor if kind in ("quality", "engineering") else self.coordinator
-        return services.hold_place(work_order=wo, actor=actor, kind=kind, reason=self.rng.choice(demo.HOLD_REASONS[kind]), at=at)
+        operation = None
+        if kind == "equipment":  # an equipment hold names the operation whose machine is down
+            current = wo.operations.exclude(status="done").order_by("sequence").first()
+            operation = current.sequence if current is not None else None
+        return services.hold_place(
+            work_order=wo,
+            actor=actor,
+            kind=kind,
+            reason=self.rng.choice(demo.HOLD_REASONS[kind]),
+            operation=operation,
+            at=at,
+        )
 
     def hold_released(self, wo, slot):
         """A hold placed and cleared early in ``slot``; returns when work can go on."""
@@ -404,7 +417,15 @@ class DemoPlant:
         hold = services.hold_place(
             work_order=wo, actor=actor, kind=kind, reason=self.rng.choice(demo.HOLD_REASONS[kind]), at=placed
         )
-        services.hold_release(hold=hold, actor=actor, release_note=self.rng.choice(demo.RELEASE_NOTES[kind]), at=cleared)
+        # Quality releases its own holds, with the disposition of the parts.
+        note_index = self.rng.randrange(len(demo.RELEASE_NOTES[kind]))
+        services.hold_release(
+            hold=hold,
+            actor=self.quality if kind == "quality" else actor,
+            release_note=demo.RELEASE_NOTES[kind][note_index],
+            disposition=demo.QUALITY_DISPOSITIONS[note_index] if kind == "quality" else "",
+            at=cleared,
+        )
         return cleared + 10 * MIN
 
     def cancel(self, wo, plan):

@@ -285,6 +285,8 @@ class PlantBuilder:
                     {
                         "hold": hold,
                         "release_note": rng.choice(demo.RELEASE_NOTES[s["hold"][0]]),
+                        # a quality hold is released with what became of the parts
+                        "disposition": "rework" if s["hold"][0] == "quality" else "",
                         "at": min(hold.placed_at + rng.uniform(0.5, 6) * H, max(s["start"], hold.placed_at)),
                     }
                     for hold, s in zip(holds, historic, strict=True)

@@ -10,6 +10,7 @@ a ``DoesNotExist`` for anything but the URL's record — is a bug: it propagates
 Django logs it and answers 500.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -61,8 +62,11 @@ def exception_handler(exc, context):
         data = {("non_field_errors" if k == "__all__" else k): v for k, v in data.items()}
         data = nest_row_errors(data, _body(context.get("request")))
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):
+        # A service's refusal of a person's role says what the role may not do, and who may.
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ConflictError):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
+        return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Response(
             {"detail": "Other records still refer to this one; deactivate it instead.", "code": "protected"},

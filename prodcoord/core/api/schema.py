@@ -12,11 +12,31 @@ from .fields import PATH_KEY_PATTERN
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
+class StaleChangeSerializer(serializers.Serializer):
+    """One change made since the version a refused request was made from."""
+
+    field = serializers.CharField(help_text="The field's name (`priority`)")
+    label = serializers.CharField(help_text="The field as people read it (`planned end`)")
+    old = serializers.CharField(allow_null=True, help_text="Its value before, as people read it")
+    new = serializers.CharField(allow_null=True, help_text="Its value after, as people read it")
+    by = serializers.CharField(help_text="Who changed it (full name, else username)")
+    at = serializers.DateTimeField(help_text="When, in plant time")
+
+
 class ErrorSerializer(serializers.Serializer):
     """The body of a 409: the state refuses the request (illegal transition, stale version, on hold…)."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
+    version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="With `stale_version`: the version it is at now"
+    )
+    changes = StaleChangeSerializer(
+        many=True,
+        required=False,
+        help_text="With `stale_version`: the changes since the version sent to the fields the request would change, "
+        "oldest first (empty when the log cannot say)",
+    )
 
 
 class DetailSerializer(serializers.Serializer):
