@@ -1,0 +1,22 @@
+"""Who may open the pages of the bottom layer's apps (the activity feed, notifications)."""
+
+import functools
+
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def login_required(view):
+    """Django's login_required; an htmx request whose session has expired is sent to the login page as a
+    whole page (instead of the login form being swapped into a fragment)."""
+    protected = django_login_required(view)
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            back = request.htmx.current_url_abs_path or request.path
+            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+        return protected(request, *args, **kwargs)
+
+    return wrapped
