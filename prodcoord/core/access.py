@@ -1,9 +1,11 @@
-"""Who may open the pages of the bottom layer's apps (the activity feed, notifications)."""
+"""Who may open the pages of the bottom layer's apps (the activity feed, notifications), and a choice field they share."""
 
 import functools
 
+from django import forms
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -20,3 +22,13 @@ def login_required(view):
         return protected(request, *args, **kwargs)
 
     return wrapped
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField``, where a value holding a NUL is refused as an invalid choice (PostgreSQL
+    refuses to even compare one, which would be a 500)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)

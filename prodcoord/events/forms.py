@@ -3,6 +3,8 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model
 
+from prodcoord.core.access import CodeChoiceField
+
 from .models import EventScope
 from .presenters import verb_choices
 
@@ -14,10 +16,10 @@ def _related(field):
 class ActivityFilterForm(forms.Form):
     """The activity feed's filters; read into ``EventFilter``'s terms, the API's (``filter_data``)."""
 
-    department = forms.ModelChoiceField(queryset=None, to_field_name="code", required=False, empty_label="Any department")
-    work_center = forms.ModelChoiceField(queryset=None, to_field_name="code", required=False, empty_label="Any work center")
+    department = CodeChoiceField(queryset=None, to_field_name="code", required=False, empty_label="Any department")
+    work_center = CodeChoiceField(queryset=None, to_field_name="code", required=False, empty_label="Any work center")
     kind = forms.ChoiceField(required=False)
-    person = forms.ModelChoiceField(queryset=None, to_field_name="username", required=False, empty_label="Anyone")
+    person = CodeChoiceField(queryset=None, to_field_name="username", required=False, empty_label="Anyone")
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

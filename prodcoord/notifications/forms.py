@@ -1,5 +1,6 @@
 from django import forms
 
+from prodcoord.core.access import CodeChoiceField
 from prodcoord.events.presenters import verb_choices
 
 from .kinds import NOTIFY_VERBS
@@ -62,7 +63,7 @@ class SubscriptionChangeForm(forms.Form):
 
 
 class DepartmentForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = CodeChoiceField(
         queryset=None, to_field_name="code", required=False, empty_label="Not set", label="Your department"
     )
 

@@ -10,7 +10,7 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History"]
+EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications"]
 NAVIGATION = {
     "viewer": EVERYONE,
     "operator": EVERYONE,
@@ -50,6 +50,8 @@ def test_the_current_page_is_marked(client, make_user):
         (reverse("work-orders-history"), "History"),
         (reverse("work-order-create"), "New order"),
         (reverse("my-work-center"), "My work center"),
+        (reverse("activity"), "Activity"),
+        (reverse("notification-settings"), "Notifications"),
     ):
         current = [e["label"] for e in client.get(url).context["nav"].entries if e["current"]]
         assert current == [label]

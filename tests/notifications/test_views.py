@@ -90,6 +90,7 @@ def test_the_feed_filters_by_department_work_center_kind_person_and_date(plant, 
         ({"date_from": "yesterday"}, "date_from"),
         ({"date_from": "2026-05-02", "date_to": "2026-05-01"}, "date_to"),
         ({"before": "x"}, "before"),
+        ({"person": "ghost\x00"}, "person"),
     ],
 )
 def test_bad_filters_get_a_field_error_not_a_500(plant, client, query, field):
@@ -226,6 +227,16 @@ def test_settings_bad_input_gets_a_field_error_and_writes_nothing(plant, client,
     assert field in response.context["add_form"].errors
     assert 'class="field__error"' in response.content.decode()
     assert not Subscription.objects.filter(user=me).exists()
+
+
+def test_settings_a_bad_e_mail_choice_is_a_field_error_and_changes_nothing(plant, client):
+    me = follower("department", "PAINT")
+    subscription = Subscription.objects.get(user=me)
+    client.force_login(me)
+    response = client.post(reverse("subscription-change", args=[subscription.pk]), {f"s{subscription.pk}-email": "weekly"})
+    assert response.status_code == 400
+    assert 'class="field__error"' in response.content.decode()
+    assert Subscription.objects.get(pk=subscription.pk).email == "none"
 
 
 def test_settings_refuse_following_twice_and_a_bad_department(plant, client):

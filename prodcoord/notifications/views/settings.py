@@ -18,7 +18,7 @@ def _attach(form, error, *, target_field="target"):
             form.add_error(name if name in form.fields else None, message)
 
 
-def _render(request, *, add_form=None, department_form=None, status=200):
+def _render(request, *, add_form=None, department_form=None, change_form=None, status=200):
     settings_row = services.notification_settings_get(user=request.user)
     subscriptions = list(selectors.subscription_list(user=request.user))
     rows = [
@@ -26,7 +26,9 @@ def _render(request, *, add_form=None, department_form=None, status=200):
             "subscription": s,
             "target": services.target_label(s),
             "verbs": [services.verb_label(v) for v in s.verbs],
-            "form": SubscriptionChangeForm(initial={"email": s.email}, prefix=f"s{s.pk}"),
+            "form": change_form
+            if change_form is not None and change_form.prefix == f"s{s.pk}"
+            else SubscriptionChangeForm(initial={"email": s.email}, prefix=f"s{s.pk}"),
         }
         for s in subscriptions
     ]
@@ -80,8 +82,7 @@ def subscription_change(request, pk):
     subscription = get_object_or_404(Subscription, pk=pk, user=request.user)
     form = SubscriptionChangeForm(request.POST, prefix=f"s{pk}")
     if not form.is_valid():
-        messages.error(request, "Nothing was changed: choose how to be e-mailed.")
-        return redirect("notification-settings")
+        return _render(request, change_form=form, status=400)
     services.subscription_update(user=request.user, subscription=subscription, email=form.cleaned_data["email"])
     messages.success(request, "Saved.")
     return redirect("notification-settings")
