@@ -57,7 +57,7 @@ class Navigation:
         match = getattr(request, "resolver_match", None)
         here = match.view_name if match is not None else None
         self.entries = [
-            {"label": e.label, "url": reverse(e.url_name), "current": here in e.pages}
+            {"label": e.label, "name": e.url_name, "url": reverse(e.url_name), "current": here in e.pages}
             for e in ENTRIES
             if user.is_authenticated and _visible(e, user, self.roles)
         ]

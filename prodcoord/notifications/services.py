@@ -294,7 +294,7 @@ def activity_visit_record(*, user, newest_event_id):
     (0 the first time), so the page can mark what is newer as new. Never moves backwards."""
     settings_row = notification_settings_get(user=user)
     before = settings_row.activity_seen_event
-    if newest_event_id and newest_event_id > before:
+    if newest_event_id:  # one conditional UPDATE whether or not anything is new: the page costs the same
         NotificationSettings.objects.filter(pk=settings_row.pk, activity_seen_event__lt=newest_event_id).update(
             activity_seen_event=newest_event_id, updated_at=timezone.now()
         )
@@ -309,9 +309,8 @@ def _message(event):
     number = getattr(event.work_order, "number", None) if event.work_order_id is not None else None
     if number and number not in event.object_repr:
         parts[0] += f" ({number})"
-    changes = "; ".join(
-        f"{row['field']} {row['old'] if row['old'] is not None else '—'} → {row['new']}" for row in change_rows(event)
-    )
+    # What changed from something to something else (what a new record merely sets is on its page).
+    changes = "; ".join(f"{row['field']} {row['old']} → {row['new']}" for row in change_rows(event) if row["old"] is not None)
     if changes:
         parts.append(changes)
     if event.reason:

@@ -66,7 +66,7 @@ def test_a_downstream_supervisor_sees_a_coordinators_hold_and_priority_shift(pag
         log_in(sam, "sam")
         sam.goto("/")
         assert sam.locator(".inbox__count").inner_text() == "1"  # the hold: Sam follows holds in Paint
-        sam.click(".inbox")
+        sam.click(".site-nav >> text=Notifications")
         sam.wait_for_url("**/notifications/")
         entries = sam.locator(".inbox-item")
         assert entries.count() == 1
