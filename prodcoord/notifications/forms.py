@@ -63,12 +63,11 @@ class SubscriptionChangeForm(forms.Form):
 
 
 class DepartmentForm(forms.Form):
-    department = CodeChoiceField(
-        queryset=None, to_field_name="code", required=False, empty_label="Not set", label="Your department"
-    )
+    department = CodeChoiceField(queryset=None, to_field_name="code", required=False, empty_label="Not set", label="Department")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = (
             NotificationSettings._meta.get_field("department").related_model.objects.filter(is_active=True).order_by("code")
         )
+        self.fields["department"].label_from_instance = lambda department: f"{department.code} · {department.name}"
