@@ -9,6 +9,11 @@ from ..models import Email, Notification, Subscription
 from ..services import target_key
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": list(NOTIFY_VERBS)}})
+class VerbsField(serializers.JSONField):
+    """A list of kinds of event, checked by the service (one message on ``verbs``, whatever is wrong in it)."""
+
+
 class SubscriptionSerializer(serializers.ModelSerializer):
     """Something the caller follows, and how they want to hear of it."""
 
@@ -30,10 +35,10 @@ class SubscriptionCreateSerializer(InputSerializer):
     target = serializers.CharField(
         max_length=60, help_text="A department or work center code, a work order number, or an event verb such as hold.placed"
     )
-    verbs = serializers.ListField(
-        child=serializers.ChoiceField(choices=NOTIFY_VERBS),
+    verbs = VerbsField(
         required=False,
-        help_text="Only these kinds of event (department, work center, work order); empty or omitted: all of them",
+        help_text="Only these kinds of event (department, work center, work order); empty or omitted: all of them. "
+        f"Each one of: {', '.join(NOTIFY_VERBS)}",
     )
     email = serializers.ChoiceField(choices=Email.choices, required=False, default=Email.NONE)
 
@@ -46,7 +51,10 @@ class SubscriptionUpdateSerializer(InputSerializer):
         "target": "A subscription's target cannot change: delete it and add another.",
     }
 
-    verbs = serializers.ListField(child=serializers.ChoiceField(choices=NOTIFY_VERBS), required=False)
+    verbs = VerbsField(
+        required=False,
+        help_text=f"Only these kinds of event; empty: all of them. Each one of: {', '.join(NOTIFY_VERBS)}",
+    )
     email = serializers.ChoiceField(choices=Email.choices, required=False)
 
 
