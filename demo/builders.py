@@ -642,7 +642,7 @@ def demo_data_flush():
     from prodcoord.core.models import NumberSequence
 
     tables = []
-    for label in ("reports", "planning", "workorders", "materials", "plant", "events"):
+    for label in ("reports", "planning", "workorders", "materials", "plant", "notifications", "events"):
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -35,6 +35,8 @@ ENTRIES = (
     Entry("Floor mode", "floor-pick", pages=("floor-pick", "floor-work-order"), permission="workorders.report_progress"),
     Entry("To close", "work-orders-completed", pages=("work-orders-completed",)),
     Entry("History", "work-orders-history", pages=("work-orders-history",)),
+    Entry("Activity", "activity", pages=("activity",)),
+    Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),
@@ -56,7 +58,7 @@ class Navigation:
         match = getattr(request, "resolver_match", None)
         here = match.view_name if match is not None else None
         self.entries = [
-            {"label": e.label, "url": reverse(e.url_name), "current": here in e.pages}
+            {"label": e.label, "name": e.url_name, "url": reverse(e.url_name), "current": here in e.pages}
             for e in ENTRIES
             if user.is_authenticated and _visible(e, user, self.roles)
         ]

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -122,3 +123,18 @@ def present(events):
         }
         for event in events
     ]
+
+
+def event_url(event):
+    """The page of what an event is about: its work order's (the subject, or the order the hold, report or
+    schedule entry belongs to), by URL name (the pages belong to the apps above); ``None`` for an event about
+    master data. ``event.work_order`` should be selected with the event."""
+    work_order = event.work_order if event.work_order_id is not None else None
+    if work_order is None:  # none, or a deleted draft's (the log outlives it)
+        return None
+    return reverse("work-order-detail", kwargs={"number": work_order.number})
+
+
+def verb_choices(verbs=None):
+    """``[(verb, label)]`` of the registered verbs (or of ``verbs``), by label: a page's "kind" choices."""
+    return sorted(((verb, verb_label(verb)) for verb in (verbs if verbs is not None else _verb_labels)), key=lambda c: c[1])

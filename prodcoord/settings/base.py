@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "prodcoord.core",
     "prodcoord.events",
     "prodcoord.outbox",
+    "prodcoord.notifications",
     # domain apps, in layer order (bottom to top; docs/ARCHITECTURE.md)
     "plant",
     "materials",
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "prodcoord.core.context_processors.plant",
                 "prodcoord.core.navigation.navigation",
+                "prodcoord.notifications.context_processors.notifications",
             ],
         },
     },
@@ -256,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_relay_task",
         "schedule": crontab(minute="*"),
+    },
+    "notification-digests": {
+        "task": "prodcoord.notifications.tasks.notifications_digest_task",
+        "schedule": crontab(minute=1),
     },
     "purge-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_messages_purge_task",

@@ -222,6 +222,8 @@ def plant(shifts):
         "routings": str(routing.pk),
         "holds": str(hold.pk),
         "events": "1",
+        "subscriptions": "1",
+        "notifications": "1",
         "work-orders": {"default": draft.number, "progress": running.number, "holds": running.number},
     }
 
@@ -286,6 +288,10 @@ VALID_BODIES = {
     ("post", "/api/v1/production-reports/{id}/reverse/"): {"reason": "Keyed in twice."},
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
+    ("post", "/api/v1/subscriptions/"): {"kind": "department", "target": "MACH", "verbs": ["hold.placed"], "email": "digest"},
+    ("put", "/api/v1/subscriptions/{id}/"): {"verbs": ["hold.placed"], "email": "immediate"},
+    ("patch", "/api/v1/subscriptions/{id}/"): {"email": "immediate"},
+    ("post", "/api/v1/notifications/read-all/"): {"up_to": 5},
     **{
         ("post", f"/api/v1/work-orders/{{number}}/{action}/"): {"reason": "Planned"}
         for action in ("release", "start", "complete", "close", "cancel")

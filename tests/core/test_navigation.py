@@ -10,9 +10,9 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History"]
+EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications"]
 # Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
-FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History"]
+FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications"]
 NAVIGATION = {
     "viewer": EVERYONE,
     "supervisor": EVERYONE,
@@ -52,6 +52,8 @@ def test_the_current_page_is_marked(client, make_user):
         (reverse("work-orders-history"), "History"),
         (reverse("work-order-create"), "New order"),
         (reverse("my-work-center"), "My work center"),
+        (reverse("activity"), "Activity"),
+        (reverse("notification-settings"), "Notifications"),
     ):
         current = [e["label"] for e in client.get(url).context["nav"].entries if e["current"]]
         assert current == [label]

@@ -18,6 +18,13 @@ from workorders import services
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _only_this_files_task_subscribers(monkeypatch):
+    """The hook alone: the apps' own task subscribers (the notifications' fan-out) are set aside, so the
+    messages and callbacks counted here are the ones these tests subscribe."""
+    monkeypatch.setattr(hooks, "_task_subscriptions", [])
+
+
 @pytest.fixture
 def received():
     calls = []

@@ -22,6 +22,7 @@ from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
 from prodcoord.events.models import Event
+from prodcoord.notifications.services import notification_settings_update
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, WorkOrder
 
@@ -126,6 +127,7 @@ class DemoPlant:
         self.quality = self.users["quality"]
         self.operator = self.users["operator"]
         self.master_data()
+        self.departments_of_people()
         self.slots_build()
         plans = self.plans()
         plans.sort(key=lambda p: p.created_at)
@@ -178,6 +180,12 @@ class DemoPlant:
         for item in self.made:
             self.by_kind[item.kind].append(item)
         assert BOM.objects.filter(status=BOM.Status.RELEASED).count() == len(made)
+
+    def departments_of_people(self):
+        """The supervisor runs Finishing & Paint, the coordinator Assembly & Test: what their notifications follow."""
+        departments = {wc.department.code: wc.department for wc in self.work_centers.values()}
+        notification_settings_update(user=self.supervisor, department=departments["FIN"])
+        notification_settings_update(user=self.coordinator, department=departments["ASSY"])
 
     def slots_build(self):
         slots = []
