@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("prodcoord.events.api.urls")),
     path("", include("plant.api.urls")),
     path("", include("materials.api.urls")),
+    path("", include("planning.api.urls")),
     path("", include("workorders.api.urls")),
 ]
 
@@ -21,5 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy refuses inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("planning.urls")),
     path("", include("workorders.urls")),
 ]

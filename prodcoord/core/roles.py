@@ -9,9 +9,13 @@
 |             |          | reschedule; creates work orders and shapes drafts                       |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
-|             |          | reasons), creates and edits work orders and the schedule,               |
-|             |          | releases/cancels (not start, complete, close: those are floor moves),   |
-|             |          | priority, plan                                                          |
+|             |          | reasons, locations, lots), creates and edits work orders and the        |
+|             |          | schedule, releases/cancels (not start, complete, close: those are floor |
+|             |          | moves), priority, plan, expected receipts (not receiving them)          |
+| materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
+| handler     |          | reverse), receives expected receipts, creates lots                      |
+
+Coordinators move stock and receive expected receipts too.
 
 ``sync_roles`` is idempotent and runs after every ``migrate`` (and every test
 database flush), from the core app's ``post_migrate`` handler: a migration that
@@ -39,7 +43,14 @@ MASTER_DATA = [
     "workorders.add_scrapreason",
     "workorders.change_scrapreason",
     "workorders.delete_scrapreason",
+    "materials.add_location",
+    "materials.change_location",
+    "materials.delete_location",
+    "materials.add_lot",
+    "materials.change_lot",
+    "materials.delete_lot",
 ]
+STOCK = ["materials.move_stock", "materials.receive_expectedreceipt", "materials.add_lot"]
 
 ROLE_PERMISSIONS = {
     "viewer": [],
@@ -55,6 +66,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.release_hold",
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
+        *STOCK,
     ],
     "planner": [
         *MASTER_DATA,
@@ -67,7 +79,11 @@ ROLE_PERMISSIONS = {
         "planning.add_scheduleentry",
         "planning.change_scheduleentry",
         "planning.delete_scheduleentry",
+        "materials.add_expectedreceipt",
+        "materials.change_expectedreceipt",
+        "materials.delete_expectedreceipt",
     ],
+    "materials_handler": [*STOCK, "materials.change_lot"],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -78,6 +94,7 @@ LANDING_PAGES = {
     "supervisor": "home",
     "planner": "home",
     "operator": "my-work-center",
+    "materials_handler": "home",
 }
 # Roles that script against the REST API: the navigation links its docs for them (and for staff).
 API_ROLES = ("planner",)

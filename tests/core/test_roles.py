@@ -20,8 +20,8 @@ def _view_perms():
     }
 
 
-def test_the_five_roles_exist():
-    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner")
+def test_the_six_roles_exist():
+    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner", "materials_handler")
     assert set(ROLES) <= set(Group.objects.values_list("name", flat=True))
 
 
@@ -51,6 +51,15 @@ def test_documented_table():
         f"{wo}.release_hold",
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
+        "materials.add_lot",
+    }
+    assert set(ROLE_PERMISSIONS["materials_handler"]) == {
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
+        "materials.add_lot",
+        "materials.change_lot",
     }
     planner = set(ROLE_PERMISSIONS["planner"])
     for perm in (
@@ -69,6 +78,8 @@ def test_documented_table():
         f"{wo}.add_scrapreason",
         f"{wo}.change_scrapreason",
         f"{wo}.delete_scrapreason",
+        "materials.add_location",
+        "materials.add_expectedreceipt",
     ):
         assert perm in planner
     # the planner plans: it releases and cancels, but does not start, complete or close
@@ -79,6 +90,8 @@ def test_documented_table():
         f"{wo}.reverse_productionreport",
         f"{wo}.place_hold",
         f"{wo}.release_hold",
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
     }
 
 

@@ -472,6 +472,7 @@ EXPECTED = {
     "supervisor": {"hold_place", "hold_release", "priority"},
     "coordinator": {"release", "floor", "progress", "hold_place", "hold_release", "priority", "reschedule"},
     "planner": {"release", "priority", "reschedule"},
+    "materials_handler": set(),
 }
 
 
