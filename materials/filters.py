@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from prodcoord.core.filters import FilterSet, MultipleChoiceFilter, SearchFilterSet
+from prodcoord.core.filters import FilterSet, IsoDateTimeFilter, MultipleChoiceFilter, SearchFilterSet
 
 from .models import BOM, ExpectedReceipt, Item, Location, Lot, StockBalance, StockMove
 
@@ -66,8 +66,8 @@ class StockMoveFilter(FilterSet):
     location = django_filters.CharFilter(method="filter_location", label="Location code (from or to)")
     lot = django_filters.CharFilter(field_name="lot__code", label="Lot code")
     work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
-    moved_after = django_filters.IsoDateTimeFilter(field_name="moved_at", lookup_expr="gte", label="Moved at or after")
-    moved_before = django_filters.IsoDateTimeFilter(field_name="moved_at", lookup_expr="lt", label="Moved before")
+    moved_after = IsoDateTimeFilter(field_name="moved_at", lookup_expr="gte", label="Moved at or after")
+    moved_before = IsoDateTimeFilter(field_name="moved_at", lookup_expr="lt", label="Moved before")
 
     class Meta:
         model = StockMove
