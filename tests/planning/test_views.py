@@ -74,6 +74,8 @@ def test_stage_and_issue_from_the_section(client, make_user, setup, role):
     response = client.post(url, data)
     assert response.status_code == 302
     assert StockMove.objects.filter(kind="issue", work_order=wo, quantity=D("2")).exists()
+    history = client.get(reverse("work-order-detail", args=[wo.number])).content.decode()
+    assert "Material moved" in history and "Material issued" in history
 
 
 def test_refused_move_shows_the_field_error_and_writes_nothing(client, make_user, setup):
