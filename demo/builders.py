@@ -27,6 +27,7 @@ DEMO_USERS = [
     ("operator", "Tomasz", "Nowak", "operator"),
     ("viewer", "Helen", "Brooks", "viewer"),
     ("quality", "Grace", "Okafor", "quality"),
+    ("materials", "Sam", "Brandt", "materials_handler"),
 ]
 ADMIN_USERNAME = "admin"
 # Floor mode's badge sign-in for the demo operators: username, badge number, PIN.
@@ -656,3 +657,87 @@ def demo_data_flush():
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
     NumberSequence.objects.filter(name="work_order").delete()
     User.objects.filter(username__in=[u[0] for u in DEMO_USERS] + [ADMIN_USERNAME]).delete()
+
+
+# --- stock: locations, lots, on-hand, expected receipts, kits ----------------------------------
+
+STOCK_LOCATIONS = [
+    # code, name, kind, work center (line-side), receives output
+    ("WH-MAIN", "Main warehouse", "warehouse", None, True),
+    ("WH-RAW", "Raw material store (bar, sheet, tube)", "warehouse", None, False),
+    ("QA-HOLD", "Incoming inspection quarantine", "quarantine", None, False),
+    ("STAGE-A", "Staging lane A (fabrication, machining)", "staging", None, False),
+    ("STAGE-B", "Staging lane B (assembly)", "staging", None, False),
+    ("LS-ASSY-01", "Line-side rack, cylinder assembly", "line_side", "ASSY-01", False),
+    ("LS-ASSY-02", "Line-side rack, conveyor assembly", "line_side", "ASSY-02", False),
+    ("LS-SAW-01", "Bar rack at the saw", "line_side", "SAW-01", False),
+]
+SUPPLIERS = ["Nordic Steel AB", "Hydroseal GmbH", "Parker Fluid Connectors", "Bolt & Nut Supply", "Coatex Powders"]
+
+
+def stock_locations_create(*, actor, work_centers):
+    """The plant's stock locations, through the services. Returns them by code."""
+    from materials import stock
+
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            "kind": kind,
+            "work_center": work_centers[wc] if wc else None,
+            "receives_output": output,
+        }
+        for code, name, kind, wc, output in STOCK_LOCATIONS
+    ]
+    return {loc.code: loc for loc in stock.locations_create(actor=actor, rows=rows)}
+
+
+def stock_opening_create(*, actor, items, locations, rng, today, at=None):
+    """Opening stock of bought items (raw material, purchased components, packaging, supplies), a lot
+    per receipt with an expiry on some; a little in quarantine and one expired lot; and expected
+    receipts over the coming weeks, a few of them late. All through the services, set-based: one
+    call for the lots, one for the receipts into stock, one for the expected receipts."""
+    from materials import stock
+
+    bought = [item for item in items if item.kind in ("raw", "component", "packaging", "supply")]
+    if not bought:
+        return
+    lot_rows, move_specs = [], []
+    for n, item in enumerate(bought):
+        counted = item.uom in ("ea", "box", "roll")
+        amount = Decimal(rng.choice([40, 80, 150, 300, 600])) if counted else Decimal(rng.randint(50, 900)) + Decimal("0.5")
+        expires = None
+        if item.kind in ("supply", "packaging") or n % 7 == 0:
+            expires = today + dt.timedelta(days=rng.randint(20, 400))
+        if n % 23 == 5:
+            expires = today - dt.timedelta(days=rng.randint(1, 30))  # an expired lot: on hand, not usable
+        lot_rows.append({"item": item, "code": f"L{today:%y%m}-{n:04d}", "expires_on": expires})
+        where = locations["WH-RAW"] if item.kind == "raw" else locations["WH-MAIN"]
+        if n % 17 == 3:
+            where = locations["QA-HOLD"]  # awaiting inspection
+        move_specs.append((item, amount, where))
+    lots = stock.lots_create(actor=actor, rows=lot_rows)
+    stock.stock_moves_post(
+        actor=actor,
+        rows=[
+            {"kind": "receipt", "item": item, "quantity": amount, "to_location": where, "lot": lot, "note": "Opening stock"}
+            for (item, amount, where), lot in zip(move_specs, lots, strict=True)
+        ],
+        at=at,
+    )
+    receipt_rows = []
+    for n, item in enumerate(bought):
+        if n % 3:
+            continue
+        counted = item.uom in ("ea", "box", "roll")
+        quantity = Decimal(rng.choice([50, 100, 200, 500])) if counted else Decimal(rng.randint(100, 1500))
+        receipt_rows.append(
+            {
+                "item": item,
+                "quantity": quantity,
+                "due_date": today + dt.timedelta(days=rng.randint(-4, 28)),
+                "reference": f"PO-{4100 + n}",
+                "supplier": rng.choice(SUPPLIERS),
+            }
+        )
+    stock.expected_receipts_create(actor=actor, rows=receipt_rows)

@@ -25,7 +25,7 @@ from prodcoord.core.rows import row_field, single
 
 from .models import BOM, BOMLine, Item
 
-ITEM_FIELDS = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "is_active")
+ITEM_FIELDS = ("sku", "name", "kind", "uom", "lead_time_days", "safety_stock", "backflush", "is_active")
 
 
 # --- items ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ floor makes or scraps. Kilograms, metres, litres and the other units are
 measured and keep their three decimal places.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from .models import Item
 
@@ -32,3 +32,11 @@ def whole_units_problem(uom, value):
     if not number.is_finite() or number == number.to_integral_value():
         return None
     return f"Counted in whole {COUNTED[uom]} ({uom}): enter a whole number, not {number.normalize():f}."
+
+
+def component_quantity(*, order_quantity, quantity_per, scrap_pct, uom):
+    """What ``order_quantity`` units need of a component: quantity × quantity per × (1 + scrap %),
+    rounded up to the component's unit (whole for a counted one, 0.001 otherwise)."""
+    raw = Decimal(order_quantity) * Decimal(quantity_per) * (1 + Decimal(scrap_pct) / Decimal("100"))
+    step = Decimal("1") if is_counted(uom) else Decimal("0.001")
+    return raw.quantize(step, rounding=ROUND_CEILING)

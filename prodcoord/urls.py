@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("prodcoord.notifications.api.urls")),
     path("", include("plant.api.urls")),
     path("", include("materials.api.urls")),
+    path("", include("planning.api.urls")),
     path("", include("workorders.api.urls")),
 ]
 
@@ -23,5 +24,6 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy refuses inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("prodcoord.notifications.urls")),
+    path("", include("planning.urls")),
     path("", include("workorders.urls")),
 ]

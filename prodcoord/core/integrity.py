@@ -66,6 +66,17 @@ CONFLICTS = {
     "workorders_routing_one_released_per_item": Conflict(
         "routing_already_released", "status", "This item already has a released routing revision; only one can be released."
     ),
+    # Stock: natural keys of locations and lots, the one output location, a move reversed once,
+    # and a balance that would go below zero (the services lock first, so this is the last line).
+    "materials_location_code_ci_unique": Conflict("location_code_taken", "code", "A location with this code already exists."),
+    "materials_lot_unique_item_code": Conflict("lot_code_taken", "code", "This item already has a lot with this code."),
+    "materials_location_one_output": Conflict(
+        "output_location_taken", "receives_output", "Another location already receives the output."
+    ),
+    "materials.StockMove.reverses": Conflict("already_reversed", "move", "This move has already been reversed."),
+    "materials_stockbalance_never_negative": Conflict(
+        "stock_changed", "quantity", "The stock changed meanwhile and this move would take more than is there."
+    ),
     # The plan: one entry per work order, work center, shift and date.
     "planning_scheduleentry_unique_slot": Conflict(
         "schedule_slot_taken",

@@ -13,10 +13,14 @@
 |             |          | reschedule; creates work orders and shapes drafts                       |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
-|             |          | reasons), creates and edits work orders and the schedule,               |
-|             |          | releases/cancels (not start, complete, close: those are floor moves),   |
-|             |          | priority, plan                                                          |
+|             |          | reasons, locations, lots), creates and edits work orders and the        |
+|             |          | schedule, releases/cancels (not start, complete, close: those are floor |
+|             |          | moves), priority, plan, expected receipts (not receiving them)          |
 | quality     | all      | places and releases quality holds (with their disposition)              |
+| materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
+| handler     |          | reverse), receives expected receipts, creates lots                      |
+
+Coordinators move stock and receive expected receipts too.
 
 Who may place and release each kind of hold is one map, ``workorders/permissions.py``
 (``HOLD_PLACE_PERMISSIONS``, ``HOLD_RELEASE_PERMISSIONS``).
@@ -47,7 +51,14 @@ MASTER_DATA = [
     "workorders.add_scrapreason",
     "workorders.change_scrapreason",
     "workorders.delete_scrapreason",
+    "materials.add_location",
+    "materials.change_location",
+    "materials.delete_location",
+    "materials.add_lot",
+    "materials.change_lot",
+    "materials.delete_lot",
 ]
+STOCK = ["materials.move_stock", "materials.receive_expectedreceipt", "materials.add_lot"]
 
 ROLE_PERMISSIONS = {
     "viewer": [],
@@ -75,6 +86,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.release_hold",
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
+        *STOCK,
     ],
     "planner": [
         *MASTER_DATA,
@@ -87,9 +99,13 @@ ROLE_PERMISSIONS = {
         "planning.add_scheduleentry",
         "planning.change_scheduleentry",
         "planning.delete_scheduleentry",
+        "materials.add_expectedreceipt",
+        "materials.change_expectedreceipt",
+        "materials.delete_expectedreceipt",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
     "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],
+    "materials_handler": [*STOCK, "materials.change_lot"],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 
@@ -101,6 +117,7 @@ LANDING_PAGES = {
     "planner": "home",
     "operator": "floor-pick",
     "quality": "home",
+    "materials_handler": "home",
 }
 # Roles that script against the REST API: the navigation links its docs for them (and for staff).
 API_ROLES = ("planner",)

@@ -246,6 +246,21 @@ def _plant(superuser, shifts, orders):
             planning_services.schedule_entry_upsert(
                 actor=superuser, date=today, shift=shifts[0], work_center=op.work_center, work_order=wo, planned_quantity=5
             )
+    _stock(superuser, today)
+
+
+def _stock(superuser, today):
+    """Locations, lots with stock on hand, moves and expected receipts of three raw materials."""
+    from materials import stock
+    from tests.materials.stock_helpers import plant_locations, raw_item, receive
+
+    locations = plant_locations()
+    for n in range(3):
+        item = raw_item(f"RAW-{n}")
+        lot = stock.lot_create(actor=superuser, item=item, code=f"L-{n}")
+        receive(item, locations["wh"], "10", lot=lot)
+        receive(item, locations["quar"], "2")
+        stock.expected_receipt_create(actor=superuser, item=item, quantity=Decimal("5"), due_date=today, reference=f"PO-{n}")
 
 
 # Every changelist of ours, with rows on the page: session, user, counts, the page of rows with

@@ -17,8 +17,9 @@ from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from materials.models import BOM, BOMLine, Item
+from materials.models import BOM, BOMLine, Item, Location, Lot, StockBalance, StockMove
 from planning.models import ScheduleEntry
 from plant import services as plant_services
 from plant.models import Department, Shift, WorkCenter
@@ -121,6 +122,22 @@ def _same_badge(first):
     return OperatorBadge.objects.create(user=UserFactory(), badge="b-1", pin_hash="x")
 
 
+def _reversed_move():
+    location = Location.objects.create(code="WH-R", name="WH", kind="warehouse")
+    item = ItemFactory()
+    move = StockMove.objects.create(kind="receipt", item=item, quantity=1, to_location=location, moved_at=timezone.now())
+    StockMove.objects.create(
+        kind="receipt", item=item, quantity=1, from_location=location, moved_at=timezone.now(), reverses=move
+    )
+    return move
+
+
+def _second_move_reversal(move):
+    return StockMove.objects.create(
+        kind="receipt", item=move.item, quantity=1, from_location=move.to_location, moved_at=timezone.now(), reverses=move
+    )
+
+
 # key → (write the first row, write the row the database refuses next to it)
 VIOLATIONS = {
     "workorders_scrapreason_code_ci_unique": (
@@ -166,6 +183,25 @@ VIOLATIONS = {
     ),
     "planning_scheduleentry_unique_slot": (_scheduled, _same_slot),
     "core_operatorbadge_badge_ci_unique": (_badge, _same_badge),
+    "materials_location_code_ci_unique": (
+        lambda: Location.objects.create(code="DUP", name="First", kind="warehouse"),
+        lambda first: Location.objects.create(code="dup", name="Twin", kind="warehouse"),
+    ),
+    "materials_lot_unique_item_code": (
+        lambda: Lot.objects.create(item=ItemFactory(), code="L-1"),
+        lambda first: Lot.objects.create(item=first.item, code="L-1"),
+    ),
+    "materials_location_one_output": (
+        lambda: Location.objects.create(code="OUT-1", name="Out", kind="warehouse", receives_output=True),
+        lambda first: Location.objects.create(code="OUT-2", name="Out", kind="warehouse", receives_output=True),
+    ),
+    "materials.StockMove.reverses": (_reversed_move, _second_move_reversal),
+    "materials_stockbalance_never_negative": (
+        lambda: StockBalance.objects.create(
+            item=ItemFactory(), location=Location.objects.create(code="WH", name="WH", kind="warehouse"), quantity=1
+        ),
+        lambda first: StockBalance.objects.filter(pk=first.pk).update(quantity=-1),
+    ),
 }
 
 

@@ -211,7 +211,9 @@ def plant(shifts):
     hold = hold_place(actor=None, work_order=held, kind="quality", reason="Burr")
     scrap_reason(code="BURR")
     report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
+    stock_keys = _stock_for_robustness()
     return {
+        **stock_keys,
         "scrap-reasons": "BURR",
         "production-reports": str(report.pk),
         "departments": "MACH",
@@ -226,6 +228,31 @@ def plant(shifts):
         "notifications": "1",
         "work-orders": {"default": draft.number, "progress": running.number, "holds": running.number},
     }
+
+
+def _stock_for_robustness():
+    """Locations, a lot, stock and an expected receipt of STEEL-10, for the stock paths."""
+    from materials import stock
+    from materials.models import Item
+
+    steel = Item.objects.get(sku="STEEL-10")
+    stock.location_create(actor=None, code="WH-A", name="Warehouse", kind="warehouse")
+    stock.location_create(actor=None, code="STAGE-1", name="Staging", kind="staging")
+    lot = stock.lot_create(actor=None, item=steel, code="H-1")
+    move = stock.stock_move_post(actor=None, kind="receipt", item=steel, quantity=50, to_location=stock_location("WH-A"), lot=lot)
+    receipt = stock.expected_receipt_create(actor=None, item=steel, quantity=100, due_date="2026-12-01", reference="PO-9")
+    return {
+        "locations": "WH-A",
+        "lots": str(lot.pk),
+        "stock-moves": str(move.pk),
+        "expected-receipts": str(receipt.pk),
+    }
+
+
+def stock_location(code):
+    from materials.models import Location
+
+    return Location.objects.get(code=code)
 
 
 # A valid body for every operation that takes one; each case changes one field of it.
@@ -286,6 +313,32 @@ VALID_BODIES = {
     ("put", "/api/v1/scrap-reasons/{code}/"): {"code": "BURR", "name": "Burr on edge", "is_active": True},
     ("patch", "/api/v1/scrap-reasons/{code}/"): {"name": "Burr"},
     ("post", "/api/v1/production-reports/{id}/reverse/"): {"reason": "Keyed in twice."},
+    ("post", "/api/v1/locations/"): {"code": "LINE-9", "name": "Rack", "kind": "line_side", "work_center": "CNC-01"},
+    ("put", "/api/v1/locations/{code}/"): {"code": "WH-A", "name": "Warehouse A", "kind": "warehouse"},
+    ("patch", "/api/v1/locations/{code}/"): {"name": "Warehouse A"},
+    ("post", "/api/v1/lots/"): {"item": "STEEL-10", "code": "H-2", "expires_on": "2027-01-31"},
+    ("put", "/api/v1/lots/{id}/"): {"item": "STEEL-10", "code": "H-1", "expires_on": "2027-02-28"},
+    ("patch", "/api/v1/lots/{id}/"): {"expires_on": "2027-03-31"},
+    ("post", "/api/v1/stock-moves/"): {
+        "kind": "transfer",
+        "item": "STEEL-10",
+        "quantity": "5",
+        "from_location": "WH-A",
+        "to_location": "STAGE-1",
+        "lot": "H-1",
+        "note": "To the line",
+    },
+    ("post", "/api/v1/stock-moves/{id}/reverse/"): {"reason": "Booked twice"},
+    ("post", "/api/v1/expected-receipts/"): {
+        "item": "STEEL-10",
+        "quantity": "20",
+        "due_date": "2026-12-05",
+        "reference": "PO-10",
+    },
+    ("put", "/api/v1/expected-receipts/{id}/"): {"item": "STEEL-10", "quantity": "120", "due_date": "2026-12-02"},
+    ("patch", "/api/v1/expected-receipts/{id}/"): {"quantity": "110", "supplier": "Acme"},
+    ("post", "/api/v1/expected-receipts/{id}/receive/"): {"quantity": "10", "location": "WH-A", "lot": "H-1"},
+    ("post", "/api/v1/expected-receipts/{id}/cancel/"): {"reason": "Supplier cannot deliver"},
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
     ("post", "/api/v1/subscriptions/"): {"kind": "department", "target": "MACH", "verbs": ["hold.placed"], "email": "digest"},

@@ -21,7 +21,7 @@ def _view_perms():
 
 
 def test_the_six_roles_exist():
-    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner", "quality")
+    assert ROLES == ("viewer", "operator", "supervisor", "coordinator", "planner", "quality", "materials_handler")
     assert set(ROLES) <= set(Group.objects.values_list("name", flat=True))
 
 
@@ -59,6 +59,15 @@ def test_documented_table():
         f"{wo}.release_hold",
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
+        "materials.add_lot",
+    }
+    assert set(ROLE_PERMISSIONS["materials_handler"]) == {
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
+        "materials.add_lot",
+        "materials.change_lot",
     }
     # quality owns quality holds: places them and releases them (with the disposition), nothing else
     assert set(ROLE_PERMISSIONS["quality"]) == {f"{wo}.place_quality_hold", f"{wo}.release_quality_hold"}
@@ -81,6 +90,8 @@ def test_documented_table():
         f"{wo}.add_scrapreason",
         f"{wo}.change_scrapreason",
         f"{wo}.delete_scrapreason",
+        "materials.add_location",
+        "materials.add_expectedreceipt",
     ):
         assert perm in planner
     # the planner plans: it releases and cancels, but does not start, complete or close
@@ -91,6 +102,8 @@ def test_documented_table():
         f"{wo}.reverse_productionreport",
         f"{wo}.place_hold",
         f"{wo}.release_hold",
+        "materials.move_stock",
+        "materials.receive_expectedreceipt",
     }
 
 

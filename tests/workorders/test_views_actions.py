@@ -517,6 +517,7 @@ EXPECTED = {
     "coordinator": {"release", "floor", "progress", "hold_place", "hold_release", "priority", "reschedule"},
     "planner": {"release", "priority", "reschedule"},
     "quality": {"hold_place"},  # releases quality holds only (below: the page's matrix of kind × role)
+    "materials_handler": set(),
 }
 
 

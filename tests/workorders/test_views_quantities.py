@@ -158,7 +158,14 @@ def test_the_page_lists_the_reports_with_reason_and_reversal(as_role, shifts):
     assert history[0]["label"] == "Report reversed" and history[0]["reason"] == "Keyed in twice"
 
 
-EXPECTED = {"viewer": False, "supervisor": True, "coordinator": True, "planner": False, "quality": False}
+EXPECTED = {
+    "viewer": False,
+    "supervisor": True,
+    "coordinator": True,
+    "planner": False,
+    "quality": False,
+    "materials_handler": False,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)

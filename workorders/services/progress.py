@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from materials.models import Item
+from materials.stock import work_orders_backflush
 from materials.units import whole_units_problem
 from plant.models import Shift
 from plant.shift_calendar import shift_slot_at
@@ -267,7 +268,7 @@ def progress_report(*, actor, rows, shifts=None):
     uoms = dict(Item.objects.filter(pk__in={wo.item_id for wo in locked.values()}).values_list("pk", "uom"))
     errors = RowErrors()
     events = EventBatch(actor=actor, at=now)
-    reports, touched, changed = [], {}, []
+    reports, touched, changed, backflush = [], {}, [], []
     for index, row in enumerate(rows):
         work_order = locked[row["work_order"].pk]
         ops = operations[work_order.pk]
@@ -329,7 +330,12 @@ def progress_report(*, actor, rows, shifts=None):
         reports.append(report)
         touched[op.pk] = op
         changed.append(work_order)
+        if op is ops[0]:  # material goes in at the first operation: backflushed components are issued
+            backflush.append(
+                {"row": index, "work_order": work_order, "work_center_id": op.work_center_id, "quantity": good + scrap}
+            )
     errors.raise_if_any()
+    work_orders_backflush(actor=actor, rows=backflush, at=now)
     if len(reports) == 1:
         reports[0].save(force_insert=True)
     else:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from materials.stock import work_orders_produce
 from prodcoord.core.exceptions import HoldActiveError, TransitionError
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.core.rows import RowErrors, chunks, columns_update, single
@@ -116,7 +117,8 @@ def transition_apply(*, work_order, action, reason, at, events, scope, actor=Non
 @transaction.atomic
 def work_orders_transition(*, actor, action, rows, at=None):
     """Apply one transition to many work orders: rows ``{"work_order", "reason"?, "version"?, "at"?}``,
-    in order. Completing marks every operation done; cancelling releases the active holds."""
+    in order. Completing marks every operation done and receives the good output into stock
+    (``materials.stock.work_orders_produce``); cancelling releases the active holds."""
     if action not in TRANSITIONS:
         raise ValidationError({"action": [f"Unknown action {action!r}; use one of: {', '.join(TRANSITIONS)}."]})
     rows = list(rows)
@@ -150,6 +152,7 @@ def work_orders_transition(*, actor, action, rows, at=None):
             Operation.objects.filter(work_order_id__in=chunk).exclude(status=Operation.Status.DONE).update(
                 status=Operation.Status.DONE, updated_at=now
             )
+        work_orders_produce(actor=actor, work_orders=changed, at=now, scopes=scopes)
     if cancelled:
         _release_holds_of_cancelled(cancelled, events=events, scopes=scopes)
         fields.append("active_hold_count")

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo import builders as demo
-from materials.models import BOM, Item
+from materials import stock as stock_services
+from materials.models import BOM, ExpectedReceipt, Item, StockBalance
 from materials.services import bom_create, bom_release, item_create
 from planning.models import ScheduleEntry
+from planning.requirements import work_orders_materials
 from planning.services import schedule_entries_upsert
 from plant.models import Shift
 from plant.shift_calendar import shift_window
@@ -128,6 +130,7 @@ class DemoPlant:
         self.operator = self.users["operator"]
         self.master_data()
         self.departments_of_people()
+        self.stock_build()
         self.slots_build()
         plans = self.plans()
         plans.sort(key=lambda p: p.created_at)
@@ -136,6 +139,7 @@ class DemoPlant:
         services.work_order_refresh_overdue()
         demo.badges_create(self.users)
         self.displays = demo.displays_create()
+        self.kits_stage()
 
     def master_data(self):
         planner = self.planner
@@ -172,6 +176,7 @@ class DemoPlant:
                 routing = services.routing_create(actor=planner, item=item, revision=rev, steps=steps)
                 services.routing_release(actor=planner, routing=routing, reason=reason, at=at)
         self.made = [items[spec["sku"]] for spec in made]
+        self.bought = [items[spec["sku"]] for spec in base]
         self.routings = {
             r.item_id: [s.work_center for s in r.steps.select_related("work_center").order_by("sequence")]
             for r in Routing.objects.filter(status=Routing.Status.RELEASED)
@@ -186,6 +191,67 @@ class DemoPlant:
         departments = {wc.department.code: wc.department for wc in self.work_centers.values()}
         notification_settings_update(user=self.supervisor, department=departments["FIN"])
         notification_settings_update(user=self.coordinator, department=departments["ASSY"])
+
+    def stock_build(self):
+        """Locations, opening stock in lots and expected receipts, before any order runs (so the
+        completed ones put their output into stock)."""
+        handler = self.users["materials_handler"]
+        self.locations = demo.stock_locations_create(actor=self.planner, work_centers=self.work_centers)
+        demo.stock_opening_create(
+            actor=handler, items=self.bought, locations=self.locations, rng=self.rng, today=self.today, at=self.now - 30 * DAY
+        )
+
+    def kits_stage(self):
+        """Some open orders kitted: their components staged (or issued once started), in full or in
+        part, as far as the stock goes; one expected receipt received in part."""
+        handler = self.users["materials_handler"]
+        orders = list(
+            WorkOrder.objects.filter(status__in=["released", "in_progress"], bom__isnull=False).order_by(
+                "planned_start", "number"
+            )[:40]
+        )
+        stage = self.locations["STAGE-A"]
+        balances = {}
+        for b in StockBalance.objects.filter(location__kind__in=["warehouse"], quantity__gt=0, lot__expires_on__isnull=True):
+            balances.setdefault(b.item_id, []).append(b)
+        for b in StockBalance.objects.filter(location__kind__in=["warehouse"], quantity__gt=0, lot__expires_on__gte=self.today):
+            balances.setdefault(b.item_id, []).append(b)
+        materials = work_orders_materials(orders)
+        rows = []
+        for n, wo in enumerate(orders):
+            if n % 3 == 2:
+                continue  # not staged yet
+            for m, requirement in enumerate(materials[wo.pk].requirements):
+                if n % 3 == 1 and m % 2:
+                    continue  # partly staged
+                need = requirement.to_stage
+                for balance in balances.get(requirement.item.pk, []):
+                    take = min(need, balance.quantity)
+                    if take <= 0:
+                        continue
+                    balance.quantity -= take
+                    need -= take
+                    issue = wo.status == "in_progress"
+                    rows.append(
+                        {
+                            "kind": "issue" if issue else "transfer",
+                            "item": requirement.item,
+                            "quantity": take,
+                            "from_location": balance.location,
+                            "to_location": None if issue else stage,
+                            "lot": balance.lot,
+                            "work_order": wo,
+                        }
+                    )
+                    if need <= 0:
+                        break
+        stock_services.stock_moves_post(actor=handler, rows=rows)
+        first = ExpectedReceipt.objects.filter(status="open").select_related("item").order_by("due_date", "pk").first()
+        if first is not None:
+            part = (first.quantity / 2).quantize(Decimal("1"))
+            stock_services.expected_receipt_receive(
+                actor=handler, receipt=first, quantity=part, location=self.locations["QA-HOLD"]
+            )
 
     def slots_build(self):
         slots = []

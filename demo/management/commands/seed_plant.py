@@ -20,6 +20,7 @@ from django.utils import timezone
 from demo import builders as demo
 from materials import services as materials_services
 from materials.models import Item
+from prodcoord.core.plant_time import plant_today
 from prodcoord.events.models import Event
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, RoutingStep, WorkOrder
@@ -155,7 +156,11 @@ class PlantBuilder:
         ):
             self.wc_codes[item_id].append(code)
         self.n_ops = {item_id: len(codes) for item_id, codes in self.wc_codes.items()}
-        self.log(f"  master data: {len(items)} items, {len(made)} BOMs and routings")
+        locations = demo.stock_locations_create(actor=planner, work_centers=work_centers)
+        demo.stock_opening_create(
+            actor=planner, items=items, locations=locations, rng=self.rng, today=plant_today(), at=self.now - 30 * DAY
+        )
+        self.log(f"  master data: {len(items)} items, {len(made)} BOMs and routings, {len(locations)} stock locations")
 
     # --- work orders ------------------------------------------------------------------
 

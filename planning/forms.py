@@ -1,0 +1,46 @@
+from django import forms
+
+from materials.models import Location, Lot
+
+MOVE_KINDS = [
+    ("stage", "Stage to the line"),
+    ("issue", "Issue to the order"),
+    ("return", "Return from the order"),
+]
+
+
+class MaterialMoveForm(forms.Form):
+    """Stage, issue or return one component of a work order; the ledger's service checks the rest."""
+
+    kind = forms.ChoiceField(choices=MOVE_KINDS, label="Action")
+    item = forms.ChoiceField(label="Component")
+    quantity = forms.DecimalField(max_digits=14, decimal_places=3, min_value=0, label="Quantity")
+    from_location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label="From")
+    to_location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label="To")
+    lot = forms.CharField(max_length=40, required=False, label="Lot (code)")
+
+    def __init__(self, *args, requirements=(), locations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {str(r.item.pk): r.item for r in requirements}
+        self.fields["item"].choices = [(str(r.item.pk), f"{r.item.sku} — {r.item.name}") for r in requirements]
+        queryset = Location.objects.filter(pk__in=[loc.pk for loc in locations]).order_by("code")
+        self.fields["from_location"].queryset = queryset
+        self.fields["to_location"].queryset = queryset
+        self.fields["from_location"].empty_label = "—"
+        self.fields["to_location"].empty_label = "—"
+        self.fields["quantity"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+
+    def clean_item(self):
+        return self.items[self.cleaned_data["item"]]
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("lot") or "").strip()
+        item = data.get("item")
+        data["lot"] = None
+        if code and item is not None:
+            lot = Lot.objects.filter(item=item, code__iexact=code).first()
+            if lot is None:
+                self.add_error("lot", f"{item.sku} has no lot {code}.")
+            data["lot"] = lot
+        return data

@@ -1,0 +1,125 @@
+"""Pages for materials: an item's stock, ledger, requirements and expected receipts, and a
+work order's materials section (requirements, kitting, stage / issue / return).
+
+They live in planning because they read work orders with their requirements; the
+writes go through ``materials.stock``.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from materials import selectors as stock_selectors
+from materials import stock
+from materials.models import Item, Location, StockMove
+from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.plant_time import plant_today
+from workorders.models import WorkOrder
+from workorders.views.access import login_required
+
+from .forms import MaterialMoveForm
+from .requirements import item_requirements, work_order_materials
+
+MOVE_LIMIT = 100
+MOVE_PERMISSION = "materials.move_stock"
+
+
+@login_required
+def item_detail(request, sku):
+    """On hand by location and lot, open requirements, expected receipts and the latest moves."""
+    if "\x00" in sku:
+        raise Http404
+    item = get_object_or_404(Item, sku__iexact=sku)
+    today = plant_today()
+    balances, usable, total = stock_selectors.item_on_hand(item, today=today)
+    moves = list(stock_selectors.move_list().filter(item=item)[: MOVE_LIMIT + 1])
+    receipts = list(stock_selectors.expected_receipt_list().filter(item=item).exclude(status="cancelled")[:50])
+    requirements = item_requirements(item)
+    context = {
+        "item": item,
+        "balances": balances,
+        "usable": usable,
+        "total": total,
+        "moves": moves[:MOVE_LIMIT],
+        "moves_truncated": len(moves) > MOVE_LIMIT,
+        "move_limit": MOVE_LIMIT,
+        "receipts": receipts,
+        "open_expected": sum((r.quantity_open for r in receipts), 0),
+        "requirements": requirements,
+        "required_open": sum((max(r.required - r.issued, 0) for _wo, r in requirements), 0),
+        "today": today,
+    }
+    return render(request, "planning/item_detail.html", context)
+
+
+def materials_context(work_order, *, user, form=None):
+    """What the work order's materials section shows (also for its template tag)."""
+    materials = work_order_materials(work_order)
+    can_move = user.has_perm(MOVE_PERMISSION) and work_order.status in ("released", "in_progress", "completed")
+    locations = list(Location.objects.filter(is_active=True).order_by("code")) if can_move and materials.requirements else []
+    if can_move and materials.requirements and form is None:
+        first = next((r for r in materials.requirements if r.to_stage > 0), materials.requirements[0])
+        staging = next((loc for loc in locations if loc.kind in Location.STAGED_KINDS), None)
+        warehouse = next((loc for loc in locations if loc.kind == Location.Kind.WAREHOUSE), None)
+        form = MaterialMoveForm(
+            requirements=materials.requirements,
+            locations=locations,
+            initial={
+                "item": str(first.item.pk),
+                "quantity": first.to_stage or None,
+                "from_location": warehouse.pk if warehouse else None,
+                "to_location": staging.pk if staging else None,
+            },
+        )
+    return {"wo": work_order, "materials": materials, "move_form": form if can_move else None}
+
+
+KINDS = {"stage": StockMove.Kind.TRANSFER, "issue": StockMove.Kind.ISSUE, "return": StockMove.Kind.RETURN}
+
+
+@login_required
+@require_POST
+def work_order_material_move(request, number):
+    if not request.user.has_perm(MOVE_PERMISSION):
+        raise PermissionDenied("Your role does not allow this.")
+    if "\x00" in number:
+        raise Http404
+    work_order = get_object_or_404(WorkOrder.objects.select_related("item", "bom"), number__iexact=number)
+    materials = work_order_materials(work_order)
+    locations = list(Location.objects.filter(is_active=True).order_by("code"))
+    form = MaterialMoveForm(request.POST, requirements=materials.requirements, locations=locations)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        kind = data["kind"]
+        try:
+            stock.stock_move_post(
+                actor=request.user,
+                kind=KINDS[kind],
+                item=data["item"],
+                quantity=data["quantity"],
+                from_location=data["from_location"] if kind != "return" else None,
+                to_location=data["to_location"] if kind != "issue" else None,
+                lot=data["lot"],
+                work_order=work_order,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+        else:
+            verb = {"stage": "staged", "issue": "issued", "return": "returned"}[kind]
+            messages.success(request, f"{data['quantity'].normalize():f} {data['item'].sku} {verb} for {work_order.number}.")
+            if request.htmx:
+                return render(
+                    request, "planning/partials/_work_order_materials.html", materials_context(work_order, user=request.user)
+                )
+            return redirect(reverse("work-order-detail", args=[work_order.number]) + "#wo-materials")
+    context = materials_context(work_order, user=request.user, form=form)
+    template = "planning/partials/_work_order_materials.html" if request.htmx else "planning/work_order_materials.html"
+    return render(request, template, context, status=status)
