@@ -47,6 +47,13 @@ CONFLICTS = {
     "workorders_scrapreason_code_ci_unique": Conflict(
         "scrap_reason_code_taken", "code", "A scrap reason with this code already exists."
     ),
+    "plant_downtimereason_code_ci_unique": Conflict(
+        "downtime_reason_code_taken", "code", "A downtime reason with this code already exists."
+    ),
+    # One open downtime per work center (the service locks the work center; this is the last line).
+    "plant_downtimeevent_one_open_per_work_center": Conflict(
+        "already_down", "work_center", "This work center is already down: stop that downtime first."
+    ),
     # A production report is reversed at most once (two people reversing it at the same moment).
     "workorders.ProductionReport.reverses": Conflict(
         "already_reversed", "report", "This production report has already been reversed."

@@ -34,6 +34,7 @@ ENTRIES = (
     Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue")),
     Entry("To close", "work-orders-completed", pages=("work-orders-completed",)),
     Entry("History", "work-orders-history", pages=("work-orders-history",)),
+    Entry("Downtime", "downtime", pages=("downtime",)),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),

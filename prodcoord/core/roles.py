@@ -3,13 +3,15 @@
 | role        | sees     | changes                                                                 |
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
-| operator    | all      | reports progress                                                        |
-| supervisor  | all      | places/releases holds, changes priority, reverses production reports    |
+| operator    | all      | reports progress; starts and stops downtime                             |
+| supervisor  | all      | places/releases holds, changes priority, reverses production reports;   |
+|             |          | starts, stops, corrects and deletes downtime                            |
 | coordinator | all      | every transition, progress (and reversing it), holds, priority,         |
-|             |          | reschedule; creates work orders and shapes drafts                       |
+|             |          | reschedule; creates work orders and shapes drafts; starts, stops and    |
+|             |          | corrects downtime                                                       |
 |             |          | (workorders/permissions.py)                                             |
-| planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
-|             |          | reasons), creates and edits work orders and the schedule,               |
+| planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
+|             |          | downtime reasons), creates and edits work orders and the schedule,      |
 |             |          | releases/cancels (not start, complete, close: those are floor moves),   |
 |             |          | priority, plan                                                          |
 
@@ -36,15 +38,28 @@ MASTER_DATA = [
     "workorders.add_routing",
     "workorders.change_routing",
     "workorders.delete_routing",
+    "plant.add_downtimereason",
+    "plant.change_downtimereason",
+    "plant.delete_downtimereason",
     "workorders.add_scrapreason",
     "workorders.change_scrapreason",
     "workorders.delete_scrapreason",
 ]
 
+# Starting, stopping and correcting downtime: whoever is at the work center when it stops.
+DOWNTIME = ["plant.add_downtimeevent", "plant.change_downtimeevent"]
+
 ROLE_PERMISSIONS = {
     "viewer": [],
-    "operator": [f"{WO}.report_progress"],
-    "supervisor": [f"{WO}.place_hold", f"{WO}.release_hold", f"{WO}.change_priority", f"{WO}.reverse_productionreport"],
+    "operator": [f"{WO}.report_progress", *DOWNTIME],
+    "supervisor": [
+        f"{WO}.place_hold",
+        f"{WO}.release_hold",
+        f"{WO}.change_priority",
+        f"{WO}.reverse_productionreport",
+        *DOWNTIME,
+        "plant.delete_downtimeevent",
+    ],
     "coordinator": [
         f"{WO}.add_workorder",
         f"{WO}.release_workorder",
@@ -55,6 +70,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.release_hold",
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
+        *DOWNTIME,
     ],
     "planner": [
         *MASTER_DATA,

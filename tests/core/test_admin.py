@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from materials.models import Item
 from planning import services as planning_services
@@ -219,11 +220,28 @@ def test_scrap_reasons_are_kept_in_admin_through_their_service(admin_client, sup
 
 def _plant(superuser, shifts, orders):
     """``orders`` released work orders, each with progress (with scrap, by three reasons; every other
-    report reversed), a released hold and two schedule entries; three people at work centers of their own."""
+    report reversed), a released hold and two schedule entries; three people at work centers of their own;
+    downtime at three more."""
     from plant.services import user_work_centers_set
     from tests.factories import UserFactory, WorkCenterFactory
 
     user_work_centers_set(actor=None, rows=[{"user": UserFactory(), "work_center": WorkCenterFactory()} for _ in range(3)])
+    from plant.models import DowntimeReason
+    from plant.services import downtime_events_create
+
+    stopped = timezone.now() - dt.timedelta(hours=2)
+    downtime_events_create(
+        actor=superuser,
+        rows=[
+            {
+                "work_center": WorkCenterFactory(),
+                "reason": reason,
+                "started_at": stopped,
+                "ended_at": stopped + dt.timedelta(minutes=20),
+            }
+            for reason in DowntimeReason.objects.all()[:3]
+        ],
+    )
     today = dt.date.today()
     reasons = [scrap_reason(code=f"R{n}", name=f"Reason {n}") for n in range(3)]
     for n in range(orders):

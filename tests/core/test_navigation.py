@@ -10,7 +10,7 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History"]
+EVERYONE = ["Open orders", "My work center", "To close", "History", "Downtime"]
 NAVIGATION = {
     "viewer": EVERYONE,
     "operator": EVERYONE,

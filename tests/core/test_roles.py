@@ -34,12 +34,15 @@ def test_role_has_exactly_view_plus_its_documented_permissions(role):
 def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
-    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress"}
+    downtime = {"plant.add_downtimeevent", "plant.change_downtimeevent"}
+    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", *downtime}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
         f"{wo}.place_hold",
         f"{wo}.release_hold",
         f"{wo}.change_priority",
         f"{wo}.reverse_productionreport",
+        *downtime,
+        "plant.delete_downtimeevent",
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.add_workorder",
@@ -51,6 +54,7 @@ def test_documented_table():
         f"{wo}.release_hold",
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
+        *downtime,
     }
     planner = set(ROLE_PERMISSIONS["planner"])
     for perm in (
@@ -69,8 +73,11 @@ def test_documented_table():
         f"{wo}.add_scrapreason",
         f"{wo}.change_scrapreason",
         f"{wo}.delete_scrapreason",
+        "plant.add_downtimereason",
+        "plant.change_downtimereason",
     ):
         assert perm in planner
+    assert not planner & downtime  # the planner does not stand at the machine
     # the planner plans: it releases and cancels, but does not start, complete or close
     # work, report progress or hold work on the floor
     assert not planner & {

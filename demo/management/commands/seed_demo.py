@@ -126,6 +126,7 @@ class DemoPlant:
         for plan in plans:
             self.run(plan)
         services.work_order_refresh_overdue()
+        demo.downtime_create(actor=self.supervisor, work_centers=self.work_centers.values(), now=self.now, rng=self.rng)
 
     def master_data(self):
         planner = self.planner
