@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("plant.api.urls")),
     path("", include("materials.api.urls")),
     path("", include("workorders.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [

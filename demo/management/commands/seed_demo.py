@@ -22,6 +22,7 @@ from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
 from prodcoord.events.models import Event
+from reports.services import attainment_snapshots_compute
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, WorkOrder
 
@@ -127,6 +128,8 @@ class DemoPlant:
             self.run(plan)
         services.work_order_refresh_overdue()
         demo.downtime_create(actor=self.supervisor, work_centers=self.work_centers.values(), now=self.now, rng=self.rng)
+        # The plan against actual of every shift that has ended, as the periodic run keeps it.
+        attainment_snapshots_compute(dates=[slot.date for slot in self.slots], now=self.now)
 
     def master_data(self):
         planner = self.planner
