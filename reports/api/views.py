@@ -24,7 +24,7 @@ class AttainmentQuerySerializer(InputSerializer):
 
     def validate(self, data):
         date_to = data.get("date_to") or plant_today()
-        date_from = data.get("date_from") or date_to - dt.timedelta(days=6)
+        date_from = data.get("date_from") or max(dt.date.min + dt.timedelta(days=6), date_to) - dt.timedelta(days=6)
         if date_from > date_to:
             raise serializers.ValidationError({"date_from": ["date_from must be on or before date_to."]})
         if (date_to - date_from).days >= MAX_DAYS:
