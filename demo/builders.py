@@ -523,6 +523,50 @@ def scrap_reasons_create(*, actor):
     return {reason.code: reason for reason in reasons}
 
 
+# What stopped which kind of work center, now and then: (reason code, note).
+DOWNTIME_NOTES = {
+    "LASER": [("CHANGEOVER", "Nozzle and lens change for 10 mm plate"), ("BREAKDOWN", "Chiller alarm, reset by maintenance")],
+    "CNC": [("CHANGEOVER", "Fixture change"), ("BREAKDOWN", "Spindle overload; tool holder replaced")],
+    "WELD": [("NO-MATERIAL", "Waiting for cut blanks from cutting"), ("NO-OPERATOR", "Welder called to another cell")],
+    "PAINT": [("PLANNED-MAINT", "Booth filter change"), ("QUALITY", "Adhesion test failed; line stopped until cleared")],
+}
+
+
+def downtime_create(*, actor, work_centers, now, rng):
+    """The last three days' downtime at some work centers, and one work center down now."""
+    from plant import services
+    from plant.models import DowntimeReason
+
+    services.downtime_reasons_ensure_defaults(actor=actor)
+    reasons = {r.code: r for r in DowntimeReason.objects.all()}
+    rows, down_now = [], None
+    for work_center in sorted(work_centers, key=lambda wc: wc.code):
+        notes = DOWNTIME_NOTES.get(work_center.code.split("-")[0])
+        if not notes:
+            continue
+        start = now - dt.timedelta(days=3)
+        for _ in range(rng.randint(1, 3)):
+            start += dt.timedelta(hours=rng.randint(8, 20), minutes=rng.randint(0, 59))
+            end = start + dt.timedelta(minutes=rng.randint(10, 90))
+            if end >= now - dt.timedelta(hours=1):
+                break
+            code, note = rng.choice(notes)
+            rows.append({"work_center": work_center, "reason": reasons[code], "started_at": start, "ended_at": end, "note": note})
+            start = end
+        if down_now is None and work_center.code.startswith("CNC"):
+            down_now = work_center
+    if down_now is not None:
+        rows.append(
+            {
+                "work_center": down_now,
+                "reason": reasons["BREAKDOWN"],
+                "started_at": now - dt.timedelta(minutes=35),
+                "note": "Coolant pump failed; maintenance on the way",
+            }
+        )
+    return services.downtime_events_create(actor=actor, rows=rows, at=now)
+
+
 # --- guard, users, flush ------------------------------------------------------------
 
 

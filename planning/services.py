@@ -154,7 +154,8 @@ def schedule_entries_delete(*, actor, rows):
             subject=entry,
             work_order=entry.work_order,
             reason=row.get("reason", ""),
-            changes={"planned_quantity": [entry.planned_quantity, None]},
+            # The slot it leaves, for what is computed from the plan (attainment).
+            changes={"planned_quantity": [entry.planned_quantity, None], "date": [entry.date, None]},
             scope=entry_scope(entry),
         )
     events.save()

@@ -3,11 +3,11 @@
 from django.contrib import admin, messages
 from django.urls import reverse
 
-from prodcoord.core.admin import ReadOnlyAdmin, ServiceSaveAdmin, run_service_action
+from prodcoord.core.admin import ReadOnlyAdmin, ServiceSaveAdmin, run_service_action, short_text
 
 from . import services
-from .models import Department, Shift, UserWorkCenter, WallDisplay, WorkCenter
-from .services import DEPARTMENT_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
+from .models import Department, DowntimeEvent, DowntimeReason, Shift, UserWorkCenter, WallDisplay, WorkCenter
+from .services import DEPARTMENT_FIELDS, DOWNTIME_REASON_FIELDS, SHIFT_FIELDS, WORK_CENTER_FIELDS
 
 
 @admin.register(Department)
@@ -123,3 +123,45 @@ class WallDisplayAdmin(admin.ModelAdmin):
             service=lambda display, actor: services.wall_display_revoke(actor=actor, display=display),
             label="Revoked",
         )
+
+
+@admin.register(DowntimeReason)
+class DowntimeReasonAdmin(ServiceSaveAdmin):
+    service_fields = DOWNTIME_REASON_FIELDS
+    list_display = ("code", "name", "is_planned", "is_active")
+    list_filter = ("is_active", "is_planned")
+    search_fields = ("code", "name")
+
+    def create_service(self, *, actor, **data):
+        return services.downtime_reason_create(actor=actor, **data)
+
+    def update_service(self, obj, *, actor, **data):
+        return services.downtime_reason_update(actor=actor, downtime_reason=obj, **data)
+
+
+def _stop(event, *, actor):
+    services.downtime_stop(actor=actor, downtime_event=event)
+
+
+@admin.register(DowntimeEvent)
+class DowntimeEventAdmin(ReadOnlyAdmin):
+    """Downtime is started and stopped on the downtime page, floor mode and the API; here it is
+    read, and open downtime stopped by those who may change it."""
+
+    list_display = ("work_center", "reason", "started_at", "ended_at", "note_text", "started_by")
+    list_filter = ("reason", "work_center__department", "work_center")
+    search_fields = ("work_center__code", "reason__code", "note")
+    list_select_related = ("work_center", "reason", "started_by")
+    date_hierarchy = "started_at"
+    actions = ["stop_selected"]
+
+    @admin.display(description="note")
+    def note_text(self, obj):
+        return short_text(obj.note)
+
+    def has_change_downtime_permission(self, request):
+        return request.user.has_perm("plant.change_downtimeevent")
+
+    @admin.action(description="Stop selected open downtime (running again now)", permissions=["change_downtime"])
+    def stop_selected(self, request, queryset):
+        run_service_action(self, request, queryset, service=_stop, label="Stopped")

@@ -1,6 +1,6 @@
 """The plant itself: departments, the work centers in them, and the shifts the
-plant runs (the shift calendar is in ``shift_calendar``). Downtime and
-non-working days will live here too."""
+plant runs (the shift calendar is in ``shift_calendar``), and the downtime of
+work centers. Non-working days will live here too."""
 
 from decimal import Decimal
 
@@ -112,3 +112,74 @@ class WallDisplay(TimeStampedModel):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class DowntimeReason(TimeStampedModel):
+    """Why a work center stood still: a code from the list the plant keeps (breakdown,
+    changeover, no material…), so downtime can be counted by reason. ``is_planned`` marks
+    stops the plan allows for (planned maintenance), which availability does not count."""
+
+    code = models.CharField(max_length=20, db_index=True, validators=[natural_key_validator])
+    name = models.CharField(max_length=100)
+    is_planned = models.BooleanField(default=False, help_text="A stop the plan allows for, such as planned maintenance.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [unique_regardless_of_case("code")]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def label(self):
+        return f"{self.code} · {self.name}"
+
+
+class DowntimeEvent(TimeStampedModel):
+    """A stretch of time a work center stood still: open (``ended_at`` empty) while it lasts.
+
+    The events of one work center never overlap, and at most one is open
+    (``plant.services``; the open one also by a unique constraint)."""
+
+    work_center = models.ForeignKey(WorkCenter, on_delete=models.PROTECT, related_name="downtime_events")
+    reason = models.ForeignKey(DowntimeReason, on_delete=models.PROTECT, related_name="downtime_events")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message="Downtime must end after it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["work_center"],
+                condition=Q(ended_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_per_work_center",
+                violation_error_message="This work center is already down: stop that downtime first.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["work_center", "started_at"], name="downtime_wc_started_idx"),
+            models.Index(fields=["started_at"], name="downtime_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.work_center_id} down from {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self):
+        return self.ended_at is None
+
+    def minutes(self, now=None):
+        """How long it lasted, or has lasted so far (an open one), in whole minutes."""
+        from django.utils import timezone
+
+        end = self.ended_at or now or timezone.now()
+        return max(0, int((end - self.started_at).total_seconds() // 60))

@@ -1,6 +1,8 @@
-"""Reads of the plant's master data, shaped for the API and the pages."""
+"""Reads of the plant's master data and downtime, shaped for the API and the pages."""
 
-from .models import Department, Shift, UserWorkCenter, WallDisplay, WorkCenter
+from django.db.models import Prefetch
+
+from .models import Department, DowntimeEvent, DowntimeReason, Shift, UserWorkCenter, WallDisplay, WorkCenter
 
 
 def department_list():
@@ -39,3 +41,33 @@ def wall_display_for_token(token):
     if not token or len(token) > 200:
         return None
     return WallDisplay.objects.select_related("department").filter(token_hash=wall_display_token_hash(token)).first()
+
+
+def downtime_reason_list():
+    return DowntimeReason.objects.order_by("code")
+
+
+def active_downtime_reasons():
+    """The reasons a new downtime may name, for pickers."""
+    return downtime_reason_list().filter(is_active=True)
+
+
+def downtime_event_list():
+    """Downtime, newest first, with what the API and the pages show of it (no query per row)."""
+    return DowntimeEvent.objects.select_related("work_center__department", "reason", "started_by", "ended_by").order_by(
+        "-started_at", "-pk"
+    )
+
+
+def work_centers_with_downtime(*, department=None):
+    """The active work centers (of ``department``, or all) by department and code, each with
+    ``open_downtime``: its open downtime event, or None — two queries."""
+    work_centers = work_center_list().filter(is_active=True).order_by("department__code", "code")
+    if department is not None:
+        work_centers = work_centers.filter(department=department)
+    open_events = DowntimeEvent.objects.filter(ended_at__isnull=True).select_related("reason", "started_by")
+    work_centers = work_centers.prefetch_related(Prefetch("downtime_events", queryset=open_events, to_attr="open_events"))
+    result = list(work_centers)
+    for work_center in result:
+        work_center.open_downtime = work_center.open_events[0] if work_center.open_events else None
+    return result

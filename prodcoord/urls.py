@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("materials.api.urls")),
     path("", include("planning.api.urls")),
     path("", include("workorders.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,5 +26,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("prodcoord.notifications.urls")),
     path("", include("planning.urls")),
+    path("", include("plant.urls")),
     path("", include("workorders.urls")),
 ]

@@ -49,6 +49,13 @@ CONFLICTS = {
     ),
     # Floor mode: two supervisors giving the same badge number at once.
     "core_operatorbadge_badge_ci_unique": Conflict("badge_taken", "badge", "This badge number is someone else's already."),
+    "plant_downtimereason_code_ci_unique": Conflict(
+        "downtime_reason_code_taken", "code", "A downtime reason with this code already exists."
+    ),
+    # One open downtime per work center (the service locks the work center; this is the last line).
+    "plant_downtimeevent_one_open_per_work_center": Conflict(
+        "already_down", "work_center", "This work center is already down: stop that downtime first."
+    ),
     # A production report is reversed at most once (two people reversing it at the same moment).
     "workorders.ProductionReport.reverses": Conflict(
         "already_reversed", "report", "This production report has already been reversed."

@@ -3,17 +3,19 @@
 | role        | sees     | changes                                                                 |
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
-| operator    | floor    | reports progress and stops work with a hold, in floor mode only         |
+| operator    | floor    | reports progress, stops work with a hold and (with the permission)      |
+|             |          | starts and stops downtime, in floor mode only                           |
 |             | mode     | (badge and PIN on a shared tablet; prodcoord/core/floor_access.py)      |
 | supervisor  | all      | places/releases holds (quality holds too), changes priority, reverses   |
 |             |          | production reports; sets operators' badges and PINs, creates and        |
-|             |          | revokes wall displays                                                   |
+|             |          | revokes wall displays; starts, stops, corrects and deletes downtime     |
 | coordinator | all      | every transition, progress (and reversing it), holds (releases all but  |
 |             |          | quality holds), priority,                                               |
-|             |          | reschedule; creates work orders and shapes drafts                       |
+|             |          | reschedule; creates work orders and shapes drafts; starts, stops and    |
+|             |          | corrects downtime                                                       |
 |             |          | (workorders/permissions.py)                                             |
-| planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap         |
-|             |          | reasons, locations, lots), creates and edits work orders and the        |
+| planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
+|             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
 |             |          | moves), priority, plan, expected receipts (not receiving them)          |
 | quality     | all      | places and releases quality holds (with their disposition)              |
@@ -48,6 +50,9 @@ MASTER_DATA = [
     "workorders.add_routing",
     "workorders.change_routing",
     "workorders.delete_routing",
+    "plant.add_downtimereason",
+    "plant.change_downtimereason",
+    "plant.delete_downtimereason",
     "workorders.add_scrapreason",
     "workorders.change_scrapreason",
     "workorders.delete_scrapreason",
@@ -60,9 +65,12 @@ MASTER_DATA = [
 ]
 STOCK = ["materials.move_stock", "materials.receive_expectedreceipt", "materials.add_lot"]
 
+# Starting, stopping and correcting downtime: whoever is at the work center when it stops.
+DOWNTIME = ["plant.add_downtimeevent", "plant.change_downtimeevent"]
+
 ROLE_PERMISSIONS = {
     "viewer": [],
-    "operator": [f"{WO}.report_progress", f"{WO}.place_hold"],
+    "operator": [f"{WO}.report_progress", f"{WO}.place_hold", *DOWNTIME],
     "supervisor": [
         f"{WO}.place_hold",
         f"{WO}.release_hold",
@@ -75,6 +83,8 @@ ROLE_PERMISSIONS = {
         "core.change_operatorbadge",
         "plant.add_walldisplay",
         "plant.change_walldisplay",
+        *DOWNTIME,
+        "plant.delete_downtimeevent",
     ],
     "coordinator": [
         f"{WO}.add_workorder",
@@ -87,6 +97,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.change_priority",
         f"{WO}.reschedule_workorder",
         *STOCK,
+        *DOWNTIME,
     ],
     "planner": [
         *MASTER_DATA,

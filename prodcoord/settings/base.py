@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workorders.tasks.work_orders_flag_overdue_task",
         "schedule": crontab(minute="*/15"),
     },
+    "refresh-attainment": {
+        "task": "reports.tasks.attainment_refresh_task",
+        "schedule": crontab(minute="*/5"),
+    },
     "relay-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_relay_task",
         "schedule": crontab(minute="*"),

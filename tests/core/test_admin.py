@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from materials.models import Item
 from planning import services as planning_services
@@ -45,8 +46,9 @@ def changelist(model):
 
 
 APPS = {"core", "events", "outbox", "plant", "materials", "workorders", "planning", "reports"}
-# Plumbing with nothing for a person to read or change: the auth cache's stamp (prodcoord.core.auth).
-NOT_IN_ADMIN = {"AuthStamp"}
+# Plumbing with nothing for a person to read or change: the auth cache's stamp (prodcoord.core.auth),
+# where the attainment refresh stopped reading the event log (reports.services).
+NOT_IN_ADMIN = {"AuthStamp", "AttainmentRun"}
 
 
 def test_every_model_is_registered_or_shown_inline():
@@ -219,11 +221,28 @@ def test_scrap_reasons_are_kept_in_admin_through_their_service(admin_client, sup
 
 def _plant(superuser, shifts, orders):
     """``orders`` released work orders, each with progress (with scrap, by three reasons; every other
-    report reversed), a released hold and two schedule entries; three people at work centers of their own."""
+    report reversed), a released hold and two schedule entries; three people at work centers of their own;
+    downtime at three more."""
     from plant.services import user_work_centers_set
     from tests.factories import UserFactory, WorkCenterFactory
 
     user_work_centers_set(actor=None, rows=[{"user": UserFactory(), "work_center": WorkCenterFactory()} for _ in range(3)])
+    from plant.models import DowntimeReason
+    from plant.services import downtime_events_create
+
+    stopped = timezone.now() - dt.timedelta(hours=2)
+    downtime_events_create(
+        actor=superuser,
+        rows=[
+            {
+                "work_center": WorkCenterFactory(),
+                "reason": reason,
+                "started_at": stopped,
+                "ended_at": stopped + dt.timedelta(minutes=20),
+            }
+            for reason in DowntimeReason.objects.all()[:3]
+        ],
+    )
     today = dt.date.today()
     reasons = [scrap_reason(code=f"R{n}", name=f"Reason {n}") for n in range(3)]
     for n in range(orders):
@@ -261,6 +280,9 @@ def _stock(superuser, today):
         receive(item, locations["wh"], "10", lot=lot)
         receive(item, locations["quar"], "2")
         stock.expected_receipt_create(actor=superuser, item=item, quantity=Decimal("5"), due_date=today, reference=f"PO-{n}")
+    from reports.services import attainment_snapshots_compute
+
+    attainment_snapshots_compute(dates=[today], now=timezone.now() + dt.timedelta(days=2))  # as if the shift had ended
 
 
 # Every changelist of ours, with rows on the page: session, user, counts, the page of rows with

@@ -22,7 +22,7 @@ from django.utils import timezone
 from materials.models import BOM, BOMLine, Item, Location, Lot, StockBalance, StockMove
 from planning.models import ScheduleEntry
 from plant import services as plant_services
-from plant.models import Department, Shift, WorkCenter
+from plant.models import Department, DowntimeEvent, DowntimeReason, Shift, WorkCenter
 from prodcoord.core.integrity import CONFLICTS, constraint_key, integrity_conflict
 from prodcoord.events.models import Event
 from tests.factories import (
@@ -201,6 +201,18 @@ VIOLATIONS = {
             item=ItemFactory(), location=Location.objects.create(code="WH", name="WH", kind="warehouse"), quantity=1
         ),
         lambda first: StockBalance.objects.filter(pk=first.pk).update(quantity=-1),
+    ),
+    "plant_downtimereason_code_ci_unique": (
+        lambda: DowntimeReason.objects.create(code="DUP", name="Dup"),
+        lambda first: DowntimeReason.objects.create(code="dup", name="Twin"),
+    ),
+    "plant_downtimeevent_one_open_per_work_center": (
+        lambda: DowntimeEvent.objects.create(
+            work_center=WorkCenterFactory(), reason=DowntimeReason.objects.get(code="OTHER"), started_at=timezone.now()
+        ),
+        lambda first: DowntimeEvent.objects.create(
+            work_center=first.work_center, reason=first.reason, started_at=timezone.now() - dt.timedelta(hours=1)
+        ),
     ),
 }
 

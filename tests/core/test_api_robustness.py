@@ -195,6 +195,8 @@ def test_nul_in_a_path_key_is_a_json_404(api_as, path):
 def plant(shifts):
     """A small plant with one of everything the paths name: codes, a BOM, a routing, work orders, a hold."""
     from materials.services import bom_create
+    from plant.models import DowntimeReason
+    from plant.services import downtime_start
     from tests.api_helpers import make_bracket
     from tests.factories import DepartmentFactory, ItemFactory, make_work_order, scrap_reason
     from workorders.services import hold_place, operation_report_progress, routing_create
@@ -212,8 +214,11 @@ def plant(shifts):
     scrap_reason(code="BURR")
     report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
     stock_keys = _stock_for_robustness()
+    downtime = downtime_start(actor=None, work_center=cnc, reason=DowntimeReason.objects.get(code="BREAKDOWN"))
     return {
         **stock_keys,
+        "downtime-reasons": "BREAKDOWN",
+        "downtime-events": str(downtime.pk),
         "scrap-reasons": "BURR",
         "production-reports": str(report.pk),
         "departments": "MACH",
@@ -339,6 +344,13 @@ VALID_BODIES = {
     ("patch", "/api/v1/expected-receipts/{id}/"): {"quantity": "110", "supplier": "Acme"},
     ("post", "/api/v1/expected-receipts/{id}/receive/"): {"quantity": "10", "location": "WH-A", "lot": "H-1"},
     ("post", "/api/v1/expected-receipts/{id}/cancel/"): {"reason": "Supplier cannot deliver"},
+    ("post", "/api/v1/downtime-reasons/"): {"code": "TOOLING", "name": "Tooling", "is_planned": False},
+    ("put", "/api/v1/downtime-reasons/{code}/"): {"code": "BREAKDOWN", "name": "Breakdown", "is_active": True},
+    ("patch", "/api/v1/downtime-reasons/{code}/"): {"name": "Breakdown"},
+    ("post", "/api/v1/downtime-events/"): {"work_center": "CNC-01", "reason": "CHANGEOVER", "note": "die change"},
+    ("put", "/api/v1/downtime-events/{id}/"): {"work_center": "CNC-01", "reason": "BREAKDOWN", "note": "motor"},
+    ("patch", "/api/v1/downtime-events/{id}/"): {"note": "motor"},
+    ("post", "/api/v1/downtime-events/{id}/stop/"): {"note": "fixed"},
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
     ("post", "/api/v1/subscriptions/"): {"kind": "department", "target": "MACH", "verbs": ["hold.placed"], "email": "digest"},

@@ -10,9 +10,9 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications"]
+EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications", "Downtime"]
 # Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
-FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications"]
+FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications", "Downtime"]
 NAVIGATION = {
     "viewer": EVERYONE,
     "supervisor": EVERYONE,

@@ -34,8 +34,9 @@ def test_role_has_exactly_view_plus_its_documented_permissions(role):
 def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
+    downtime = {"plant.add_downtimeevent", "plant.change_downtimeevent"}
     # operators report and stop work (a hold) in floor mode, and reach nothing else
-    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold"}
+    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold", *downtime}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
         f"{wo}.place_hold",
         f"{wo}.release_hold",
@@ -48,6 +49,8 @@ def test_documented_table():
         "core.change_operatorbadge",
         "plant.add_walldisplay",
         "plant.change_walldisplay",
+        *downtime,
+        "plant.delete_downtimeevent",
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.add_workorder",
@@ -62,6 +65,7 @@ def test_documented_table():
         "materials.move_stock",
         "materials.receive_expectedreceipt",
         "materials.add_lot",
+        *downtime,
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -92,8 +96,11 @@ def test_documented_table():
         f"{wo}.delete_scrapreason",
         "materials.add_location",
         "materials.add_expectedreceipt",
+        "plant.add_downtimereason",
+        "plant.change_downtimereason",
     ):
         assert perm in planner
+    assert not planner & downtime  # the planner does not stand at the machine
     # the planner plans: it releases and cancels, but does not start, complete or close
     # work, report progress or hold work on the floor
     assert not planner & {

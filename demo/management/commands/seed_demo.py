@@ -25,6 +25,7 @@ from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
 from prodcoord.events.models import Event
 from prodcoord.notifications.services import notification_settings_update
+from reports.services import attainment_snapshots_compute
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, WorkOrder
 
@@ -140,6 +141,9 @@ class DemoPlant:
         demo.badges_create(self.users)
         self.displays = demo.displays_create()
         self.kits_stage()
+        demo.downtime_create(actor=self.supervisor, work_centers=self.work_centers.values(), now=self.now, rng=self.rng)
+        # The plan against actual of every shift that has ended, as the periodic run keeps it.
+        attainment_snapshots_compute(dates=[slot.date for slot in self.slots], now=self.now)
 
     def master_data(self):
         planner = self.planner

@@ -1,0 +1,16 @@
+"""The stored reports, read in the admin (they are computed, never edited)."""
+
+from django.contrib import admin
+
+from prodcoord.core.admin import ReadOnlyAdmin, qty
+
+from .models import AttainmentSnapshot
+
+
+@admin.register(AttainmentSnapshot)
+class AttainmentSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("date", "shift", "work_center", qty("planned"), qty("actual"), qty("capped_actual"), "entries", "computed_at")
+    list_filter = ("shift", "work_center__department")
+    search_fields = ("work_center__code",)
+    list_select_related = ("shift", "work_center")
+    date_hierarchy = "date"
