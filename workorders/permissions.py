@@ -84,3 +84,9 @@ def roles_allowed(permissions):
 
     names = [role for role, perms in ROLE_PERMISSIONS.items() if any(p in perms for p in permissions)]
     return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def a_hold(kind_label):
+    """ "a quality hold", "an equipment hold": a hold of that kind, as a sentence names it."""
+    label = kind_label.lower()
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label} hold"

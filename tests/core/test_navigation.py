@@ -19,6 +19,7 @@ NAVIGATION = {
     "coordinator": [*FLOOR, "New order"],
     "planner": [*EVERYONE, "New order", "API docs"],
     "quality": EVERYONE,
+    "materials_handler": EVERYONE,
 }
 
 
@@ -26,7 +27,7 @@ def nav_labels(response):
     return [entry["label"] for entry in response.context["nav"].entries]
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", NAVIGATION)
 def test_each_role_sees_the_pages_it_can_use(client, make_user, role):
     client.force_login(make_user(role))
     response = client.get(reverse("home"))

@@ -88,8 +88,8 @@ def test_the_digest_gathers_the_hour_once(plant, django_capture_on_commit_callba
     other = follower("work_order", plant.order.number, email="digest")
     coordinator = UserFactory(role="coordinator")
     hold = place_hold(plant, django_capture_on_commit_callbacks, actor=coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        wo.hold_release(hold=hold, actor=coordinator, release_note="Deburred.")
+    with django_capture_on_commit_callbacks(execute=True):  # a quality hold: a supervisor releases it
+        wo.hold_release(hold=hold, actor=UserFactory(role="supervisor"), release_note="Deburred.", disposition="rework")
     assert mail.outbox == []  # digest followers get no e-mail of their own
 
     # Made during this hour: the digest built at the top of the next hour has them, once.

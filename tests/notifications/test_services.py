@@ -66,7 +66,7 @@ def test_a_department_subscription_narrowed_to_some_kinds_gets_only_those(plant,
     coordinator = UserFactory(role="coordinator")
     commit(wo.work_order_update, work_order=plant.order, actor=coordinator, priority=1, reason="Escalation.")
     hold = commit(wo.hold_place, work_order=plant.order, actor=coordinator, kind="quality", reason="Burr.")
-    commit(wo.hold_release, hold=hold, actor=coordinator, release_note="Deburred.")
+    commit(wo.hold_release, hold=hold, actor=coordinator, release_note="Deburred.", disposition="rework")
     assert notified(holds_only) == ["hold.placed", "hold.released"]
 
 

@@ -26,8 +26,8 @@ def ago(**kwargs):
     return timezone.now() - dt.timedelta(**kwargs)
 
 
-def test_an_operator_starts_and_stops_downtime(api_as, press):
-    client = api_as("operator")
+def test_a_coordinator_starts_and_stops_downtime(api_as, press):
+    client = api_as("coordinator")
     response = client.post(URL, {"work_center": "PRESS-01", "reason": "BREAKDOWN", "note": "no air"}, format="json")
     assert response.status_code == 201, response.data
     body = response.data
@@ -104,7 +104,9 @@ def test_who_may_not_record_downtime(api_as, press, role):
     assert not DowntimeEvent.objects.exists()
 
 
-@pytest.mark.parametrize(("role", "status"), [("operator", 403), ("coordinator", 403), ("supervisor", 204)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("operator", 403), ("coordinator", 403), ("supervisor", 204)]
+)  # operators: floor mode only
 def test_only_supervisors_delete_downtime(api_as, press, role, status):
     event = DowntimeEvent.objects.create(
         work_center=press, reason=DowntimeReason.objects.get(code="OTHER"), started_at=ago(hours=3), ended_at=ago(hours=2)

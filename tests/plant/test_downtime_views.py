@@ -31,18 +31,18 @@ def login(client, make_user, role):
     return user
 
 
-@pytest.mark.parametrize("role", ["viewer", "operator", "supervisor", "coordinator", "planner"])
+@pytest.mark.parametrize("role", ["viewer", "supervisor", "coordinator", "planner", "quality", "materials_handler"])
 def test_every_role_sees_the_page_and_only_recorders_get_the_buttons(client, make_user, press, role):
     login(client, make_user, role)
     response = client.get(PAGE)
     assert response.status_code == 200
     html = response.content.decode()
     assert "PRESS-01" in html
-    assert ('action="/downtime/start/"' in html) == (role in ("operator", "supervisor", "coordinator"))
+    assert ('action="/downtime/start/"' in html) == (role in ("supervisor", "coordinator"))
 
 
 def test_one_tap_down_and_running_again(client, make_user, press):
-    user = login(client, make_user, "operator")
+    user = login(client, make_user, "coordinator")
     response = client.post(
         "/downtime/start/", {"work_center": "PRESS-01", "reason": "BREAKDOWN", "note": "ram stuck", "department": "FORM"}
     )

@@ -10,6 +10,7 @@ from prodcoord.events.models import Event
 from tests.api_helpers import make_bracket
 from tests.factories import WorkCenterFactory, make_routed_item, make_work_order, scrap_reason
 from workorders.models import Hold, ProductionReport, WorkOrder
+from workorders.permissions import a_hold
 from workorders.services import hold_place, hold_release
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +339,7 @@ def test_hold_release_matrix_kind_by_role(api_as, item, kind, role):
         assert response.data["disposition"] == ("rework" if kind == "quality" else "")
     elif role in ("coordinator", "quality"):  # may release other kinds: the message says who may release this one
         who = "supervisor or quality" if kind == "quality" else "supervisor or coordinator"
-        assert response.data["detail"] == f"Your role cannot release a {kind} hold; {who} can."
+        assert response.data["detail"] == f"Your role cannot release {a_hold(kind)}; {who} can."
 
 
 def test_a_quality_hold_needs_its_disposition_and_only_it_takes_one(api_as, item):
@@ -367,7 +368,7 @@ def test_a_quality_user_places_quality_holds_only(api_as, item):
     client = api_as("quality")
     response = client.post(f"{URL}{wo.number}/holds/", {"kind": "equipment", "reason": "x"}, format="json")
     assert response.status_code == 403
-    assert response.data["detail"] == "Your role cannot place a equipment hold; supervisor or coordinator can."
+    assert response.data["detail"] == "Your role cannot place an equipment hold; operator, supervisor or coordinator can."
     response = client.post(f"{URL}{wo.number}/holds/", {"kind": "quality", "reason": "Porosity"}, format="json")
     assert response.status_code == 201
 

@@ -8,7 +8,7 @@ from prodcoord.events.models import Event, EventScope
 from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
 from workorders import services
 from workorders.models import Hold, WorkOrder
-from workorders.permissions import HOLD_RELEASE_PERMISSIONS, may_release_hold
+from workorders.permissions import HOLD_RELEASE_PERMISSIONS, a_hold, may_release_hold
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,10 @@ RELEASE = {
     "equipment": {"supervisor", "coordinator"},
     "customer": {"supervisor", "coordinator"},
 }
+# Operators stop work with a hold of any kind, from floor mode.
 PLACE = {
-    "quality": {"supervisor", "coordinator", "quality"},
-    **{kind: {"supervisor", "coordinator"} for kind in KINDS if kind != "quality"},
+    "quality": {"operator", "supervisor", "coordinator", "quality"},
+    **{kind: {"operator", "supervisor", "coordinator"} for kind in KINDS if kind != "quality"},
 }
 ROLES = ["viewer", "operator", "supervisor", "coordinator", "planner", "quality"]
 
@@ -105,7 +106,7 @@ def test_release_matrix_in_the_service(kind, role, make_user):
     else:
         with pytest.raises(PermissionDenied) as exc:
             services.hold_release(hold=hold, actor=user, release_note="cleared", disposition=disposition, check_permissions=True)
-        assert f"cannot release a {kind} hold" in str(exc.value)
+        assert f"cannot release {a_hold(kind)}" in str(exc.value)
         assert Hold.objects.get(pk=hold.pk).is_active
         assert WorkOrder.objects.get(pk=wo.pk).on_hold
 

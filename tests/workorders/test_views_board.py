@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from prodcoord.core.plant_time import plant_today
 from prodcoord.core.roles import ROLES
 from prodcoord.events.models import Event
 from prodcoord.events.selectors import event_last_id
@@ -46,10 +47,10 @@ def plant(shifts):
     assembled = make_routed_item(sku="FG-KIT", work_centers=[assy])
     orders = {
         "mill_late": make_work_order(
-            item=milled, status="released", due_date=dt.date(2020, 1, 1), priority=2, customer_ref="ACME-7"
+            item=milled, status="released", due_date=plant_today() - dt.timedelta(days=30), priority=2, customer_ref="ACME-7"
         ),
-        "mill": make_work_order(item=milled, status="in_progress", due_date=dt.date(2099, 1, 5), priority=3),
-        "lathe": make_work_order(item=turned, status="released", due_date=dt.date(2099, 1, 3), priority=1),
+        "mill": make_work_order(item=milled, status="in_progress", due_date=plant_today() + dt.timedelta(days=62), priority=3),
+        "lathe": make_work_order(item=turned, status="released", due_date=plant_today() + dt.timedelta(days=60), priority=1),
         "assy": make_work_order(item=assembled, status="draft", priority=4, customer_ref="BOLT-1"),
     }
     services.work_order_refresh_overdue()
@@ -80,7 +81,8 @@ def test_board_filters_by_department_work_center_priority_due_window_late_and_te
     assert get(department="ASM") == {p["assy"]}
     assert get(work_center="MILL") == {p["mill_late"], p["mill"]}
     assert get(priority="1") == {p["lathe"]}
-    assert get(due_after="2099-01-01", due_before="2099-01-04") == {p["lathe"]}
+    soon = plant_today() + dt.timedelta(days=59)
+    assert get(due_after=soon.isoformat(), due_before=(soon + dt.timedelta(days=2)).isoformat()) == {p["lathe"]}
     assert get(overdue="true") == {p["mill_late"]}
     assert get(search="acme") == {p["mill_late"]}
     assert get(search="FG-TURNED") == {p["lathe"]}

@@ -371,12 +371,12 @@ def test_a_hold_without_a_reason_is_a_field_error_and_places_nothing(tablet, ord
     assert not Hold.objects.exists()
 
 
-def test_a_stale_version_is_refused(tablet, order):
+def test_a_report_is_an_addition_that_a_change_meanwhile_does_not_refuse(tablet, order):
     stale = report_form(order, quantity_good="1")
     services.operation_report_progress(work_order=order, actor=None, operation=10, quantity_good=Decimal("1"))
     response = tablet.post(floor_url(order, "report"), stale)
-    assert response.status_code == 409
-    assert ProductionReport.objects.count() == 1
+    assert response.status_code == 302
+    assert ProductionReport.objects.count() == 2
 
 
 def test_a_viewer_sees_floor_mode_but_cannot_report_or_stop(client, make_user, order):

@@ -18,6 +18,7 @@ from ..permissions import (
     FIELD_PERMISSIONS,
     HOLD_RELEASE_PERMISSIONS,
     TRANSITION_PERMISSIONS,
+    a_hold,
     may_release_hold,
     roles_allowed,
 )
@@ -293,7 +294,7 @@ class HoldViewSet(ServiceViewSet):
         if not may_release_hold(request.user, hold.kind):
             self.permission_denied(
                 request,
-                message=f"Your role cannot release a {hold.get_kind_display().lower()} hold; "
+                message=f"Your role cannot release {a_hold(hold.get_kind_display())}; "
                 f"{roles_allowed(HOLD_RELEASE_PERMISSIONS[hold.kind])} can.",
             )
         data = self.validated_input_for(HoldReleaseSerializer)

@@ -15,7 +15,14 @@ from prodcoord.core.rows import RowErrors, chunks, columns_update, single
 from prodcoord.events.services import EventBatch
 
 from ..models import Hold, Operation
-from ..permissions import HOLD_PLACE_PERMISSIONS, HOLD_RELEASE_PERMISSIONS, may_place_hold, may_release_hold, roles_allowed
+from ..permissions import (
+    HOLD_PLACE_PERMISSIONS,
+    HOLD_RELEASE_PERMISSIONS,
+    a_hold,
+    may_place_hold,
+    may_release_hold,
+    roles_allowed,
+)
 from .common import ADDITION, bump, require_open, version_check, work_order_scopes, work_orders_lock, work_orders_write
 
 HOLD_RELEASE_FIELDS = ["released_at", "released_by", "release_note", "disposition", "updated_at"]
@@ -97,14 +104,14 @@ def hold_release_check(*, hold, release_note, at, disposition=""):
 def hold_place_permission_check(actor, kind):
     """Refuse a person placing a kind of hold their role may not place (``permissions``)."""
     if kind in HOLD_PLACE_PERMISSIONS and not may_place_hold(actor, kind):
-        raise PermissionDenied(f"Your role cannot place a {kind} hold; {roles_allowed(HOLD_PLACE_PERMISSIONS[kind])} can.")
+        raise PermissionDenied(f"Your role cannot place {a_hold(kind)}; {roles_allowed(HOLD_PLACE_PERMISSIONS[kind])} can.")
 
 
 def hold_release_permission_check(actor, hold):
     """Refuse a person releasing a kind of hold their role may not release (``permissions``)."""
     if not may_release_hold(actor, hold.kind):
         raise PermissionDenied(
-            f"Your role cannot release a {hold.get_kind_display().lower()} hold; "
+            f"Your role cannot release {a_hold(hold.get_kind_display())}; "
             f"{roles_allowed(HOLD_RELEASE_PERMISSIONS[hold.kind])} can."
         )
 

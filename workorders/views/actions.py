@@ -21,7 +21,14 @@ from prodcoord.core.quantities import fmt_qty
 
 from .. import selectors, services
 from ..forms import WorkOrderTransitionForm
-from ..permissions import ANY_HOLD_RELEASE, HOLD_RELEASE_PERMISSIONS, TRANSITION_PERMISSIONS, may_release_hold, roles_allowed
+from ..permissions import (
+    ANY_HOLD_RELEASE,
+    HOLD_RELEASE_PERMISSIONS,
+    TRANSITION_PERMISSIONS,
+    a_hold,
+    may_release_hold,
+    roles_allowed,
+)
 from ..services import VERBS
 from .access import login_required
 from .pages import render_work_order, work_order_get_or_404
@@ -243,7 +250,7 @@ def work_order_hold_release(request, number, hold_id):
         raise Http404(f"{number} has no hold {hold_id}.")
     if not may_release_hold(request.user, hold.kind):
         raise PermissionDenied(
-            f"Your role cannot release a {hold.get_kind_display().lower()} hold; "
+            f"Your role cannot release {a_hold(hold.get_kind_display())}; "
             f"{roles_allowed(HOLD_RELEASE_PERMISSIONS[hold.kind])} can."
         )
 
