@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from prodcoord.core.plant_time import plant_today
 from tests.factories import DepartmentFactory, UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 
@@ -29,8 +30,10 @@ def plant(transactional_db, settings):
     turned = make_routed_item(sku="FG-TURNED", work_centers=[lathe, assy])
     kit = make_routed_item(sku="FG-KIT", work_centers=[assy])
     orders = {
-        "late": make_work_order(item=milled, status="released", due_date=dt.date(2020, 1, 1), quantity=Decimal("40")),
-        "lathe": make_work_order(item=turned, status="in_progress", due_date=dt.date(2099, 1, 1)),
+        "late": make_work_order(
+            item=milled, status="released", due_date=plant_today() - dt.timedelta(days=20), quantity=Decimal("40")
+        ),
+        "lathe": make_work_order(item=turned, status="in_progress", due_date=plant_today() + dt.timedelta(days=60)),
         "kit": make_work_order(item=kit, status="released"),
     }
     services.work_order_refresh_overdue()

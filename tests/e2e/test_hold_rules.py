@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from prodcoord.core.plant_time import plant_today, plant_tz
 from tests.e2e.layout import assert_nothing_wider_than_the_viewport
@@ -52,12 +53,12 @@ def test_an_operators_report_after_a_priority_change_goes_through(page, plant):
     wo = plant["wo"]
     page.set_viewport_size(PORTRAIT)
     log_in(page, "olga")
-    page.goto(f"/work-orders/{wo.number}/")  # the operator reads the page …
+    page.goto(f"/floor/{wo.number}/")  # the operator reads the order in floor mode …
     # … and meanwhile the supervisor makes it the most urgent job
     services.work_order_change_priority(work_order=wo, actor=plant["maria"], priority=1, reason="Customer line down")
-    page.fill("#id_progress_quantity_good", "12")
-    page.click("#actions button:text('Report')")
-    page.wait_for_selector(".message--success >> text=12 good reported on operation 10")
+    page.fill("#id_floor_quantity_good", "12")
+    page.click("button:has-text('Report')")
+    expect(page.locator(".messages")).to_contain_text("Reported 12 good")
     assert ProductionReport.objects.get(work_order=wo).quantity_good == 12
     assert WorkOrder.objects.get(pk=wo.pk).priority == 1
 
