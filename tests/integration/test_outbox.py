@@ -28,10 +28,15 @@ FIRST_DUE = dt.date.today() + dt.timedelta(days=30)
 
 @pytest.fixture
 def follow_up_on_reschedule():
-    """A follow-up for every reschedule: ``count_follow_up_runs_task`` subscribed to its event."""
+    """A follow-up for every reschedule: ``count_follow_up_runs_task`` subscribed to its event, and
+    only it (the apps' own subscribers, such as the notifications' fan-out, are set aside meanwhile, so
+    the outbox holds exactly the messages this test counts)."""
+    apps_subscribers = list(hooks._task_subscriptions)
+    hooks._task_subscriptions[:] = []
     name = hooks.subscribe_task(count_follow_up_runs_task, verbs={"work_order.rescheduled"})
     yield name
     hooks.unsubscribe_task(name)
+    hooks._task_subscriptions[:] = apps_subscribers
 
 
 class Planner:
