@@ -528,12 +528,14 @@ def _receipt_rows_check(rows, records=()):
 NON_FIELD = "__all__"
 
 
+@transaction.atomic
 def expected_receipts_create(*, actor, rows):
     rows = list(rows)
     _receipt_rows_check(rows)
     return records_create(actor=actor, model=ExpectedReceipt, fields=RECEIPT_FIELDS, rows=rows, verb="expected_receipt.created")
 
 
+@transaction.atomic
 def expected_receipts_update(*, actor, rows):
     rows = list(rows)
     locked = lock_by_pk(ExpectedReceipt.objects.all(), [row["record"].pk for row in rows])

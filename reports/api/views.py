@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from plant.models import Department, WorkCenter
 from prodcoord.core.api.fields import InputSerializer, NaturalKeyField, quantity_field
-from prodcoord.core.api.schema import InputOutputAutoSchema
+from prodcoord.core.api.schema import VALIDATION_ERROR, InputOutputAutoSchema
 from prodcoord.core.plant_time import plant_today
 
 from .. import selectors
@@ -60,7 +60,7 @@ class AttainmentView(APIView):
 
     @extend_schema(
         parameters=[AttainmentQuerySerializer],
-        responses={200: AttainmentSerializer},
+        responses={200: AttainmentSerializer, 400: VALIDATION_ERROR},
         summary="Schedule attainment",
         tags=["reports"],
     )
