@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from materials import selectors as stock_selectors
 from materials import stock
 from materials.models import Item, Location, StockMove
+from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
 from workorders.models import WorkOrder
-from workorders.views.access import login_required
 
 from .forms import MaterialMoveForm
 from .requirements import item_requirements, work_order_materials

@@ -4,7 +4,6 @@ and what stopped them lately."""
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 
 from . import selectors, services

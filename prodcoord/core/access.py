@@ -1,4 +1,4 @@
-"""Who may open the pages of the bottom layer's apps (the activity feed, notifications), and a choice field they share."""
+"""Who may open the pages (every app's views use ``login_required`` from here), and a choice field they share."""
 
 import functools
 

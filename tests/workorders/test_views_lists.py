@@ -143,10 +143,14 @@ def test_an_unknown_sort_is_the_default_not_an_error(as_viewer, finished):
 
 def test_a_column_head_sorts_by_it_then_reverses_and_keeps_the_search(as_viewer, finished):
     response = as_viewer.get(HISTORY, {"search": "acme"})
-    assert response.context["sort"]["due_date"] == {"url": "?search=acme&ordering=due_date", "sort": "none"}
-    assert response.context["sort"]["ended_at"] == {"url": "?search=acme&ordering=ended_at", "sort": "descending"}
+    assert response.context["sort"]["due_date"] == {"url": "?search=acme&ordering=due_date", "sort": "none", "label": "Due"}
+    assert response.context["sort"]["ended_at"] == {
+        "url": "?search=acme&ordering=ended_at",
+        "sort": "descending",
+        "label": "Ended",
+    }
     response = as_viewer.get(HISTORY, {"search": "acme", "ordering": "due_date", "page": "1"})
-    assert response.context["sort"]["due_date"] == {"url": "?search=acme&ordering=-due_date", "sort": "ascending"}
+    assert response.context["sort"]["due_date"] == {"url": "?search=acme&ordering=-due_date", "sort": "ascending", "label": "Due"}
     html = response.content.decode()
     assert "Sorted by due, earliest first; the default is ended, newest first." in html
     # the pages keep the search and the sort

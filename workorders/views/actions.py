@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
 from prodcoord.core.quantities import fmt_qty
 
@@ -30,7 +31,6 @@ from ..permissions import (
     roles_allowed,
 )
 from ..services import VERBS
-from .access import login_required
 from .pages import render_work_order, work_order_get_or_404
 from .panel import ACTIONS, has_action_permission
 
@@ -171,10 +171,17 @@ def _action_view(key):
 @_action_view("progress")
 def work_order_progress(request, work_order, form):
     """Report good and scrap quantity on an operation (a released order starts on its first report)."""
+    made = progress_from_form(work_order=work_order, actor=request.user, form=form)
+    return f"{work_order.number}: {made} reported on operation {form.cleaned_data['operation']}."
+
+
+def progress_from_form(*, work_order, actor, form):
+    """Report what a valid progress form holds (the work-order page's or floor mode's), through the
+    progress service; returns what was made, as a sentence says it: "5 good and 1 scrap (BURR)"."""
     data = form.cleaned_data
     report = services.operation_report_progress(
         work_order=work_order,
-        actor=request.user,
+        actor=actor,
         operation=data["operation"],
         quantity_good=data["quantity_good"] or Decimal("0"),
         quantity_scrap=data["quantity_scrap"] or Decimal("0"),
@@ -186,7 +193,7 @@ def work_order_progress(request, work_order, form):
     made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
     if report.quantity_scrap:
         made.append(f"{fmt_qty(report.quantity_scrap)} scrap ({report.scrap_reason.code})")
-    return f"{work_order.number}: {' and '.join(made)} reported on operation {data['operation']}."
+    return " and ".join(made)
 
 
 @login_required

@@ -3,7 +3,6 @@ click away, and live — the page asks every few seconds whether anything happen
 last event it showed, and re-renders only when something did, marking the rows that changed.
 A work order's page asks the same of its own events and says who changed what."""
 
-from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
+from prodcoord.core.access import login_required
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.presenters import present
 from prodcoord.events.selectors import (
@@ -32,50 +32,34 @@ from .. import selectors, services
 from ..filters import WorkOrderFilter
 from ..forms import SavedViewForm, WorkOrderOpenFilterForm
 from ..models import SavedBoardView
-from .access import login_required
+from .lists import Column, Sorting, text_column
 
 PAGE_SIZE = 50
 NO_CONTENT = 204
 
 
-@dataclass(frozen=True)
-class BoardColumn:
-    key: str  # the ``?ordering=`` value
-    label: str
-    field: str
-    ascending: str
-    descending: str
-    nullable: bool = False
-
-
-COLUMNS = {
-    c.key: c
-    for c in (
-        BoardColumn("number", "Work order", "number", "A to Z", "Z to A"),
-        BoardColumn("item", "Item", "item__sku", "A to Z", "Z to A"),
-        BoardColumn("progress", "Done / ordered", "progress", "least done first", "most done first"),
-        BoardColumn("work_center", "Current op.", "current_work_center__code", "A to Z", "Z to A", nullable=True),
-        BoardColumn("status", "Status", "status", "A to Z", "Z to A"),
-        BoardColumn("priority", "Prio", "priority", "most urgent first", "least urgent first"),
-        BoardColumn("due_date", "Due", "due_date", "earliest first", "latest first", nullable=True),
-        BoardColumn("customer_ref", "Customer ref.", "customer_ref_sort", "A to Z", "Z to A", nullable=True),
-    )
-}
-assert set(COLUMNS) == set(services.BOARD_SORT_KEYS)
-DEFAULT_ORDERING = "priority"
-
-
-def board_ordering(value):
-    value = (value or "").strip()
-    if value.lstrip("-") not in COLUMNS or value.count("-") > 1:
-        return DEFAULT_ORDERING
-    return value
+# The board's columns, sorted as every list sorts (views/lists.py); the board adds its groups and
+# breaks priority's ties by due date (``board_order``).
+SORTING = Sorting(
+    [
+        text_column("number", "Work order"),
+        text_column("item", "Item", "item__sku"),
+        Column("progress", "Done / ordered", "progress", "least done first", "most done first"),
+        Column("work_center", "Current op.", "current_work_center__code", "A to Z", "Z to A", nullable=True),
+        text_column("status", "Status"),
+        Column("priority", "Prio", "priority", "most urgent first", "least urgent first", spoken="priority"),
+        Column("due_date", "Due", "due_date", "earliest first", "latest first", nullable=True),
+        Column("customer_ref", "Customer ref.", "customer_ref_sort", "A to Z", "Z to A", nullable=True),
+    ],
+    default="priority",
+)
+assert set(SORTING.columns) == set(services.BOARD_SORT_KEYS)
 
 
 def board_order(queryset, ordering, group):
     """Rows grouped (by the group's key, the orders with no current operation last), then by the
     column asked for; most urgent first breaks priority's ties by due date; the number breaks the rest."""
-    column = COLUMNS[ordering.lstrip("-")]
+    column = SORTING.columns[ordering.lstrip("-")]
     descending = ordering.startswith("-")
     nulls = {"nulls_last": True} if column.nullable else {}
     order = []
@@ -87,21 +71,6 @@ def board_order(queryset, ordering, group):
         order.append(F("due_date").asc(nulls_last=True))
     order.append(F("number").desc() if descending else F("number").asc())
     return queryset.order_by(*order)
-
-
-def _sort_headers(ordering, query):
-    prefix = f"{query}&" if query else ""
-    headers = {}
-    for key, column in COLUMNS.items():
-        here = ordering.lstrip("-") == key
-        descending = ordering.startswith("-")
-        next_value = key if (not here or descending) else f"-{key}"
-        headers[key] = {
-            "url": f"?{prefix}ordering={next_value}",
-            "sort": ("descending" if descending else "ascending") if here else "none",
-            "label": column.label,
-        }
-    return headers
 
 
 def _percent(part, whole):
@@ -143,7 +112,7 @@ def _group_rows(rows, groups, group):
 def board_context(request, *, changed=frozenset(), last_event=None):
     form = WorkOrderOpenFilterForm(request.GET or None)
     group = form.grouping()
-    ordering = board_ordering(request.GET.get("ordering"))
+    ordering = SORTING.read(request.GET.get("ordering"))
     filtered = WorkOrderFilter(request.GET or None, queryset=selectors.board_list()).qs
     page = Paginator(board_order(filtered, ordering, group), PAGE_SIZE).get_page(request.GET.get("page"))
     detail_prefix = reverse("work-order-detail", args=["-"])[:-2]
@@ -172,16 +141,10 @@ def board_context(request, *, changed=frozenset(), last_event=None):
         "refresh_seconds": settings.BOARD_REFRESH_SECONDS,
         "changed_count": sum(1 for wo in rows if wo.changed),
         "ordering": ordering,
-        "sort": _sort_headers(ordering, without_ordering.urlencode()),
-        "sorted_by": _described(ordering),
-        "is_default_sort": ordering == DEFAULT_ORDERING,
+        "sort": SORTING.headers(ordering, without_ordering.urlencode()),
+        "sorted_by": SORTING.described(ordering),
+        "is_default_sort": ordering == SORTING.default,
     }
-
-
-def _described(ordering):
-    column = COLUMNS[ordering.lstrip("-")]
-    name = "priority" if column.key == "priority" else column.label.lower()
-    return f"{name}, {column.descending if ordering.startswith('-') else column.ascending}"
 
 
 @login_required

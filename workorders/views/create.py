@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from materials.models import Item
+from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
 
 from .. import selectors, services
 from ..forms import DraftEditForm, WorkOrderCreateForm
 from ..models import WorkOrder
 from ..permissions import draft_editable
-from .access import login_required
 from .actions import _attach_service_errors
 from .pages import work_order_get_or_404
 

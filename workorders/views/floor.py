@@ -12,7 +12,6 @@ floor_access.py). Every report and hold is the signed-in person's.
 """
 
 import functools
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,13 +30,12 @@ from plant.services import user_work_center_set
 from prodcoord.core.api.throttling import client_address
 from prodcoord.core.badges import FLOOR_SESSION, badge_username
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
-from prodcoord.core.quantities import fmt_qty
 
 from .. import selectors, services
 from ..forms import BadgeSignInForm, FloorHoldForm, FloorPickForm, FloorProgressForm
 from ..models import WorkOrder
 from ..services import PROGRESS_STATUSES
-from .actions import _attach_service_errors
+from .actions import _attach_service_errors, progress_from_form
 from .pages import _decorate, _with_current_operation
 from .work_center import WorkCenterChoiceForm
 
@@ -267,21 +265,8 @@ def floor_report(request, number):
     """Good and scrap on the order's current operation, as the signed-in person."""
 
     def call(work_order, data, form):
-        report = services.operation_report_progress(
-            work_order=work_order,
-            actor=request.user,
-            operation=data["operation"],
-            quantity_good=data["quantity_good"] or Decimal("0"),
-            quantity_scrap=data["quantity_scrap"] or Decimal("0"),
-            scrap_reason=data["scrap_reason"],
-            note=data["note"],
-            version=data["version"],
-            confirmed=form.confirmed(),
-        )
-        made = [f"{fmt_qty(report.quantity_good)} good"] if report.quantity_good else []
-        if report.quantity_scrap:
-            made.append(f"{fmt_qty(report.quantity_scrap)} scrap ({report.scrap_reason.code})")
-        return f"Reported {' and '.join(made)} on {work_order.number}, operation {data['operation']}."
+        made = progress_from_form(work_order=work_order, actor=request.user, form=form)
+        return f"Reported {made} on {work_order.number}, operation {data['operation']}."
 
     return _submit(
         request,

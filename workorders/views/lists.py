@@ -10,10 +10,11 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from prodcoord.core.access import login_required
+
 from .. import selectors
 from ..filters import WorkOrderFilter
 from ..forms import WorkOrderHistoryFilterForm, WorkOrderSearchForm
-from .access import login_required
 
 PAGE_SIZE = 50
 
@@ -31,6 +32,8 @@ class Column:
     # A column that may be empty keeps its empty rows last, either way; the others sort plainly,
     # so an index on them (the history's "ended", most recent first) serves either direction.
     nullable: bool = False
+    # How "sorted by …" names it, when not its label in lower case ("Prio" → "priority").
+    spoken: str = ""
 
 
 def text_column(key, label, field=None):
@@ -74,20 +77,22 @@ class Sorting:
     def described(self, value):
         """How the list is sorted, in words: ``"completed, oldest first"``."""
         column = self.columns[value.lstrip("-")]
-        return f"{column.label.lower()}, {column.descending if value.startswith('-') else column.ascending}"
+        name = column.spoken or column.label.lower()
+        return f"{name}, {column.descending if value.startswith('-') else column.ascending}"
 
     def headers(self, value, query):
         """Per column key: the link that sorts by it (descending when it is already sorted ascending)
         and its ``aria-sort``; ``query`` is the list's query string without ordering or page."""
         prefix = f"{query}&" if query else ""
         result = {}
-        for key in self.columns:
+        for key, column in self.columns.items():
             sorted_here = value.lstrip("-") == key
             descending = value.startswith("-")
             next_value = key if (not sorted_here or descending) else f"-{key}"
             result[key] = {
                 "url": f"?{prefix}ordering={next_value}",
                 "sort": ("descending" if descending else "ascending") if sorted_here else "none",
+                "label": column.label,
             }
         return result
 

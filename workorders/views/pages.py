@@ -7,13 +7,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from prodcoord.core.access import login_required
 from prodcoord.events.presenters import present
 from prodcoord.events.selectors import work_order_history
 
 from .. import selectors
 from ..models import WorkOrder
 from ..permissions import draft_editable
-from .access import login_required
 from .panel import action_forms
 
 HISTORY_LIMIT = 200

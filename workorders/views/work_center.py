@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 from plant.models import WorkCenter
 from plant.selectors import user_work_center, work_center_list
 from plant.services import user_work_center_set
+from prodcoord.core.access import login_required
 
 from .. import selectors
-from .access import login_required
 
 # Each list shows the most urgent orders; more are a link away (the open list, filtered).
 LIMIT = 50
