@@ -17,6 +17,23 @@ def shift_list():
     return Shift.objects.order_by("start_time", "code")
 
 
+def _by_code(queryset, code):
+    """The record with this code, or None; a code holding a NUL names nothing (PostgreSQL refuses
+    to even compare one)."""
+    if not code or "\x00" in code:
+        return None
+    return queryset.filter(code=code).first()
+
+
+def department_by_code(code, *, active_only=False):
+    departments = Department.objects.filter(is_active=True) if active_only else Department.objects.all()
+    return _by_code(departments, code)
+
+
+def work_center_by_code(code):
+    return _by_code(WorkCenter.objects.select_related("department"), code)
+
+
 def active_work_center_codes():
     """Codes of the work centers in use, for pickers."""
     return work_center_list().filter(is_active=True).values_list("code", flat=True)
@@ -57,6 +74,16 @@ def downtime_event_list():
     return DowntimeEvent.objects.select_related("work_center__department", "reason", "started_by", "ended_by").order_by(
         "-started_at", "-pk"
     )
+
+
+def downtime_recent(*, since, department=None, limit):
+    """The downtime that started since ``since`` (of one department, or all), newest first: at
+    most ``limit``, and whether there is more."""
+    events = downtime_event_list().filter(started_at__gte=since)
+    if department is not None:
+        events = events.filter(work_center__department=department)
+    events = list(events[: limit + 1])
+    return events[:limit], len(events) > limit
 
 
 def work_centers_with_downtime(*, department=None):

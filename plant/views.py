@@ -16,7 +16,7 @@ from prodcoord.core.exceptions import ConflictError
 
 from . import selectors, services
 from .forms import DowntimeStartForm, DowntimeStopForm
-from .models import Department, DowntimeEvent, DowntimeReason, WorkCenter
+from .models import DowntimeEvent
 
 RECENT_DAYS = 7
 RECENT_LIMIT = 50
@@ -25,9 +25,7 @@ CHANGE = "plant.change_downtimeevent"
 
 
 def _department(code):
-    if not code:
-        return None
-    return Department.objects.filter(code=code).first() if "\x00" not in code else None
+    return selectors.department_by_code(code)
 
 
 def _back(department):
@@ -54,18 +52,17 @@ def _page(request, *, department, bound=None, status=200):
                 work_center.start_form = bound[1]
             else:
                 work_center.start_form = DowntimeStartForm(reasons=reasons, work_center=work_center)
-    recent = selectors.downtime_event_list().filter(started_at__gte=now - dt.timedelta(days=RECENT_DAYS))
-    if department is not None:
-        recent = recent.filter(work_center__department=department)
-    recent = list(recent[: RECENT_LIMIT + 1])
+    recent, more_recent = selectors.downtime_recent(
+        since=now - dt.timedelta(days=RECENT_DAYS), department=department, limit=RECENT_LIMIT
+    )
     down = [wc for wc in work_centers if wc.open_downtime is not None]
     context = {
         "departments": selectors.department_list().filter(is_active=True),
         "department": department,
         "work_centers": work_centers,
         "down_count": len(down),
-        "recent": recent[:RECENT_LIMIT],
-        "more_recent": len(recent) > RECENT_LIMIT,
+        "recent": recent,
+        "more_recent": more_recent,
         "recent_days": RECENT_DAYS,
         "now": now,
         "can_start": can_start,
@@ -92,13 +89,13 @@ def downtime_start(request):
         raise PermissionDenied("Your role does not record downtime.")
     department = _department(request.POST.get("department", ""))
     reasons = list(selectors.active_downtime_reasons())
-    work_center = WorkCenter.objects.filter(code=request.POST.get("work_center", "")[:20].replace("\x00", "")).first()
+    work_center = selectors.work_center_by_code(request.POST.get("work_center", "")[:20])
     if work_center is None:
         messages.error(request, "That work center does not exist any more.")
         return redirect(_back(department))
     form = DowntimeStartForm(request.POST, reasons=reasons, work_center=work_center)
     if form.is_valid():
-        reason = DowntimeReason.objects.get(code=form.cleaned_data["reason"])
+        reason = next(r for r in reasons if r.code == form.cleaned_data["reason"])  # a choice among them
         try:
             services.downtime_start(actor=request.user, work_center=work_center, reason=reason, note=form.cleaned_data["note"])
         except ValidationError as error:

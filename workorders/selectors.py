@@ -25,7 +25,7 @@ from materials.models import BOM, BOMLine, Item
 from plant.models import WorkCenter
 from prodcoord.core.quantities import fmt_qty
 
-from .models import Hold, Operation, ProductionReport, Routing, RoutingStep, ScrapReason, WorkOrder
+from .models import Hold, Operation, ProductionReport, Routing, RoutingStep, SavedBoardView, ScrapReason, WorkOrder
 
 S = WorkOrder.Status
 
@@ -533,3 +533,8 @@ def _server_binding_cursor():
         connection.connection.prepare_threshold = 5
     raw = PageCursor(connection.connection)
     return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
+def saved_views_of(*, user):
+    """A person's saved board views, by name."""
+    return SavedBoardView.objects.filter(user=user).order_by("name")

@@ -168,7 +168,7 @@ def home(request):
     else:
         context = board_context(request)
         context["counts"] = selectors.work_order_open_counts()
-        context["saved_views"] = SavedBoardView.objects.filter(user=request.user).order_by("name")
+        context["saved_views"] = selectors.saved_views_of(user=request.user)
         context["saved_view_form"] = SavedViewForm(initial={"query": context["view_query"]})
         response = render(request, "workorders/home.html", context)
     patch_vary_headers(response, ("HX-Request",))
@@ -205,7 +205,7 @@ def saved_view_create(request):
     request.GET = _query_dict(query)
     context = board_context(request)
     context["counts"] = selectors.work_order_open_counts()
-    context["saved_views"] = SavedBoardView.objects.filter(user=request.user).order_by("name")
+    context["saved_views"] = selectors.saved_views_of(user=request.user)
     context["saved_view_form"] = form
     context["saved_view_open"] = True
     return render(request, "workorders/home.html", context, status=400)

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from plant.models import Department
-from plant.selectors import wall_display_for_token
+from plant.selectors import department_by_code, wall_display_for_token
 
 from .. import selectors
 from .pages import _percent
@@ -45,7 +44,7 @@ def _progress_here(work_order):
 
 @require_safe
 def wall_display(request, department):
-    dept = Department.objects.filter(code=department, is_active=True).first() if "\x00" not in department else None
+    dept = department_by_code(department, active_only=True)
     if dept is None:
         raise Http404(f"No department {department}.")
     given = request.GET.get("token")

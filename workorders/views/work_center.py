@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from plant.models import WorkCenter
-from plant.selectors import user_work_center, work_center_list
+from plant.selectors import user_work_center, work_center_by_code, work_center_list
 from plant.services import user_work_center_set
 from prodcoord.core.access import login_required
 
@@ -93,7 +93,7 @@ def my_work_center(request):
 @login_required
 def work_center_queue(request, code):
     """Any work center's orders now and next, by its code (a bookmark on a station's tablet)."""
-    work_center = WorkCenter.objects.filter(code=code).first() if "\x00" not in code else None
+    work_center = work_center_by_code(code)
     if work_center is None:
         raise Http404(f"No work center {code}.")
     mine = user_work_center(user=request.user) == work_center
