@@ -8,7 +8,13 @@ from django.db import connection
 
 from tests.query_baseline import BASELINE_FILE, BASELINES_KEY, VENDORS, Baselines
 
-API_URLCONFS = ["prodcoord.events.api.urls", "plant.api.urls", "materials.api.urls", "workorders.api.urls"]
+API_URLCONFS = [
+    "prodcoord.events.api.urls",
+    "prodcoord.notifications.api.urls",
+    "plant.api.urls",
+    "materials.api.urls",
+    "workorders.api.urls",
+]
 
 
 def api_list_cases():

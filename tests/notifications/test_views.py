@@ -273,3 +273,20 @@ def test_another_persons_subscription_is_a_404_on_the_settings_actions(plant, cl
     )
     assert client.post(reverse("subscription-delete", args=[subscription.pk])).status_code == 404
     assert Subscription.objects.get(pk=subscription.pk).email == "none"
+
+
+def test_the_settings_page_costs_the_same_for_any_number_of_subscriptions(plant, client, assert_query_baseline):
+    from prodcoord.notifications.services import subscription_create
+
+    me = follower("department", "FAB", email="digest")
+    client.force_login(me)
+    client.get(SETTINGS)  # the person's permissions are cached from here on, as on any later page
+    with assert_query_baseline("page: notification settings"):
+        assert client.get(SETTINGS).status_code == 200
+    for kind, target in (("department", "ASM"), ("work_center", "LASER-01"), ("work_center", "BOOTH-01")):
+        subscription_create(user=me, kind=kind, target=target, email="immediate")
+    subscription_create(user=me, kind="work_order", target=plant.order.number, email="none")
+    with assert_query_baseline("page: notification settings"):
+        response = client.get(SETTINGS)
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 5
