@@ -135,10 +135,12 @@ API_ROLES = ("planner",)
 
 
 def role_names(user):
-    """The names of ``user``'s roles (one query, unless the groups were prefetched)."""
-    if not user.is_authenticated:
-        return []
-    return [group.name for group in user.groups.all()]
+    """The names of ``user``'s roles, in the order of ``ROLES``: read with their permissions and
+    cached with them (``prodcoord.core.auth.user_roles``), so no query of their own."""
+    from .auth import user_roles
+
+    names = user_roles(user)
+    return [role for role in ROLES if role in names] + sorted(names - set(ROLES))
 
 
 def landing_page(roles):
