@@ -93,7 +93,7 @@ class ShiftHandoverViewSet(ServiceCRUDViewSet):
 
     def service_create(self, *, actor, data):
         handover = services.shift_handover_open(
-            actor=actor, department=data["department"], date=data["date"], shift=data["shift"]
+            actor=actor, department=data["department"], date=data["date"], shift=data["shift"], must_be_new=True
         )
         if data.get("notes"):
             handover = services.shift_handover_update(actor=actor, handover=handover, notes=data["notes"])

@@ -97,11 +97,17 @@ def _compile(handover, now):
 
 
 @transaction.atomic
-def shift_handover_open(*, actor, department, date, shift, at=None):
+def shift_handover_open(*, actor, department, date, shift, at=None, must_be_new=False):
     """The handover of ``department``'s ``shift`` of ``date``: made (a draft, compiled) the first time,
-    refreshed while it is a draft. Only coordinators make one, and not for a shift that has not started."""
+    refreshed while it is a draft (``must_be_new``: 409 instead). Only coordinators make one, and not
+    for a shift that has not started."""
     now = at or timezone.now()
     existing = ShiftHandover.objects.filter(department=department, date=date, shift=shift).first()
+    if existing is not None and must_be_new:
+        raise ConflictError(
+            f"{department.code} has a handover for the {shift.name} shift of {date:%Y-%m-%d} already (id {existing.pk}).",
+            code="exists",
+        )
     if existing is not None:
         return shift_handover_refresh(handover=existing, at=now) if existing.status == H.DRAFT else existing
     if actor is not None and not actor.has_perm("coordination.add_shifthandover"):
@@ -126,6 +132,8 @@ def shift_handover_open(*, actor, department, date, shift, at=None):
                 incoming_date=incoming_date,
             )
     except IntegrityError:  # someone opened it at the same moment: theirs is the one
+        if must_be_new:
+            raise ConflictError(f"{department.code} has a handover for this shift already.", code="exists") from None
         return ShiftHandover.objects.get(department=department, date=date, shift=shift)
     _compile(handover, now)
     ShiftHandover.objects.filter(pk=handover.pk).update(figures=handover.figures, compiled_at=now)
