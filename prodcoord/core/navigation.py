@@ -38,6 +38,13 @@ ENTRIES = (
     Entry("Activity", "activity", pages=("activity",)),
     Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
     Entry("Downtime", "downtime", pages=("downtime",)),
+    Entry(
+        "My actions",
+        "action-items",
+        pages=("action-items", "action-item-new", "action-item-edit"),
+        permission="coordination.view_actionitem",
+    ),
+    Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),
