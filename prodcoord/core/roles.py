@@ -18,6 +18,7 @@
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
 |             |          | moves), priority, plan, expected receipts (not receiving them)          |
+|             |          | acknowledges, escalates and resolves shortages (coordinators too)       |
 | quality     | all      | places and releases quality holds (with their disposition)              |
 | materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
 | handler     |          | reverse), receives expected receipts, creates lots                      |
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.reschedule_workorder",
         *STOCK,
         *DOWNTIME,
+        "planning.act_on_shortage",
     ],
     "planner": [
         *MASTER_DATA,
@@ -113,6 +115,7 @@ ROLE_PERMISSIONS = {
         "materials.add_expectedreceipt",
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
+        "planning.act_on_shortage",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
     "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],
