@@ -19,3 +19,12 @@ def schedule_entry_labels(ids):
         entry.pk: f"{date_format(entry.date, 'D M j')} · {_shift_name(entry.shift)} · {entry.work_center.code}"
         for entry in entries
     }
+
+
+def shortage_list():
+    """Shortages with their item, work order and the people who acted, by need date then priority."""
+    from .models import Shortage
+
+    return Shortage.objects.select_related("item", "work_order", "acknowledged_by", "resolved_by").order_by(
+        "needed_by", "work_order__priority", "work_order__number", "item__sku", "pk"
+    )
