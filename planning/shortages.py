@@ -555,3 +555,11 @@ def shortages_net_marked(*, now=None):
     ShortageDirtyItem.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
     items = {item_id for _, item_id in marks}
     return shortages_net(item_ids=None if EVERYTHING in items else items, now=now)
+
+
+def item_projection(item, *, today=None):
+    """``[(date, projected balance)]`` of one item: today's usable on-hand, then the balance after
+    each date's supply and demand as netting sees them (six small queries)."""
+    today = today or plant_today()
+    nettings, _ = netting_inputs([item.pk], today=today)
+    return nettings[item.pk].projection(today)
