@@ -45,6 +45,8 @@ ENTRIES = (
         permission="coordination.view_actionitem",
     ),
     Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
+    Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
+    Entry("Pick list", "pick-list", pages=("pick-list",), permission="materials.move_stock"),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),

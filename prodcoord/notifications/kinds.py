@@ -20,7 +20,16 @@ NOTIFY_VERBS = (
     "schedule.entry_created",
     "schedule.entry_changed",
     "schedule.entry_removed",
+    "shortage.escalated",
 )
+
+# Events that reach people by their role whatever they follow (their own subscription's e-mail choice
+# wins when stronger): ``"all"`` — everyone with the role; ``"department"`` — those whose department
+# (notification settings, else their chosen work center's) is one the event concerns.
+ROLE_RECIPIENTS = {
+    "shortage.escalated": {"planner": "all", "coordinator": "department"},
+}
+ROLE_RECIPIENT_EMAIL = "immediate"
 
 HOLDS = ("hold.placed", "hold.released")
 SCHEDULE_CHANGES = (
