@@ -86,4 +86,21 @@
       }
     }
   });
+
+  // The header's "More" menu closes on a click or tap elsewhere, and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.site-nav__more[open]").forEach(function (menu) {
+      if (menu !== except) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.site-nav__more") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+    }
+  });
 })();
