@@ -5,6 +5,7 @@ VERB_LABELS = {
     "schedule.entry_created": "Scheduled",
     "schedule.entry_changed": "Schedule changed",
     "schedule.entry_removed": "Removed from schedule",
+    "schedule.entry_replanned": "Replanned",
 }
 
 

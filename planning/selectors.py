@@ -19,3 +19,10 @@ def schedule_entry_labels(ids):
         entry.pk: f"{date_format(entry.date, 'D M j')} · {_shift_name(entry.shift)} · {entry.work_center.code}"
         for entry in entries
     }
+
+
+def schedule_entry_list():
+    """Schedule entries with what the API writes of them (their natural keys), in plan order."""
+    return ScheduleEntry.objects.select_related("shift", "work_center__department", "work_order").order_by(
+        "date", "shift__start_time", "work_center__code", "sequence", "pk"
+    )

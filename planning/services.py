@@ -20,7 +20,9 @@ from workorders.models import Operation, WorkOrder
 from .models import ScheduleEntry
 
 SCHEDULABLE = (WorkOrder.Status.DRAFT, WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS, WorkOrder.Status.COMPLETED)
-ROW_FIELDS = {"date", "shift", "work_center", "work_order", "planned_quantity", "sequence"}
+ROW_FIELDS = {"date", "shift", "work_center", "work_order", "planned_quantity", "sequence", "reason"}
+# What a row's upsert did to its slot (``entry.outcome`` on the entries returned).
+CREATED, CHANGED, UNCHANGED = "created", "changed", "unchanged"
 
 
 def entry_scope(entry):
@@ -54,8 +56,9 @@ def _slot(row):
 @transaction.atomic
 def schedule_entries_upsert(*, actor, rows, at=None):
     """Create or change schedule entries, all or nothing: rows ``{"date", "shift", "work_center",
-    "work_order", "planned_quantity", "sequence"? (1)}``; one row per slot. An entry whose
-    quantity and sequence stay the same records nothing. Returns the entries in row order."""
+    "work_order", "planned_quantity", "sequence"? (1), "reason"? ("")}``; one row per slot. An entry
+    whose quantity and sequence stay the same records nothing. Returns the entries in row order,
+    each with ``outcome``: ``CREATED``, ``CHANGED`` or ``UNCHANGED``."""
     rows = list(rows)
     now = at or timezone.now()
     work_order_ids = {row["work_order"].pk for row in rows}
@@ -124,13 +127,22 @@ def schedule_entries_upsert(*, actor, rows, at=None):
         elif id(entry) in changed_changes:
             verb, changes = "schedule.entry_changed", changed_changes[id(entry)]
         else:
+            entry.outcome = UNCHANGED
             continue
-        events.add(verb=verb, subject=entry, work_order=entry.work_order, changes=changes, scope=entry_scope(entry))
+        entry.outcome = CREATED if verb == "schedule.entry_created" else CHANGED
+        events.add(
+            verb=verb,
+            subject=entry,
+            work_order=entry.work_order,
+            changes=changes,
+            reason=row.get("reason", ""),
+            scope=entry_scope(entry),
+        )
     events.save()
     return entries
 
 
-def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1, at=None):
+def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planned_quantity, sequence=1, reason="", at=None):
     row = {
         "date": date,
         "shift": shift,
@@ -138,6 +150,7 @@ def schedule_entry_upsert(*, actor, date, shift, work_center, work_order, planne
         "work_order": work_order,
         "planned_quantity": planned_quantity,
         "sequence": sequence,
+        "reason": reason,
     }
     return single(schedule_entries_upsert, row, actor=actor, at=at)
 
@@ -164,3 +177,93 @@ def schedule_entries_delete(*, actor, rows):
 
 def schedule_entry_delete(*, actor, entry, reason=""):
     schedule_entries_delete(actor=actor, rows=[{"entry": entry, "reason": reason}])
+
+
+REPLAN_FIELDS = ("date", "shift", "work_center", "planned_quantity")
+
+
+@transaction.atomic
+def schedule_entry_replan(*, actor, entry, reason, date=None, shift=None, work_center=None, planned_quantity=None, at=None):
+    """Move an entry to another date, shift or work center, or change its quantity, with a reason:
+    a schedule change made while the plan is being worked to, recorded as ``schedule.entry_replanned``
+    with the reason, scoped to the old and the new work center (so both departments hear of it).
+
+    Arguments left ``None`` keep their value. The work order stays (another work order is another
+    entry). The new slot must be free for this work order, and the check of a new entry holds
+    (the work order is routed through the new work center, the shift is active, the quantity > 0).
+    Returns the entry as it is now."""
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = ["Say why the plan changes."]
+    elif len(reason) > 500:
+        errors["reason"] = ["At most 500 characters."]
+    entry = ScheduleEntry.objects.select_for_update().select_related("shift", "work_center", "work_order").get(pk=entry.pk)
+    new = {
+        "date": entry.date if date is None else date,
+        "shift": entry.shift if shift is None else shift,
+        "work_center": entry.work_center if work_center is None else work_center,
+        "planned_quantity": entry.planned_quantity if planned_quantity is None else planned_quantity,
+    }
+    try:
+        routed = set(
+            Operation.objects.filter(work_order_id=entry.work_order_id, work_center=new["work_center"]).values_list(
+                "work_order_id", "work_center_id"
+            )
+        )
+        schedule_entry_check(
+            shift=new["shift"],
+            work_center=new["work_center"],
+            work_order=entry.work_order,
+            planned_quantity=new["planned_quantity"],
+            routed_pairs=routed,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    new["planned_quantity"] = Decimal(new["planned_quantity"])
+    old = {field: getattr(entry, field) for field in REPLAN_FIELDS}
+    changes = {field: [old[field], new[field]] for field in REPLAN_FIELDS if old[field] != new[field]}
+    if not changes:
+        raise ValidationError("Nothing changes: pick another shift, date, work center or quantity.")
+    slot_moves = any(field in changes for field in ("date", "shift", "work_center"))
+    if slot_moves:
+        taken = (
+            ScheduleEntry.objects.filter(
+                date=new["date"], shift=new["shift"], work_center=new["work_center"], work_order_id=entry.work_order_id
+            )
+            .exclude(pk=entry.pk)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                {
+                    "work_center": [
+                        f"{entry.work_order.number} is already planned at {new['work_center'].code} in that shift "
+                        f"({taken.planned_quantity.normalize():f}); change that entry instead."
+                    ]
+                }
+            )
+    old_scope = entry_scope(entry)
+    for field in REPLAN_FIELDS:
+        setattr(entry, field, new[field])
+    entry.save(update_fields=[*REPLAN_FIELDS, "updated_at"])
+    # A changed date stays in the changes: what is computed from the plan (attainment) reads the
+    # date the entry left from there, and the entry's own for the date it is on now.
+    event_changes = {
+        field: [value.code, new_value.code] if field in ("shift", "work_center") else [value, new_value]
+        for field, (value, new_value) in changes.items()
+    }
+    events = EventBatch(actor=actor, at=at or timezone.now())
+    events.add(
+        verb="schedule.entry_replanned",
+        subject=entry,
+        work_order=entry.work_order,
+        changes=event_changes,
+        reason=reason,
+        scope=[*old_scope, *entry_scope(entry)],
+    )
+    events.save()
+    return entry
