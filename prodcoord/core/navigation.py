@@ -37,6 +37,7 @@ ENTRIES = (
     Entry("History", "work-orders-history", pages=("work-orders-history",)),
     Entry("Activity", "activity", pages=("activity",)),
     Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
+    Entry("Schedule", "schedule", pages=("schedule",)),
     Entry("Downtime", "downtime", pages=("downtime",)),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
