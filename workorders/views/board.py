@@ -18,6 +18,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
+from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.presenters import present
@@ -116,7 +117,10 @@ def board_context(request, *, changed=frozenset(), last_event=None):
     filtered = WorkOrderFilter(request.GET or None, queryset=selectors.board_list()).qs
     page = Paginator(board_order(filtered, ordering, group), PAGE_SIZE).get_page(request.GET.get("page"))
     detail_prefix = reverse("work-order-detail", args=["-"])[:-2]
+    down = plant_selectors.open_downtime_by_work_center()
     rows = [_decorate(wo, changed, detail_prefix) for wo in page.object_list]
+    for row in rows:
+        row.down = down.get(row.current_work_center_id)
     groups = _group_rows(rows, selectors.board_group_counts(filtered, group=group), group) if group else []
     query = request.GET.copy()
     for name in ("page", "since"):
@@ -144,6 +148,7 @@ def board_context(request, *, changed=frozenset(), last_event=None):
         "sort": SORTING.headers(ordering, without_ordering.urlencode()),
         "sorted_by": SORTING.described(ordering),
         "is_default_sort": ordering == SORTING.default,
+        "downtime": list(down.values()),
     }
 
 
@@ -170,6 +175,10 @@ def home(request):
         context["counts"] = selectors.work_order_open_counts()
         context["saved_views"] = selectors.saved_views_of(user=request.user)
         context["saved_view_form"] = SavedViewForm(initial={"query": context["view_query"]})
+        if request.user.has_perm("plant.add_downtimeevent"):
+            # The board's "mark a work center down": which one, and why.
+            context["downtime_work_centers"] = list(plant_selectors.active_work_center_codes())
+            context["downtime_reasons"] = list(plant_selectors.active_downtime_reasons())
         response = render(request, "workorders/home.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
