@@ -107,7 +107,8 @@ def schedule_entries_upsert(*, actor, rows, at=None):
             )
             created.append(entry)
         else:
-            entry.work_center, entry.work_order = row["work_center"], row["work_order"]
+            # The rows' own records: naming the entry in its event reads no shift, work center or order.
+            entry.shift, entry.work_center, entry.work_order = row["shift"], row["work_center"], row["work_order"]
             changes = {}
             if entry.planned_quantity != quantity:
                 changes["planned_quantity"] = [entry.planned_quantity, row["planned_quantity"]]

@@ -205,3 +205,22 @@ def test_a_replanned_date_recomputes_both_dates_attainment(setup):
     planning_services.schedule_entry_replan(actor=None, entry=entry, reason="moved", date=DAY + dt.timedelta(days=3))
     events = list(Event.objects.filter(verb="schedule.entry_replanned"))
     assert _touched_dates(events) == {DAY, DAY + dt.timedelta(days=3)}
+
+
+def test_an_upload_that_changes_entries_costs_no_query_per_row(setup, django_assert_max_num_queries):
+    rows = [
+        {
+            "date": DAY + dt.timedelta(days=n),
+            "shift": setup["day"],
+            "work_center": setup["wc1"],
+            "work_order": setup["wo"],
+            "planned_quantity": 5,
+        }
+        for n in range(30)
+    ]
+    planning_services.schedule_entries_upsert(actor=None, rows=rows)
+    for row in rows:
+        row["planned_quantity"] = 6
+    with django_assert_max_num_queries(12):
+        entries = planning_services.schedule_entries_upsert(actor=None, rows=rows)
+    assert {entry.outcome for entry in entries} == {planning_services.CHANGED}
