@@ -5,7 +5,7 @@ through planning.services: ``schedule_entries_upsert`` for the plan as planned,
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -130,12 +130,14 @@ class ScheduleEntryViewSet(ServiceCRUDViewSet):
         entries = self.validated_input_for(ScheduleBulkSerializer)["entries"]
         errors = RowErrors()
         parsed = {}
+        # One serializer for every row: its fields are built once, not 2,000 times.
+        row_serializer = ScheduleRowSerializer(context=self.get_serializer_context())
         for index, raw in enumerate(entries):
-            row = ScheduleRowSerializer(data=raw)
-            if row.is_valid():
-                parsed[index] = dict(row.validated_data)
-            else:
-                for field, messages in row.errors.items():
+            try:
+                parsed[index] = dict(row_serializer.run_validation(raw))
+            except serializers.ValidationError as exc:
+                detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+                for field, messages in detail.items():
                     for message in messages if isinstance(messages, list) else [messages]:
                         errors.add(index, NON_FIELD if field == "non_field_errors" else field, message)
         shifts = _by_key(Shift, "code", (row["shift"] for row in parsed.values()))
