@@ -11,6 +11,7 @@ from django.utils import timezone
 from planning.services import schedule_entry_upsert
 from planning.shift_plan import active_shifts, current_slot
 from plant.models import DowntimeEvent
+from plant.services import downtime_reasons_ensure_defaults
 from prodcoord.notifications.services import notification_settings_update
 from tests.e2e.layout import assert_nothing_wider_than_the_viewport
 from tests.factories import DepartmentFactory, UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
@@ -32,6 +33,7 @@ def log_in(page, username, password="pass-word-123"):
 @pytest.fixture
 def plan(transactional_db):
     standard_shifts()
+    downtime_reasons_ensure_defaults(actor=None)  # an earlier browser test's flush removed the migration's
     cut, form = DepartmentFactory(code="CUT", name="Cutting"), DepartmentFactory(code="FORM", name="Forming")
     laser = WorkCenterFactory(code="LASER-01", name="Laser cutter", department=cut)
     brake = WorkCenterFactory(code="BRAKE-01", name="Press brake", department=form)
