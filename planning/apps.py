@@ -9,6 +9,7 @@ VERB_LABELS = {
     "shortage.escalated": "Shortage escalated",
     "shortage.acknowledged": "Shortage acknowledged",
     "shortage.resolved": "Shortage resolved",
+    "schedule.entry_replanned": "Replanned",
 }
 
 

@@ -1,4 +1,5 @@
-"""The shortage list's filters, shared by the API (``shortages/``) and the shortages board."""
+"""The planning lists' filters: shortages (shared by the API's ``shortages/`` and the shortages board)
+and schedule entries (the API's ``schedule/``)."""
 
 import datetime as dt
 
@@ -9,7 +10,7 @@ from prodcoord.core.filters import FilterSet, MultipleChoiceFilter
 from prodcoord.core.plant_time import plant_today
 from workorders.models import Operation
 
-from .models import Shortage
+from .models import ScheduleEntry, Shortage
 
 
 class ShortageFilter(FilterSet):
@@ -44,3 +45,17 @@ class ShortageFilter(FilterSet):
         if value is None:
             return queryset
         return queryset.filter(needed_by__lte=plant_today() + dt.timedelta(days=int(value)))
+
+
+class ScheduleEntryFilter(FilterSet):
+    date = django_filters.DateFilter(field_name="date", label="On this date")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="On or after this date")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="On or before this date")
+    shift = django_filters.CharFilter(field_name="shift__code", label="Shift code")
+    work_center = django_filters.CharFilter(field_name="work_center__code", label="Work center code")
+    department = django_filters.CharFilter(field_name="work_center__department__code", label="Department code")
+    work_order = django_filters.CharFilter(field_name="work_order__number", label="Work order number")
+
+    class Meta:
+        model = ScheduleEntry
+        fields = ["date", "date_after", "date_before", "shift", "work_center", "department", "work_order"]

@@ -87,3 +87,10 @@ def shortage_fixes(shortages):
             for kind, label, quantity, arrives, number in late[:3]
         ]
     return fixes
+
+
+def schedule_entry_list():
+    """Schedule entries with what the API writes of them (their natural keys), in plan order."""
+    return ScheduleEntry.objects.select_related("shift", "work_center__department", "work_order").order_by(
+        "date", "shift__start_time", "work_center__code", "sequence", "pk"
+    )

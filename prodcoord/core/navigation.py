@@ -28,11 +28,21 @@ class Entry:
 
 
 ENTRIES = (
+    # The coordinator's day, in the header.
+    Entry("Open orders", "home", pages=("home", "work-order-detail", "work-order-edit")),
+    Entry("Schedule", "schedule", pages=("schedule",)),
+    Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
+    Entry("Downtime", "downtime", pages=("downtime",)),
     Entry(
-        "Open orders",
-        "home",
-        pages=("home", "work-order-detail", "work-order-edit"),
+        "My actions",
+        "action-items",
+        pages=("action-items", "action-item-new", "action-item-edit"),
+        permission="coordination.view_actionitem",
     ),
+    Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
+    Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
+    # Under "More".
+    Entry("Activity", "activity", pages=("activity",), more=True),
     Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue"), more=True),
     Entry(
         "Floor mode",
@@ -43,17 +53,6 @@ ENTRIES = (
     ),
     Entry("To close", "work-orders-completed", pages=("work-orders-completed",), more=True),
     Entry("History", "work-orders-history", pages=("work-orders-history",), more=True),
-    Entry("Activity", "activity", pages=("activity",), more=True),
-    Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
-    Entry("Downtime", "downtime", pages=("downtime",)),
-    Entry(
-        "My actions",
-        "action-items",
-        pages=("action-items", "action-item-new", "action-item-edit"),
-        permission="coordination.view_actionitem",
-    ),
-    Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
-    Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
     Entry("Pick list", "pick-list", pages=("pick-list",), permission="materials.move_stock", more=True),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder", more=True),
     Entry("API docs", "api-docs", roles=API_ROLES, more=True),

@@ -220,6 +220,8 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)  # ?page_size=
 # Lines per BOM and steps per routing, whoever writes them (the API, imports, seed_plant).
 BOM_MAX_LINES = env.int("BOM_MAX_LINES", default=1000)
 ROUTING_MAX_STEPS = env.int("ROUTING_MAX_STEPS", default=500)
+# Rows per schedule upload (POST schedule/bulk/): 400 on ``entries`` above it.
+SCHEDULE_BULK_MAX_ROWS = env.int("SCHEDULE_BULK_MAX_ROWS", default=5000)
 # The API reads JSON bodies only (the pages keep their forms).
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["prodcoord.core.api.parsers.JSONParser"]
 # Refuses an over-long body or path before anything reads it (the Idempotency-Key middleware does).

@@ -70,6 +70,20 @@
     }
   });
 
+  // A live section marked data-keep-forms (the schedule page's plan) is not refreshed while a form
+  // in it is open or holds input: the poll waits until the person is done.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!(elt instanceof Element) || !elt.hasAttribute("data-keep-forms")) {
+      return;
+    }
+    var active = document.activeElement;
+    var focused = active && elt.contains(active) && active.matches("input, select, textarea");
+    if (elt.querySelector("details[open]") || focused || typedInto(elt)) {
+      event.preventDefault();
+    }
+  });
+
   // Picking a suggestion of an input's <datalist> (or typing one exactly) chooses it: the
   // input announces a change at once rather than when it loses focus (the new work order's
   // item: its pinned revisions are fetched on change).

@@ -10,9 +10,19 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications", "Downtime"]
+EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications", "Schedule", "Downtime"]
 # Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
-FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications", "Downtime"]
+FLOOR = [
+    "Open orders",
+    "My work center",
+    "Floor mode",
+    "To close",
+    "History",
+    "Activity",
+    "Notifications",
+    "Schedule",
+    "Downtime",
+]
 NAVIGATION = {
     "viewer": EVERYONE,
     "supervisor": EVERYONE,

@@ -18,12 +18,14 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.presenters import present
@@ -82,10 +84,11 @@ def board_order(queryset, ordering, group):
     return queryset.order_by(*order)
 
 
-def _row(work_order, changed, detail_prefix):
+def _row(work_order, changed, detail_prefix, down=None):
     """Everything a board row shows, as plain values worked out once in Python. The row template
     reads nothing else, so these values are also what its cached HTML is keyed by (``_row_html``):
-    a row shows something new only by a value here changing."""
+    a row shows something new only by a value here changing. ``down``: the downtime going on at
+    the order's current work center, if any."""
     completed_pct, scrapped_pct = progress_shares(
         work_order.quantity_completed, work_order.quantity_scrapped, work_order.quantity
     )
@@ -115,6 +118,8 @@ def _row(work_order, changed, detail_prefix):
         "op_running": op is not None and op.status == "in_progress",
         "work_center": work_center.code if op is not None and work_center is not None else "",
         "department": work_center.department.code if op is not None and work_center is not None else "",
+        "down_since": date_format(timezone.localtime(down.started_at), "H:i") if down is not None else "",
+        "down_reason": down.reason.name if down is not None and down.reason is not None else "",
     }
 
 
@@ -175,8 +180,9 @@ def board_context(request, *, changed=frozenset(), last_event=None):
     filtered = WorkOrderFilter(request.GET or None, queryset=selectors.board_list()).qs
     page = Paginator(board_order(filtered, ordering, group), PAGE_SIZE).get_page(request.GET.get("page"))
     detail_prefix = reverse("work-order-detail", args=["-"])[:-2]
+    down = plant_selectors.open_downtime_by_work_center()
     rows = list(page.object_list)
-    values = [_row(wo, changed, detail_prefix) for wo in rows]
+    values = [_row(wo, changed, detail_prefix, down.get(wo.current_work_center_id)) for wo in rows]
     for wo, row, html in zip(rows, values, _row_html(values), strict=True):
         wo.changed, wo.row_html = row["changed"], html
     groups = _group_rows(rows, selectors.board_group_counts(filtered, group=group), group) if group else []
@@ -206,6 +212,7 @@ def board_context(request, *, changed=frozenset(), last_event=None):
         "sort": SORTING.headers(ordering, without_ordering.urlencode()),
         "sorted_by": SORTING.described(ordering),
         "is_default_sort": ordering == SORTING.default,
+        "downtime": list(down.values()),
     }
 
 
@@ -232,6 +239,10 @@ def home(request):
         context["counts"] = selectors.work_order_open_counts()
         context["saved_views"] = selectors.saved_views_of(user=request.user)
         context["saved_view_form"] = SavedViewForm(initial={"query": context["view_query"]})
+        if request.user.has_perm("plant.add_downtimeevent"):
+            # The board's "mark a work center down": which one, and why.
+            context["downtime_work_centers"] = list(plant_selectors.active_work_center_codes())
+            context["downtime_reasons"] = list(plant_selectors.active_downtime_reasons())
         response = render(request, "workorders/home.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
