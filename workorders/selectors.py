@@ -77,6 +77,13 @@ def board_list():
     )
 
 
+def board_rows(ids):
+    """The board's rows for these work-order ids, in their order (one query; an order closed
+    meanwhile is left out)."""
+    by_pk = {wo.pk: wo for wo in board_list().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def board_group_counts(queryset, *, group):
     """``[{"key", "label", "count"}, …]`` for the board's rows (``queryset``, already filtered)
     grouped by ``group`` (``"department"`` or ``"work_center"`` of the current operation), by key;
