@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from prodcoord.core.admin import ReadOnlyAdmin, qty
 
-from .models import AttainmentSnapshot
+from .models import AttainmentSnapshot, MorningBrief
 
 
 @admin.register(AttainmentSnapshot)
@@ -14,3 +14,11 @@ class AttainmentSnapshotAdmin(ReadOnlyAdmin):
     search_fields = ("work_center__code",)
     list_select_related = ("shift", "work_center")
     date_hierarchy = "date"
+
+
+@admin.register(MorningBrief)
+class MorningBriefAdmin(ReadOnlyAdmin):
+    list_display = ("date", "production_date", "calc_version", "generated_at", "generated_by", "trigger", "published_at")
+    list_select_related = ("generated_by",)
+    date_hierarchy = "date"
+    exclude = ("payload",)

@@ -38,6 +38,7 @@ ENTRIES = (
     Entry("Activity", "activity", pages=("activity",)),
     Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
     Entry("Downtime", "downtime", pages=("downtime",)),
+    Entry("Morning brief", "brief", pages=("brief", "brief-date")),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),

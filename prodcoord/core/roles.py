@@ -12,12 +12,13 @@
 | coordinator | all      | every transition, progress (and reversing it), holds (releases all but  |
 |             |          | quality holds), priority,                                               |
 |             |          | reschedule; creates work orders and shapes drafts; starts, stops and    |
-|             |          | corrects downtime                                                       |
+|             |          | corrects downtime; regenerates the morning brief                        |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
-|             |          | moves), priority, plan, expected receipts (not receiving them)          |
+|             |          | moves), priority, plan, expected receipts (not receiving them); |
+|             |          | regenerates the morning brief                                           |
 | quality     | all      | places and releases quality holds (with their disposition)              |
 | materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
 | handler     |          | reverse), receives expected receipts, creates lots                      |
@@ -98,6 +99,7 @@ ROLE_PERMISSIONS = {
         f"{WO}.reschedule_workorder",
         *STOCK,
         *DOWNTIME,
+        "reports.generate_morningbrief",
     ],
     "planner": [
         *MASTER_DATA,
@@ -113,6 +115,7 @@ ROLE_PERMISSIONS = {
         "materials.add_expectedreceipt",
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
+        "reports.generate_morningbrief",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
     "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],

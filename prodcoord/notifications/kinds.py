@@ -22,6 +22,13 @@ NOTIFY_VERBS = (
     "schedule.entry_removed",
 )
 
+# The morning brief (reports): followed as a kind of event. Its subscribers get the brief itself by
+# e-mail when the scheduled run sends it (``reports.services.morning_brief_publish``), not a
+# notification: it is not fanned out, so it is not among NOTIFY_VERBS.
+MORNING_BRIEF = "morning_brief.published"
+# What a subscription of kind "event" may follow.
+FOLLOW_VERBS = (*NOTIFY_VERBS, MORNING_BRIEF)
+
 HOLDS = ("hold.placed", "hold.released")
 SCHEDULE_CHANGES = (
     "work_order.rescheduled",
@@ -38,7 +45,7 @@ DISRUPTIONS = ("hold.placed", "hold.released", "work_order.priority_changed", "w
 # department subscription is skipped while it is unknown.
 #   (kind, target, verbs, email)
 ROLE_DEFAULTS = {
-    "supervisor": [("department", "own department", HOLDS, "immediate")],
+    "supervisor": [("department", "own department", HOLDS, "immediate"), ("event", MORNING_BRIEF, (), "immediate")],
     "coordinator": [("department", "own department", DISRUPTIONS, "none")],
     "planner": [("event", verb, (), "digest") for verb in SCHEDULE_CHANGES],
     "quality": [("event", verb, (), "immediate") for verb in HOLDS],

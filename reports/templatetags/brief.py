@@ -1,0 +1,65 @@
+"""How the morning brief's stored values read on the page and in the e-mail."""
+
+import datetime as dt
+
+from django import template
+
+from prodcoord.core.plant_time import to_plant
+from prodcoord.core.quantities import fmt_qty
+
+register = template.Library()
+
+
+@register.filter
+def bqty(value):
+    """A stored quantity string (``"40.000"``) as people write it (``40``); ``—`` for none."""
+    if value in (None, ""):
+        return "—"
+    return fmt_qty(value)
+
+
+@register.filter
+def bpct(value):
+    """A stored percentage (``"96.4"``) with its sign; ``—`` without a plan."""
+    return "—" if value in (None, "") else f"{value} %"
+
+
+@register.filter
+def instant(value):
+    """A stored ISO 8601 time as an aware datetime on the plant's clock (for the ``date`` filter)."""
+    if not value:
+        return None
+    return to_plant(dt.datetime.fromisoformat(value))
+
+
+@register.filter
+def day(value):
+    """A stored ISO date as a date (for the ``date`` filter)."""
+    return dt.date.fromisoformat(value) if value else None
+
+
+@register.filter
+def age(hours):
+    """An age in hours as ``5 h`` or ``3 d 4 h``."""
+    hours = int(hours or 0)
+    if hours < 24:
+        return f"{hours} h"
+    return f"{hours // 24} d {hours % 24} h" if hours % 24 else f"{hours // 24} d"
+
+
+@register.filter
+def minutes(value):
+    """Minutes as ``45 min`` or ``3 h 05 min``."""
+    value = int(value or 0)
+    if value < 60:
+        return f"{value} min"
+    return f"{value // 60} h {value % 60:02d} min"
+
+
+@register.filter
+def pct_below(value, threshold):
+    """Whether a stored percentage is below ``threshold`` (a miss to show)."""
+    try:
+        return value is not None and float(value) < float(threshold)
+    except (TypeError, ValueError):
+        return False
