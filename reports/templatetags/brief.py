@@ -63,3 +63,22 @@ def pct_below(value, threshold):
         return value is not None and float(value) < float(threshold)
     except (TypeError, ValueError):
         return False
+
+
+@register.filter
+def figure(value, name):
+    """A restated figure as the brief wrote it: a percentage, minutes or a quantity (by its name)."""
+    if value is None:
+        return "—"
+    if name.endswith("_pct"):
+        return bpct(value)
+    if name.endswith("minutes"):
+        return minutes(value)
+    return bqty(value)
+
+
+@register.filter
+def hm(value):
+    """Minutes as hours and minutes on a clock face, ``12:45`` (a headline tile's figure)."""
+    value = int(value or 0)
+    return f"{value // 60}:{value % 60:02d}"
