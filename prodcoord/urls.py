@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("materials.api.urls")),
     path("", include("planning.api.urls")),
     path("", include("workorders.api.urls")),
+    path("", include("coordination.api.urls")),
     path("", include("reports.api.urls")),
 ]
 
@@ -25,6 +26,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: the Content-Security-Policy refuses inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("prodcoord.notifications.urls")),
+    path("", include("coordination.urls")),
     path("", include("planning.urls")),
     path("", include("plant.urls")),
     path("", include("workorders.urls")),

@@ -39,6 +39,13 @@ ENTRIES = (
     Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
     Entry("Downtime", "downtime", pages=("downtime",)),
     Entry("Morning brief", "brief", pages=("brief", "brief-date")),
+    Entry(
+        "My actions",
+        "action-items",
+        pages=("action-items", "action-item-new", "action-item-edit"),
+        permission="coordination.view_actionitem",
+    ),
+    Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),

@@ -17,9 +17,14 @@
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
-|             |          | moves), priority, plan, expected receipts (not receiving them); |
+|             |          | moves), priority, plan, expected receipts (not receiving them);         |
 |             |          | regenerates the morning brief                                           |
 | quality     | all      | places and releases quality holds (with their disposition)              |
+|             |          |                                                                         |
+| action      | all      | coordinators and supervisors give, change and close anyone's; planners  |
+| items       |          | and quality give them; an owner changes and closes their own            |
+| shift       | all      | coordinators: written and submitted by the outgoing one, acknowledged   |
+| handovers   |          | by the incoming one (the roster: coordination/services/handovers.py)    |
 | materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
 | handler     |          | reverse), receives expected receipts, creates lots                      |
 
@@ -33,7 +38,7 @@ database flush), from the core app's ``post_migrate`` handler: a migration that
 adds models or permissions needs nothing more than an entry here.
 """
 
-VIEW_APPS = ("plant", "materials", "workorders", "planning", "events", "reports")
+VIEW_APPS = ("plant", "materials", "workorders", "planning", "coordination", "events", "reports")
 
 WO = "workorders"
 MASTER_DATA = [
@@ -69,6 +74,19 @@ STOCK = ["materials.move_stock", "materials.receive_expectedreceipt", "materials
 # Starting, stopping and correcting downtime: whoever is at the work center when it stops.
 DOWNTIME = ["plant.add_downtimeevent", "plant.change_downtimeevent"]
 
+# Action items: anyone who plans or runs the floor can give one; coordinators and supervisors change
+# and close anyone's (an owner always changes and closes their own: coordination/services).
+ACTION_ITEMS_ADD = ["coordination.add_actionitem"]
+ACTION_ITEMS_MANAGE = ["coordination.add_actionitem", "coordination.change_actionitem", "coordination.delete_actionitem"]
+# Shift handovers: written and submitted by the outgoing coordinator, acknowledged by the incoming one
+# (the roster decides which coordinator: coordination/services/handovers.py).
+HANDOVERS = [
+    "coordination.add_shifthandover",
+    "coordination.change_shifthandover",
+    "coordination.delete_shifthandover",
+    "coordination.acknowledge_shifthandover",
+]
+
 ROLE_PERMISSIONS = {
     "viewer": [],
     "operator": [f"{WO}.report_progress", f"{WO}.place_hold", *DOWNTIME],
@@ -86,6 +104,7 @@ ROLE_PERMISSIONS = {
         "plant.change_walldisplay",
         *DOWNTIME,
         "plant.delete_downtimeevent",
+        *ACTION_ITEMS_MANAGE,
     ],
     "coordinator": [
         f"{WO}.add_workorder",
@@ -99,6 +118,8 @@ ROLE_PERMISSIONS = {
         f"{WO}.reschedule_workorder",
         *STOCK,
         *DOWNTIME,
+        *ACTION_ITEMS_MANAGE,
+        *HANDOVERS,
         "reports.generate_morningbrief",
     ],
     "planner": [
@@ -115,10 +136,11 @@ ROLE_PERMISSIONS = {
         "materials.add_expectedreceipt",
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
+        *ACTION_ITEMS_ADD,
         "reports.generate_morningbrief",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
-    "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold"],
+    "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold", *ACTION_ITEMS_ADD],
     "materials_handler": [*STOCK, "materials.change_lot"],
 }
 ROLES = tuple(ROLE_PERMISSIONS)

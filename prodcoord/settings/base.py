@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "materials",
     "workorders",
     "planning",
+    "coordination",
     "reports",
     # demo and benchmark plants: stands apart, no domain app imports it
     "demo",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "prodcoord.core.context_processors.plant",
                 "prodcoord.core.navigation.navigation",
                 "prodcoord.notifications.context_processors.notifications",
+                "coordination.context_processors.handover_banner",
             ],
         },
     },
@@ -268,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prodcoord.outbox.tasks.outbox_relay_task",
         "schedule": crontab(minute="*"),
     },
+    "action-item-digests": {
+        "task": "coordination.tasks.action_items_digest_task",
+        "schedule": crontab(minute=5),
+    },
     "notification-digests": {
         "task": "prodcoord.notifications.tasks.notifications_digest_task",
         "schedule": crontab(minute=1),
@@ -281,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
 }
+
+# --- Coordination (coordination/) -----------------------------------------------
+# The plant-time hour from which each owner of open action items gets their one daily digest e-mail.
+ACTION_ITEMS_DIGEST_HOUR = env.int("ACTION_ITEMS_DIGEST_HOUR", default=6)
 
 # --- The outbox (prodcoord/outbox) ----------------------------------------------
 # Follow-up work is a row written in the change's transaction; the relay hands it

@@ -1,0 +1,1 @@
+"""The coordination pages: "my actions" and the shift handovers."""
