@@ -20,6 +20,9 @@ Definitions (docs/DESIGN.md, "The morning brief"):
   open counts to the moment of generation); **unclassified** is downtime whose reason is
   "other" (``UNCLASSIFIED_REASONS``);
 - first-pass yield: good / (good + scrap) over the day's production reports, reversals included;
+- action items: open ones overdue on the morning (due before it) and due that morning; and what
+  became of each one given from a line of the previous brief (meeting mode);
+- handovers: submitted, not yet acknowledged by the incoming shift;
 - restated: what the previous brief showed for its production day and what the same figures
   read now, where they differ (a late report, a reversal, a late downtime entry).
 """
@@ -31,6 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from coordination import selectors as coordination
+from coordination.models import ActionItem
 from planning.models import ScheduleEntry
 from plant.models import DowntimeEvent, Shift
 from plant.shift_calendar import shift_window
@@ -42,7 +47,9 @@ from workorders.models import Hold, ProductionReport, WorkOrder
 from .models import AttainmentSnapshot
 
 # Bumped whenever a figure is computed differently: a brief records the version it used.
-CALC_VERSION = 1
+# 2: action items (overdue, due today, what became of those given from the last brief) and
+# unacknowledged handovers.
+CALC_VERSION = 2
 UNCLASSIFIED_REASONS = frozenset({"OTHER"})
 SCHEDULE_CHANGE_VERBS = (
     "schedule.entry_created",
@@ -430,6 +437,87 @@ def schedule_changes(since, until):
     }
 
 
+# --- action items and handovers (coordination) ---------------------------------------------------
+
+
+def brief_reference(morning, section, key):
+    """How an action item given from a line of the brief names that line: ``brief:2026-12-07:holds:42``
+    (``ActionItem.source_reference``), so the next brief finds what became of it."""
+    return f"brief:{morning.isoformat()}:{section}:{key}"[:100]
+
+
+def _person(user):
+    return (user.get_full_name() or user.username) if user is not None else None
+
+
+def _action_row(item, morning):
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "owner": _person(item.owner),
+        "due_date": item.due_date.isoformat(),
+        "days_overdue": max(0, (morning - item.due_date).days),
+        "status": item.status,
+        "status_label": ActionItem.Status(item.status).label,
+        "is_critical": item.is_critical,
+        "source": item.source,
+        "work_order": item.work_order.number if item.work_order_id else None,
+        "closed_at": iso(item.closed_at),
+        "closing_note": item.closing_note[:200],
+        "url": f"{reverse('action-items')}?owner={item.owner.username}#action-{item.pk}",
+    }
+
+
+def action_items(morning, previous):
+    """Open action items overdue on the morning and due that day (two queries), and every item
+    given from a line of the previous brief, as it stands now (one query)."""
+    overdue = [_action_row(item, morning) for item in coordination.action_items_overdue(on=morning)]
+    due_today = [_action_row(item, morning) for item in coordination.action_items_due_on(morning)]
+    from_last = []
+    if previous is not None:
+        given = coordination.action_item_list().filter(
+            source=ActionItem.Source.BRIEF, source_reference__startswith=f"brief:{previous.date.isoformat()}:"
+        )
+        from_last = [_action_row(item, morning) for item in given.order_by("pk")]
+    return {
+        "overdue": {"count": len(overdue), "rows": overdue},
+        "due_today": {"count": len(due_today), "rows": due_today},
+        "from_last_brief": {
+            "brief": previous.date.isoformat() if previous is not None else None,
+            "count": len(from_last),
+            "open": sum(1 for row in from_last if row["status"] == ActionItem.Status.OPEN),
+            "rows": from_last,
+        },
+    }
+
+
+def unacknowledged_handovers(now):
+    """Handovers submitted and not yet acknowledged by the incoming shift (one query)."""
+    rows = []
+    for handover in coordination.handovers_unacknowledged().order_by("date", "shift__start_time", "department__code"):
+        rows.append(
+            {
+                "id": handover.pk,
+                "department": handover.department.code,
+                "date": handover.date.isoformat(),
+                "shift": handover.shift.code,
+                "incoming_shift": handover.incoming_shift.code,
+                "submitted_by": _person(handover.submitted_by),
+                "submitted_at": iso(handover.submitted_at),
+                "waiting_hours": int((now - handover.submitted_at).total_seconds() // 3600) if handover.submitted_at else None,
+                "url": reverse(
+                    "handover-detail",
+                    kwargs={
+                        "department": handover.department.code,
+                        "date": handover.date.isoformat(),
+                        "shift": handover.shift.code,
+                    },
+                ),
+            }
+        )
+    return {"count": len(rows), "rows": rows}
+
+
 # --- restated figures -----------------------------------------------------------------------------
 
 
@@ -521,6 +609,8 @@ def brief_payload(*, morning, now, previous=None):
     since = previous.generated_at if previous is not None else start - dt.timedelta(days=1)
     changes = schedule_changes(since, now)
     restatements = restated(previous, now)
+    actions = action_items(morning, previous)
+    handovers = unacknowledged_handovers(now)
     total = attainment["total"]
     return {
         "version": CALC_VERSION,
@@ -545,6 +635,9 @@ def brief_payload(*, morning, now, previous=None):
             "first_pass_yield_pct": made["first_pass_yield_pct"],
             "schedule_changes": changes["count"],
             "restated": len(restatements["rows"]),
+            "overdue_actions": actions["overdue"]["count"],
+            "actions_due_today": actions["due_today"]["count"],
+            "unacknowledged_handovers": handovers["count"],
         },
         "attainment": attainment,
         "carry_over": carry,
@@ -553,5 +646,7 @@ def brief_payload(*, morning, now, previous=None):
         "quality": made,
         "schedule_changes": changes,
         "restated": restatements,
+        "actions": actions,
+        "handovers": handovers,
         "figures": restatable(attainment, made, stops),
     }

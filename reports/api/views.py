@@ -109,6 +109,9 @@ class MorningBriefHeadlineSerializer(serializers.Serializer):
     first_pass_yield_pct = serializers.CharField(allow_null=True)
     schedule_changes = serializers.IntegerField()
     restated = serializers.IntegerField(help_text="Figures of the previous brief that read differently now")
+    overdue_actions = serializers.IntegerField(help_text="Open action items due before the morning")
+    actions_due_today = serializers.IntegerField(help_text="Open action items due that morning")
+    unacknowledged_handovers = serializers.IntegerField(help_text="Submitted handovers the incoming shift has not acknowledged")
 
 
 class MorningBriefSerializer(serializers.Serializer):
@@ -123,7 +126,8 @@ class MorningBriefSerializer(serializers.Serializer):
     headline = MorningBriefHeadlineSerializer()
     payload = serializers.JSONField(
         help_text="Every section as stored: shifts (their boundaries), attainment (total, by_shift, departments with "
-        "work_centers), carry_over, holds, downtime, quality, schedule_changes, restated, figures; each line with the "
+        "work_centers), carry_over, holds, downtime, quality, schedule_changes, restated, actions (overdue, due_today, "
+        "from_last_brief), handovers, figures; each line with the "
         "`url` of its page. docs/DESIGN.md, “The morning brief”."
     )
 

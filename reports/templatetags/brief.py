@@ -82,3 +82,28 @@ def hm(value):
     """Minutes as hours and minutes on a clock face, ``12:45`` (a headline tile's figure)."""
     value = int(value or 0)
     return f"{value // 60}:{value % 60:02d}"
+
+
+@register.inclusion_tag("reports/partials/_brief_action.html", takes_context=True)
+def brief_action(context, section, key, what="", title="", hold=None, downtime=None, work_order=None):
+    """Meeting mode: the "+ Action" link on a line of the brief, for those who give action items. It
+    opens coordination's form inline (htmx) in the section's slot (``#ai-<section>``), the item linked
+    to the line's hold, downtime or work order and to the line itself (``brief:<date>:<section>:<key>``),
+    so the next brief shows what became of it. Without script it is a plain link to the form's page."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from reports.brief import brief_reference
+
+    request, brief = context.get("request"), context.get("brief")
+    user = getattr(request, "user", None)
+    if brief is None or user is None or not user.has_perm("coordination.add_actionitem"):
+        return {"show": False}
+    page = reverse("brief-date", kwargs={"date": brief.date.isoformat()})
+    params = {"source": "brief", "ref": brief_reference(brief.date, section, key), "next": page}
+    for name, value in (("hold", hold), ("downtime", downtime), ("work_order", work_order), ("title", title)):
+        if value:
+            params[name] = value
+    slot = f"ai-{section}"
+    url = f"{reverse('action-item-new')}?{urlencode(params)}"
+    return {"show": True, "url": url, "htmx_url": f"{url}&{urlencode({'slot': slot})}", "slot": slot, "what": what or title}
