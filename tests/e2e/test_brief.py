@@ -95,6 +95,7 @@ def busy_brief(transactional_db):
             kind=["quality", "material", "equipment", "engineering"][n % 4],
             reason=f"Waiting on disposition of lot {n:03d}: first article out of tolerance on the bore position",
         )
+    plant_services.downtime_reasons_ensure_defaults(actor=None)  # a flushed database has none
     reasons = {r.code: r for r in DowntimeReason.objects.all()}
     rows = []
     for n, wc in enumerate(centers):
@@ -152,3 +153,26 @@ def test_a_supervisor_reads_the_brief_and_prints_it_on_one_or_two_pages(page, bu
         pdf = page.pdf(format=paper, print_background=False)
         (screenshot_dir / f"brief-{paper}.pdf").write_bytes(pdf)
         assert 1 <= pdf_pages(pdf) <= 2, f"{paper}: {pdf_pages(pdf)} pages"
+
+
+def test_a_coordinator_gives_an_action_item_from_a_brief_line_without_leaving_the_page(page, busy_brief, screenshot_dir):
+    from coordination.models import ActionItem
+
+    UserFactory(username="cora", first_name="Cora", last_name="Lee", role="coordinator")
+    log_in(page, "cora")
+    page.goto(f"/brief/{M.isoformat()}/")
+    line = page.locator("#holds tbody tr").first
+    number = line.locator("a").first.inner_text()
+    line.locator("a.brief-action").click()
+    form = page.locator("#ai-holds form")
+    form.wait_for()
+    assert page.url.endswith(f"/brief/{M.isoformat()}/")  # still on the brief
+    assert f"hold on {number}" in form.inner_text()
+    form.locator("input[name=title]").fill(f"{number}: get the disposition signed")
+    form.locator("button[type=submit]").click()
+    page.locator("#ai-holds .action-item-created").wait_for()
+    assert page.url.endswith(f"/brief/{M.isoformat()}/")
+    page.screenshot(path=str(screenshot_dir / "brief-meeting.png"))
+    item = ActionItem.objects.get()
+    assert (item.source, item.work_order.number) == ("brief", number)
+    assert item.source_reference.startswith(f"brief:{M.isoformat()}:holds:")
