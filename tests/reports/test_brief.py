@@ -319,3 +319,18 @@ def test_a_regenerated_brief_is_not_sent_again(line, supervisor, django_capture_
         services.morning_brief_generate(date=today)
         assert services.morning_brief_publish(brief=brief) == []
     assert len(mail.outbox) == 1
+
+
+def test_the_command_generates_and_sends_once(line, supervisor, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("morning_brief", "--date", M.isoformat(), "--send", stdout=out)
+        call_command("morning_brief", "--date", M.isoformat(), "--send", stdout=out)
+    assert "Sent to 1 person." in out.getvalue() and "Not sent" in out.getvalue()
+    assert MorningBrief.objects.get().trigger == "command" and len(mail.outbox) == 1
+    with pytest.raises(CommandError):
+        call_command("morning_brief", "--date", (plant_today() + dt.timedelta(days=3)).isoformat())
