@@ -14,8 +14,8 @@ Creates (or with ``--reuse`` keeps) the database ``--database``, migrates, runs
   the history is by now), then the attainment snapshots of every day computed by the service;
 - **a year of downtime**: 0–3 stops a day per work center, 10–150 minutes, reasons at random
   (about one in ten "other"), written in bulk;
-- **today's schedule changes**: 300 entries upserted through the schedule service, so the brief
-  has changes since the last one to count.
+- **schedule changes**: after the previous morning's brief is generated, 300 entries upserted
+  through the schedule service, so this morning's brief has changes since the last one to count.
 
 Then, in process with the local settings and DEBUG off, it generates the brief of the previous
 morning once (the "previous brief" the next one compares with), and times ``--runs``
@@ -41,17 +41,16 @@ from common import ROOT, drop_database, machine_load, manage_env, pct, prepare, 
 
 
 def shape(rng, log=print):
-    """Give the plant a year of schedule and downtime, and today's schedule changes (see above)."""
-    from django.db import connection, transaction
-    from django.db.models import F, Sum
+    """Give the plant a year of schedule and downtime (see above), once."""
+    from django.db import connection
+    from django.db.models import Sum
     from django.utils import timezone
 
     from planning.models import ScheduleEntry
-    from planning.services import schedule_entries_upsert
     from plant.models import DowntimeEvent, DowntimeReason, Shift, WorkCenter
     from prodcoord.core.plant_time import plant_datetime, plant_today
     from reports.services import attainment_snapshots_compute
-    from workorders.models import Operation, ProductionReport, WorkOrder
+    from workorders.models import ProductionReport
 
     today = plant_today()
     first = today - dt.timedelta(days=365)
@@ -137,7 +136,23 @@ def shape(rng, log=print):
         attainment_snapshots_compute(dates=chunk)
         day += dt.timedelta(days=30)
     log(f"  attainment snapshots of the year in {time.monotonic() - started:.0f} s")
-    # Today's changes: 300 entries for open orders at their current work center, through the service.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return ScheduleEntry.objects.count(), DowntimeEvent.objects.count()
+
+
+def schedule_changes(rng):
+    """300 entries for tomorrow, for open orders at their current work center, through the schedule
+    service: the changes since the last brief that the next one counts."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from planning.services import schedule_entries_upsert
+    from plant.models import Shift
+    from prodcoord.core.plant_time import plant_today
+    from workorders.models import Operation, WorkOrder
+
+    today = plant_today()
     open_ops = list(
         Operation.objects.filter(
             work_order__status__in=[WorkOrder.Status.RELEASED, WorkOrder.Status.IN_PROGRESS],
@@ -161,9 +176,6 @@ def shape(rng, log=print):
                 for op in open_ops
             ],
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return ScheduleEntry.objects.count(), DowntimeEvent.objects.count()
 
 
 def measure(url, *, runs, seed):
@@ -187,6 +199,7 @@ def measure(url, *, runs, seed):
     today = plant_today()
     user = get_user_model().objects.get(username="coordinator")
     morning_brief_generate(date=today - dt.timedelta(days=1), actor=user)
+    schedule_changes(rng)
     morning_brief_generate(date=today, actor=user)  # warm-up
     with CaptureQueriesContext(connection) as captured:
         brief = morning_brief_generate(date=today, actor=user)
