@@ -23,6 +23,8 @@ Definitions (docs/DESIGN.md, "The morning brief"):
 - action items: open ones overdue on the morning (due before it) and due that morning; and what
   became of each one given from a line of the previous brief (meeting mode);
 - handovers: submitted, not yet acknowledged by the incoming shift;
+- shortages: unresolved, hitting the next two shifts after the brief is generated (the order is
+  scheduled in one of them, or the material is needed by the second one's date);
 - restated: what the previous brief showed for its production day and what the same figures
   read now, where they differ (a late report, a reversal, a late downtime entry).
 """
@@ -36,7 +38,8 @@ from django.urls import reverse
 
 from coordination import selectors as coordination
 from coordination.models import ActionItem
-from planning.models import ScheduleEntry
+from planning.models import ScheduleEntry, Shortage
+from planning.pick_list import next_shifts
 from plant.models import DowntimeEvent, Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_datetime, to_plant
@@ -48,8 +51,9 @@ from .models import AttainmentSnapshot
 
 # Bumped whenever a figure is computed differently: a brief records the version it used.
 # 2: action items (overdue, due today, what became of those given from the last brief) and
-# unacknowledged handovers.
-CALC_VERSION = 2
+# unacknowledged handovers. 3: shortages that hit the next two shifts.
+CALC_VERSION = 3
+SHORTAGE_SHIFTS = 2
 UNCLASSIFIED_REASONS = frozenset({"OTHER"})
 SCHEDULE_CHANGE_VERBS = (
     "schedule.entry_created",
@@ -437,6 +441,56 @@ def schedule_changes(since, until):
     }
 
 
+# --- shortages -------------------------------------------------------------------------------------
+
+
+def shortages_ahead(now, shifts=SHORTAGE_SHIFTS):
+    """Unresolved shortages that hit the next ``shifts`` shifts after ``now`` (the one running first):
+    their work order is scheduled in one of them, or their material is needed by the last one's date
+    (two queries)."""
+    slots = next_shifts(shifts, now=now)
+    if not slots:
+        return {"shifts": [], "count": 0, "rows": []}
+    wanted = Q()
+    for slot in slots:
+        wanted |= Q(date=slot.date, shift_id=slot.shift.pk)
+    scheduled = defaultdict(list)
+    for work_order_id, date, code in (
+        ScheduleEntry.objects.filter(wanted)
+        .values_list("work_order_id", "date", "shift__code")
+        .order_by("date", "shift__start_time")
+    ):
+        label = f"{date:%a} {code}"
+        if label not in scheduled[work_order_id]:
+            scheduled[work_order_id].append(label)
+    last = slots[-1].date
+    found = (
+        Shortage.objects.filter(status__in=Shortage.UNRESOLVED)
+        .filter(Q(work_order_id__in=list(scheduled)) | Q(needed_by__lte=last))
+        .select_related("item", "work_order")
+        .order_by("needed_by", "work_order__priority", "work_order__number", "item__sku", "pk")
+    )
+    rows = [
+        {
+            "id": shortage.pk,
+            "item": shortage.item.sku,
+            "work_order": shortage.work_order.number,
+            "shortfall": qty(shortage.shortfall),
+            "needed_by": shortage.needed_by.isoformat(),
+            "status": shortage.status,
+            "status_label": Shortage.Status(shortage.status).label,
+            "scheduled": scheduled.get(shortage.work_order_id, []),
+            "url": f"{reverse('shortages')}?work_order={shortage.work_order.number}",
+        }
+        for shortage in found
+    ]
+    return {
+        "shifts": [{"code": s.shift.code, "date": s.date.isoformat(), "start": iso(s.start), "end": iso(s.end)} for s in slots],
+        "count": len(rows),
+        "rows": rows,
+    }
+
+
 # --- action items and handovers (coordination) ---------------------------------------------------
 
 
@@ -611,6 +665,7 @@ def brief_payload(*, morning, now, previous=None):
     restatements = restated(previous, now)
     actions = action_items(morning, previous)
     handovers = unacknowledged_handovers(now)
+    short = shortages_ahead(now)
     total = attainment["total"]
     return {
         "version": CALC_VERSION,
@@ -638,6 +693,7 @@ def brief_payload(*, morning, now, previous=None):
             "overdue_actions": actions["overdue"]["count"],
             "actions_due_today": actions["due_today"]["count"],
             "unacknowledged_handovers": handovers["count"],
+            "shortages_ahead": short["count"],
         },
         "attainment": attainment,
         "carry_over": carry,
@@ -648,5 +704,6 @@ def brief_payload(*, morning, now, previous=None):
         "restated": restatements,
         "actions": actions,
         "handovers": handovers,
+        "shortages": short,
         "figures": restatable(attainment, made, stops),
     }

@@ -1,7 +1,13 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
+from .shortages import ShortageViewSet
 from .views import WorkOrderRequirementsView
+
+router = SimpleRouter(trailing_slash=True)
+router.register("shortages", ShortageViewSet, basename="shortage")
 
 urlpatterns = [
     path("work-orders/<str:number>/requirements/", WorkOrderRequirementsView.as_view(), name="work-order-requirements"),
+    *router.urls,
 ]

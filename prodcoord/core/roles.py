@@ -18,6 +18,7 @@
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
 |             |          | moves), priority, plan, expected receipts (not receiving them);         |
+|             |          | acknowledges, escalates and resolves shortages (coordinators too);      |
 |             |          | regenerates the morning brief                                           |
 | quality     | all      | places and releases quality holds (with their disposition)              |
 |             |          |                                                                         |
@@ -120,6 +121,7 @@ ROLE_PERMISSIONS = {
         *DOWNTIME,
         *ACTION_ITEMS_MANAGE,
         *HANDOVERS,
+        "planning.act_on_shortage",
         "reports.generate_morningbrief",
     ],
     "planner": [
@@ -137,6 +139,7 @@ ROLE_PERMISSIONS = {
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
         *ACTION_ITEMS_ADD,
+        "planning.act_on_shortage",
         "reports.generate_morningbrief",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.

@@ -20,6 +20,7 @@ NOTIFY_VERBS = (
     "schedule.entry_created",
     "schedule.entry_changed",
     "schedule.entry_removed",
+    "shortage.escalated",
 )
 
 # The morning brief (reports): followed as a kind of event. Its subscribers get the brief itself by
@@ -28,6 +29,14 @@ NOTIFY_VERBS = (
 MORNING_BRIEF = "morning_brief.published"
 # What a subscription of kind "event" may follow.
 FOLLOW_VERBS = (*NOTIFY_VERBS, MORNING_BRIEF)
+
+# Events that reach people by their role whatever they follow (their own subscription's e-mail choice
+# wins when stronger): ``"all"`` — everyone with the role; ``"department"`` — those whose department
+# (notification settings, else their chosen work center's) is one the event concerns.
+ROLE_RECIPIENTS = {
+    "shortage.escalated": {"planner": "all", "coordinator": "department"},
+}
+ROLE_RECIPIENT_EMAIL = "immediate"
 
 HOLDS = ("hold.placed", "hold.released")
 SCHEDULE_CHANGES = (

@@ -278,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prodcoord.notifications.tasks.notifications_digest_task",
         "schedule": crontab(minute=1),
     },
+    "net-shortages": {
+        "task": "planning.tasks.shortages_net_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_messages_purge_task",
         "schedule": crontab(minute=43),
@@ -292,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
 # The plant-time hour from which each owner of open action items gets their one daily digest e-mail.
 ACTION_ITEMS_DIGEST_HOUR = env.int("ACTION_ITEMS_DIGEST_HOUR", default=6)
 
+# Shortage netting (planning/shortages.py): shortages needed within this many days of today are
+# escalated (planners and the coordinators of the order's departments are notified, once); a change
+# waits this many seconds for others before the debounced netting run (0: at once, still coalescing
+# changes made while a run is pending; more: the minute's outbox relay picks it up).
+SHORTAGE_ESCALATION_HORIZON_DAYS = env.int("SHORTAGE_ESCALATION_HORIZON_DAYS", default=3)
+SHORTAGE_DEBOUNCE_SECONDS = env.int("SHORTAGE_DEBOUNCE_SECONDS", default=0)
 # --- The outbox (prodcoord/outbox) ----------------------------------------------
 # Follow-up work is a row written in the change's transaction; the relay hands it
 # to the broker after the commit (or runs it in process with no broker), and the

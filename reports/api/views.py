@@ -112,6 +112,7 @@ class MorningBriefHeadlineSerializer(serializers.Serializer):
     overdue_actions = serializers.IntegerField(help_text="Open action items due before the morning")
     actions_due_today = serializers.IntegerField(help_text="Open action items due that morning")
     unacknowledged_handovers = serializers.IntegerField(help_text="Submitted handovers the incoming shift has not acknowledged")
+    shortages_ahead = serializers.IntegerField(help_text="Unresolved shortages that hit the next two shifts")
 
 
 class MorningBriefSerializer(serializers.Serializer):
@@ -127,7 +128,7 @@ class MorningBriefSerializer(serializers.Serializer):
     payload = serializers.JSONField(
         help_text="Every section as stored: shifts (their boundaries), attainment (total, by_shift, departments with "
         "work_centers), carry_over, holds, downtime, quality, schedule_changes, restated, actions (overdue, due_today, "
-        "from_last_brief), handovers, figures; each line with the "
+        "from_last_brief), handovers, shortages (the next two shifts), figures; each line with the "
         "`url` of its page. docs/DESIGN.md, “The morning brief”."
     )
 

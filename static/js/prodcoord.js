@@ -87,6 +87,23 @@
     }
   });
 
+  // The header's "More" menu closes on a click or tap elsewhere, and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.site-nav__more[open]").forEach(function (menu) {
+      if (menu !== except) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.site-nav__more") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+    }
+  });
+
   // A button marked data-print prints the page (the morning brief's).
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;

@@ -102,7 +102,7 @@ def test_attainment_is_capped_per_entry_and_volume_is_not(line):
 
 def test_the_snapshot_records_its_shift_boundaries_and_calculation(line):
     brief = generate()
-    assert brief.calc_version == brief.payload["version"] == 2
+    assert brief.calc_version == brief.payload["version"] == 3
     assert [s["code"] for s in brief.payload["shifts"]] == ["DAY", "SWING", "NIGHT"]
     assert brief.payload["window"] == {
         "start": plant_datetime(D, dt.time(6)).isoformat(),

@@ -111,3 +111,50 @@ def test_readers_without_the_permission_get_no_action_buttons(client, make_user,
     client.force_login(make_user("viewer"))
     page = client.get(f"/brief/{M.isoformat()}/").content.decode()
     assert "+ Action" not in page
+
+
+def test_the_brief_lists_the_shortages_that_hit_the_next_two_shifts(make_user, shifts):
+    from django.utils import timezone
+
+    from planning import services as planning
+    from planning.models import Shortage
+    from tests.factories import ItemFactory
+
+    day, swing, night = shifts
+    today = plant_today()
+    now = plant_datetime(today, dt.time(5))  # the night shift of yesterday runs; then today's day shift
+    from tests.factories import WorkCenterFactory
+
+    center = WorkCenterFactory(code="CUT-01")
+    item = make_routed_item(work_centers=[center])
+    soon, later, fixed = (make_work_order(item=item, status="released") for _ in range(3))
+    planning.schedule_entry_upsert(actor=None, date=today, shift=day, work_center=center, work_order=soon, planned_quantity=5)
+    steel = ItemFactory(sku="STEEL-1")
+
+    def short(wo, needed_by, status="open"):
+        return Shortage.objects.create(
+            item=steel,
+            work_order=wo,
+            required=10,
+            available=4,
+            shortfall=6,
+            needed_by=needed_by,
+            status=status,
+            raised_at=timezone.now(),
+            updated_at=timezone.now(),
+            resolved_at=timezone.now() if status == "resolved" else None,
+        )
+
+    hit = short(soon, today + dt.timedelta(days=5))  # scheduled in today's day shift
+    short(later, today + dt.timedelta(days=9))  # neither scheduled nor needed in the next two shifts
+    short(fixed, today, status="resolved")
+    brief = services.morning_brief_generate(date=today, now=now)
+    ahead = brief.payload["shortages"]
+    assert [(s["code"], s["date"]) for s in ahead["shifts"]] == [
+        ("NIGHT", (today - dt.timedelta(days=1)).isoformat()),
+        ("DAY", today.isoformat()),
+    ]
+    assert [(r["id"], r["work_order"], r["shortfall"], r["scheduled"]) for r in ahead["rows"]] == [
+        (hit.pk, soon.number, "6.000", [f"{today:%a} DAY"])
+    ]
+    assert brief.payload["headline"]["shortages_ahead"] == 1

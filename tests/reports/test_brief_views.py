@@ -120,7 +120,7 @@ def test_api_reads_the_stored_brief(api_as, shifts):
     assert (body["date"], body["production_date"], body["calc_version"], body["trigger"]) == (
         M.isoformat(),
         D.isoformat(),
-        2,
+        3,
         "page",
     )
     assert body["headline"]["active_holds"] == 1 and body["headline"]["carry_over_entries"] == 2

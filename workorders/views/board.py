@@ -108,6 +108,7 @@ def _row(work_order, changed, detail_prefix):
         "on_hold": work_order.on_hold,
         "is_overdue": work_order.is_overdue,
         "plan_late": work_order.plan_late,
+        "shortage_count": work_order.shortage_count,
         "priority": work_order.priority,
         "due_label": _due_label(work_order.due_date, get_language()) if work_order.due_date else "",
         "op_sequence": op.sequence if op is not None else None,
