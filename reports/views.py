@@ -16,11 +16,18 @@ from . import selectors, services
 from .models import MorningBrief
 
 GENERATE = "reports.generate_morningbrief"
+# Rows of a long section (holds, carry-over, shortages, overdue actions) shown on screen; ``?all=1``
+# shows every one (the snapshot and the API always hold them all).
+SCREEN_ROWS = 25
 
 
 def _page(request, *, brief, date, status=200):
     earlier, later = selectors.morning_brief_neighbours(date) if date is not None else (None, None)
+    show_all = request.GET.get("all") == "1"
     context = {
+        "cap": ":" if show_all else f":{SCREEN_ROWS}",
+        "screen_rows": SCREEN_ROWS,
+        "show_all": show_all,
         "brief": brief,
         "p": brief.payload if brief is not None else None,
         "date": date,

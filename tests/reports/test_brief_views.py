@@ -155,3 +155,19 @@ def test_api_generate_refuses_a_bad_morning(api_as, shifts, body):
     response = api_as("planner").post(f"{API}generate/", body, format="json")
     assert response.status_code == 400 and "date" in response.data
     assert not MorningBrief.objects.exists()
+
+
+def test_a_long_section_shows_its_first_rows_and_all_of_them_on_asking(client, make_user, shifts, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "SCREEN_ROWS", 2)
+    busy_day(3, 3)
+    services.morning_brief_generate(date=M)
+    client.force_login(make_user("supervisor"))
+    url = f"/brief/{M.isoformat()}/"
+    html = client.get(url).content.decode()
+    holds = html[html.index('id="holds"') : html.index('id="downtime"')]
+    assert holds.count("Waiting for bar stock") == 2 and "Show all 3" in holds
+    everything = client.get(url, {"all": "1"}).content.decode()
+    holds = everything[everything.index('id="holds"') : everything.index('id="downtime"')]
+    assert holds.count("Waiting for bar stock") == 3 and "Show all" not in holds
