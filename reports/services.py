@@ -302,8 +302,8 @@ def morning_brief_email_send(*, delivery_id):
     brief = delivery.brief
     if delivery.address:
         context = {"brief": brief, "p": brief.payload, "site_url": settings.SITE_URL, "url": morning_brief_url(brief)}
-        html = render_to_string("reports/brief_email.html", context)
-        text = render_to_string("reports/brief_email.txt", context)
+        html = render_to_string("reports/email/brief.html", context)
+        text = render_to_string("reports/email/brief.txt", context)
         headline = brief.payload["headline"]
         attainment = f"{headline['attainment_pct']}%" if headline["attainment_pct"] is not None else "no plan"
         subject = f"[prodcoord] Morning brief {brief.date:%a %b} {brief.date.day}: attainment {attainment}"

@@ -66,6 +66,7 @@ def test_documented_table():
         "materials.receive_expectedreceipt",
         "materials.add_lot",
         *downtime,
+        "reports.generate_morningbrief",
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -98,6 +99,7 @@ def test_documented_table():
         "materials.add_expectedreceipt",
         "plant.add_downtimereason",
         "plant.change_downtimereason",
+        "reports.generate_morningbrief",
     ):
         assert perm in planner
     assert not planner & downtime  # the planner does not stand at the machine
