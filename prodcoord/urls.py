@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("plant.urls")),
     path("", include("workorders.urls")),
+    path("", include("reports.urls")),
 ]

@@ -1,5 +1,6 @@
 """The read side's stored results: pages and the API read these rows, never compute them per request."""
 
+from django.conf import settings
 from django.db import models
 
 from materials.models import QTY
@@ -44,3 +45,62 @@ class AttainmentRun(models.Model):
 
     def __str__(self):
         return f"attainment refreshed up to event {self.last_event_id}"
+
+
+class MorningBrief(models.Model):
+    """What supervisors read in the morning (``date``) about the production day before it
+    (``production_date``: every shift of that shift date, the night shift that ended this morning
+    too), stored when it is generated so the page, the e-mail and the API show the same figures
+    however the data moves afterwards (``reports.brief`` builds ``payload``; its shape is in
+    docs/DESIGN.md, "The morning brief").
+
+    Generating again replaces the payload and records who did it and when; ``published_at`` is
+    when the scheduled run sent it to the subscribers (once per morning)."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "the scheduled run"
+        PAGE = "page", "the brief page"
+        API = "api", "the API"
+        COMMAND = "command", "a management command"
+
+    date = models.DateField(unique=True, help_text="The morning the brief is for")
+    production_date = models.DateField(help_text="The shift date it covers: the day before")
+    payload = models.JSONField()
+    calc_version = models.PositiveSmallIntegerField(help_text="The calculation the figures were made with")
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    generation_ms = models.PositiveIntegerField(default=0, help_text="How long the figures took to compute")
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When the scheduled run sent it out")
+
+    class Meta:
+        ordering = ["-date"]
+        permissions = [("generate_morningbrief", "Can generate (and regenerate) the morning brief")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(production_date__lt=models.F("date")),
+                name="%(app_label)s_%(class)s_covers_a_day_before",
+            ),
+        ]
+
+    def __str__(self):
+        return f"morning brief {self.date}"
+
+
+class MorningBriefDelivery(models.Model):
+    """The brief's e-mail to one subscriber, sent once (``sent_at``) through the outbox."""
+
+    brief = models.ForeignKey(MorningBrief, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    address = models.EmailField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["brief", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["brief", "user"], name="%(app_label)s_%(class)s_once_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.brief} to {self.user_id}"

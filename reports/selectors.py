@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Sum
 
-from .models import AttainmentSnapshot
+from .models import AttainmentSnapshot, MorningBrief
 
 # group_by → (the columns grouped by, how a row's key is written)
 GROUPS = {
@@ -53,3 +53,21 @@ def attainment_rows(*, date_from, date_to, group_by="day", department=None, work
             }
         )
     return rows
+
+
+def morning_brief_for(date=None):
+    """The stored brief of the morning ``date`` (the latest one when ``None``), with who generated it;
+    ``None`` if there is none (one query)."""
+    briefs = MorningBrief.objects.select_related("generated_by")
+    if date is None:
+        return briefs.order_by("-date").first()
+    return briefs.filter(date=date).first()
+
+
+def morning_brief_neighbours(date):
+    """``(earlier, later)``: the mornings of the nearest stored briefs before and after ``date``
+    (``None`` where there is none; two queries)."""
+    dates = MorningBrief.objects.values_list("date", flat=True)
+    earlier = dates.filter(date__lt=date).order_by("-date").first()
+    later = dates.filter(date__gt=date).order_by("date").first()
+    return earlier, later

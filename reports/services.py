@@ -10,11 +10,17 @@ changes recorded since the last run touched (read from the event log after a wat
 """
 
 import datetime as dt
+import time
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from planning.models import ScheduleEntry
@@ -22,9 +28,14 @@ from plant.models import Shift
 from plant.shift_calendar import shift_slot_at, shift_window
 from prodcoord.core.plant_time import to_plant
 from prodcoord.events.models import Event
+from prodcoord.events.services import event_record
+from prodcoord.notifications.kinds import MORNING_BRIEF
+from prodcoord.notifications.models import Email, Subscription
+from prodcoord.outbox.services import outbox_enqueue
 from workorders.models import ProductionReport
 
-from .models import AttainmentRun, AttainmentSnapshot
+from .brief import CALC_VERSION, brief_payload
+from .models import AttainmentRun, AttainmentSnapshot, MorningBrief, MorningBriefDelivery
 
 ZERO = Decimal("0")
 # The verbs that change a slot's plan or actual: the dates they touch are recomputed.
@@ -173,3 +184,149 @@ def attainment_refresh(*, now=None):
     run.ran_at = now
     run.save(update_fields=["last_event_id", "ran_at"])
     return {"dates": len(dates), "written": written, "deleted": deleted}
+
+
+# --- the morning brief ------------------------------------------------------------------------------------
+
+BRIEF_EMAIL_TASK = "reports.tasks.morning_brief_email_task"
+# The earliest morning a brief can be asked for: its production day and the day before it must exist.
+FIRST_MORNING = dt.date.min + dt.timedelta(days=3)
+
+
+def morning_brief_date_check(date):
+    """``date`` as a morning a brief can be made for: a date, not after today (plant time) — the day a
+    brief covers must have begun — and not before ``FIRST_MORNING``. ``ValidationError`` on ``date``."""
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise ValidationError({"date": ["Give the morning as a date, YYYY-MM-DD."]})
+    today = to_plant(timezone.now()).date()
+    if date > today:
+        raise ValidationError(
+            {
+                "date": [
+                    f"The brief for {date.isoformat()} covers a day that has not ended: choose {today.isoformat()} or earlier."
+                ]
+            }
+        )
+    if date < FIRST_MORNING:
+        raise ValidationError({"date": [f"Choose a morning from {FIRST_MORNING.isoformat()} on."]})
+    return date
+
+
+@transaction.atomic
+def morning_brief_generate(*, date, actor=None, trigger=MorningBrief.Trigger.PAGE, now=None):
+    """Build the brief for the morning ``date`` now and store it, replacing the one there was (the
+    figures, who and when; a brief already sent stays marked sent). The attainment snapshots of the
+    day it covers, and of the day the previous brief covered, are brought up to date first: the brief
+    shows every report made until now, and what was restated since the previous one.
+    Records ``morning_brief.generated``. Returns the brief."""
+    date = morning_brief_date_check(date)
+    now = now or timezone.now()
+    started = time.monotonic()
+    production_date = date - dt.timedelta(days=1)
+    # One generation of a morning at a time: the second waits for the first and replaces it.
+    existing = MorningBrief.objects.select_for_update().filter(date=date).first()
+    previous = MorningBrief.objects.filter(date__lt=date).order_by("-date").first()
+    # Its own day, and the day the previous brief showed (what was restated since is read from it).
+    days = [production_date] + ([previous.production_date] if previous is not None else [])
+    attainment_snapshots_compute(dates=days, now=now)
+    payload = brief_payload(morning=date, now=now, previous=previous)
+    fields = {
+        "production_date": production_date,
+        "payload": payload,
+        "calc_version": CALC_VERSION,
+        "generated_at": now,
+        "generated_by": actor if getattr(actor, "is_authenticated", False) else None,
+        "trigger": trigger,
+        "generation_ms": int((time.monotonic() - started) * 1000),
+    }
+    if existing is None:
+        brief = MorningBrief.objects.create(date=date, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        existing.save(update_fields=list(fields))
+        brief = existing
+    event_record(
+        actor=actor,
+        verb="morning_brief.generated",
+        subject=brief,
+        changes={"generated_at": [None, now]},
+        reason="" if existing is None else "Generated again: the figures were replaced.",
+        at=now,
+    )
+    return brief
+
+
+@transaction.atomic
+def morning_brief_publish(*, brief, now=None):
+    """Send the brief to everyone who follows it with e-mail (``notifications.kinds.MORNING_BRIEF``):
+    one delivery per person, each e-mailed once through the outbox. A brief is published once; a
+    second call does nothing. Returns the deliveries made."""
+    brief = MorningBrief.objects.select_for_update().get(pk=brief.pk)
+    if brief.published_at is not None:
+        return []
+    now = now or timezone.now()
+    recipients = (
+        Subscription.objects.filter(
+            kind=Subscription.Kind.EVENT, verb=MORNING_BRIEF, user__is_active=True, email__in=[Email.IMMEDIATE, Email.DIGEST]
+        )
+        .order_by("user_id")
+        .values_list("user_id", "user__email")
+        .distinct()
+    )
+    deliveries = MorningBriefDelivery.objects.bulk_create(
+        [
+            MorningBriefDelivery(brief=brief, user_id=user_id, address=(email or "").strip(), created_at=now)
+            for user_id, email in recipients
+        ]
+    )
+    if deliveries:
+        outbox_enqueue(messages=[{"task": BRIEF_EMAIL_TASK, "kwargs": {"delivery_id": d.pk}} for d in deliveries])
+    brief.published_at = now
+    brief.save(update_fields=["published_at"])
+    event_record(actor=None, verb=MORNING_BRIEF, subject=brief, changes={"recipients": [None, len(deliveries)]}, at=now)
+    return deliveries
+
+
+def morning_brief_url(brief):
+    return f"{settings.SITE_URL}{reverse('brief-date', kwargs={'date': brief.date.isoformat()})}"
+
+
+@transaction.atomic
+def morning_brief_email_send(*, delivery_id):
+    """Send one delivery's e-mail (the brief as HTML, with a plain-text part), once: under the row's
+    lock and marked sent in this transaction. Returns whether an e-mail left."""
+    delivery = MorningBriefDelivery.objects.select_for_update().select_related("brief").filter(pk=delivery_id).first()
+    if delivery is None or delivery.sent_at is not None:
+        return False
+    brief = delivery.brief
+    if delivery.address:
+        context = {"brief": brief, "p": brief.payload, "site_url": settings.SITE_URL, "url": morning_brief_url(brief)}
+        html = render_to_string("reports/email/brief.html", context)
+        text = render_to_string("reports/email/brief.txt", context)
+        headline = brief.payload["headline"]
+        attainment = f"{headline['attainment_pct']}%" if headline["attainment_pct"] is not None else "no plan"
+        subject = f"[prodcoord] Morning brief {brief.date:%a %b} {brief.date.day}: attainment {attainment}"
+        message = EmailMultiAlternatives(subject, text, None, [delivery.address])
+        message.attach_alternative(html, "text/html")
+        message.send()
+    MorningBriefDelivery.objects.filter(pk=delivery.pk).update(sent_at=timezone.now())
+    return bool(delivery.address)
+
+
+def morning_brief_scheduled(*, now=None):
+    """The periodic run: from ``MORNING_BRIEF_HOUR`` on the plant's clock, generate this morning's brief
+    and send it, once — a morning whose brief was sent is left alone (regenerating it is a person's
+    choice). Returns the brief it sent, or ``None``."""
+    now = now or timezone.now()
+    local = to_plant(now)
+    if local.hour < settings.MORNING_BRIEF_HOUR:
+        return None
+    date = local.date()
+    if MorningBrief.objects.filter(date=date, published_at__isnull=False).exists():
+        return None
+    with transaction.atomic():
+        brief = morning_brief_generate(date=date, trigger=MorningBrief.Trigger.SCHEDULE, now=now)
+        morning_brief_publish(brief=brief, now=now)
+    brief.refresh_from_db()
+    return brief

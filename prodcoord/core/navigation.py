@@ -31,6 +31,7 @@ ENTRIES = (
     # The coordinator's day, in the header.
     Entry("Open orders", "home", pages=("home", "work-order-detail", "work-order-edit")),
     Entry("Schedule", "schedule", pages=("schedule",)),
+    Entry("Morning brief", "brief", pages=("brief", "brief-date")),
     Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
     Entry("Downtime", "downtime", pages=("downtime",)),
     Entry(

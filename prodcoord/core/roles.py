@@ -12,13 +12,14 @@
 | coordinator | all      | every transition, progress (and reversing it), holds (releases all but  |
 |             |          | quality holds), priority,                                               |
 |             |          | reschedule; creates work orders and shapes drafts; starts, stops and    |
-|             |          | corrects downtime                                                       |
+|             |          | corrects downtime; regenerates the morning brief                        |
 |             |          | (workorders/permissions.py)                                             |
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
-|             |          | moves), priority, plan, expected receipts (not receiving them)          |
-|             |          | acknowledges, escalates and resolves shortages (coordinators too)       |
+|             |          | moves), priority, plan, expected receipts (not receiving them);         |
+|             |          | acknowledges, escalates and resolves shortages (coordinators too);      |
+|             |          | regenerates the morning brief                                           |
 | quality     | all      | places and releases quality holds (with their disposition)              |
 |             |          |                                                                         |
 | action      | all      | coordinators and supervisors give, change and close anyone's; planners  |
@@ -121,6 +122,7 @@ ROLE_PERMISSIONS = {
         *ACTION_ITEMS_MANAGE,
         *HANDOVERS,
         "planning.act_on_shortage",
+        "reports.generate_morningbrief",
     ],
     "planner": [
         *MASTER_DATA,
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS = {
         "materials.delete_expectedreceipt",
         *ACTION_ITEMS_ADD,
         "planning.act_on_shortage",
+        "reports.generate_morningbrief",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
     "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold", *ACTION_ITEMS_ADD],

@@ -3,7 +3,7 @@ from django import forms
 from prodcoord.core.access import CodeChoiceField
 from prodcoord.events.presenters import verb_choices
 
-from .kinds import NOTIFY_VERBS
+from .kinds import FOLLOW_VERBS, NOTIFY_VERBS
 from .models import Email, NotificationSettings, Subscription
 
 
@@ -29,7 +29,7 @@ class SubscriptionAddForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event_kind"].choices = [("", "—"), *verb_choices(NOTIFY_VERBS)]
+        self.fields["event_kind"].choices = [("", "—"), *verb_choices(FOLLOW_VERBS)]
         self.fields["verbs"].choices = verb_choices(NOTIFY_VERBS)
         self.fields["kind"].widget.attrs["data-subscription-kind"] = ""
 

@@ -24,6 +24,13 @@ NOTIFY_VERBS = (
     "schedule.entry_replanned",
 )
 
+# The morning brief (reports): followed as a kind of event. Its subscribers get the brief itself by
+# e-mail when the scheduled run sends it (``reports.services.morning_brief_publish``), not a
+# notification: it is not fanned out, so it is not among NOTIFY_VERBS.
+MORNING_BRIEF = "morning_brief.published"
+# What a subscription of kind "event" may follow.
+FOLLOW_VERBS = (*NOTIFY_VERBS, MORNING_BRIEF)
+
 # Events that reach people by their role whatever they follow (their own subscription's e-mail choice
 # wins when stronger): ``"all"`` — everyone with the role; ``"department"`` — those whose department
 # (notification settings, else their chosen work center's) is one the event concerns.
@@ -56,7 +63,7 @@ DISRUPTIONS = (
 # department subscription is skipped while it is unknown.
 #   (kind, target, verbs, email)
 ROLE_DEFAULTS = {
-    "supervisor": [("department", "own department", HOLDS, "immediate")],
+    "supervisor": [("department", "own department", HOLDS, "immediate"), ("event", MORNING_BRIEF, (), "immediate")],
     "coordinator": [("department", "own department", DISRUPTIONS, "none")],
     "planner": [("event", verb, (), "digest") for verb in SCHEDULE_CHANGES],
     "quality": [("event", verb, (), "immediate") for verb in HOLDS],

@@ -28,7 +28,7 @@ from prodcoord.events.models import Event
 from prodcoord.events.presenters import change_rows, event_url, verb_label
 from prodcoord.outbox.services import outbox_enqueue
 
-from .kinds import NOTIFY_VERBS, ROLE_DEFAULTS, ROLE_RECIPIENT_EMAIL, ROLE_RECIPIENTS
+from .kinds import FOLLOW_VERBS, NOTIFY_VERBS, ROLE_DEFAULTS, ROLE_RECIPIENT_EMAIL, ROLE_RECIPIENTS
 from .models import EMAIL_STRENGTH, Digest, Email, Notification, NotificationSettings, Subscription
 
 EMAIL_TASK = "prodcoord.notifications.tasks.notification_email_task"
@@ -58,7 +58,7 @@ def target_resolve(kind, target):
     if not text:
         raise ValidationError({"target": "Name what to follow."})
     if kind == K.EVENT:
-        if text not in NOTIFY_VERBS:
+        if text not in FOLLOW_VERBS:
             raise ValidationError({"target": f"“{text[:60]}” is not a kind of event you can follow."})
         return text
     field, key = TARGET_FIELDS[kind]

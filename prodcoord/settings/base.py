@@ -137,6 +137,11 @@ TIME_ZONE = PLANT_TIME_ZONE
 PLANT_NAME = env("PLANT_NAME", default="prodcoord")
 # How often the board and a work order's page ask whether anything changed (seconds).
 BOARD_REFRESH_SECONDS = env.int("BOARD_REFRESH_SECONDS", default=10)
+# The morning brief is generated and e-mailed once a morning, at the first run of its periodic
+# task at or after this hour on the plant's clock (0–23): after the night shift has ended.
+MORNING_BRIEF_HOUR = env.int("MORNING_BRIEF_HOUR", default=6)
+# Where people reach the site: the links of e-mails (the morning brief's) start with it.
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -282,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_messages_purge_task",
         "schedule": crontab(minute=43),
+    },
+    "morning-brief": {
+        "task": "reports.tasks.morning_brief_scheduled_task",
+        "schedule": crontab(minute="*/10"),
     },
 }
 

@@ -117,4 +117,12 @@
       closeMenus(null);
     }
   });
+
+  // A button marked data-print prints the page (the morning brief's).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (button) {
+      window.print();
+    }
+  });
 })();

@@ -283,6 +283,10 @@ def _stock(superuser, today):
     from reports.services import attainment_snapshots_compute
 
     attainment_snapshots_compute(dates=[today], now=timezone.now() + dt.timedelta(days=2))  # as if the shift had ended
+    from reports.services import morning_brief_generate
+
+    for days in (1, 2, 3):  # three mornings' briefs
+        morning_brief_generate(date=today - dt.timedelta(days=days), actor=superuser)
 
 
 # Every changelist of ours, with rows on the page: session, user, counts, the page of rows with

@@ -277,6 +277,7 @@ STEEL_LINE = {"component": "STEEL-10", "quantity_per": "2"}
 CNC_STEP = {"sequence": 10, "work_center": "CNC-01"}
 VALID_BODIES = {
     ("post", "/api/v1/auth/token/"): {"username": "nobody", "password": "wrong"},
+    ("post", "/api/v1/reports/morning-brief/generate/"): {"date": "2026-11-02"},
     ("post", "/api/v1/departments/"): {"code": "ASSY", "name": "Assembly"},
     ("put", "/api/v1/departments/{code}/"): {"code": "MACH", "name": "Machining"},
     ("patch", "/api/v1/departments/{code}/"): {"name": "Machining"},

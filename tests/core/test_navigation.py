@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 
 # The header: the pages of the coordinator's day. Operators reach floor mode only: no navigation
 # (tests/workorders/test_views_floor.py).
-DAY = ["Open orders", "Schedule", "Downtime", "My actions", "Handovers", "Notifications"]
-WITH_SHORTAGES = ["Open orders", "Schedule", "Shortages", "Downtime", "My actions", "Handovers", "Notifications"]
+DAY = ["Open orders", "Schedule", "Morning brief", "Downtime", "My actions", "Handovers", "Notifications"]
+WITH_SHORTAGES = ["Open orders", "Schedule", "Morning brief", "Shortages", "Downtime", "My actions", "Handovers", "Notifications"]
 # Under "More".
 LISTS = ["Activity", "My work center"]
 DONE = ["To close", "History"]

@@ -76,6 +76,7 @@ def test_documented_table():
         "coordination.delete_shifthandover",
         "coordination.acknowledge_shifthandover",
         "planning.act_on_shortage",
+        "reports.generate_morningbrief",
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -115,6 +116,7 @@ def test_documented_table():
         "planning.change_scheduleentry",  # only planners move the plan attainment is measured against
         "planning.act_on_shortage",
         "coordination.add_actionitem",
+        "reports.generate_morningbrief",
     ):
         assert perm in planner
     assert not planner & downtime  # the planner does not stand at the machine

@@ -116,7 +116,7 @@ def test_each_role_starts_with_its_defaults_once(plant, commit):
     lost_supervisor = UserFactory(role="supervisor")  # no department known
 
     assert services.notification_defaults_apply() >= 4
-    sup = Subscription.objects.get(user=supervisor)
+    sup = Subscription.objects.get(user=supervisor, kind="department")
     assert (sup.kind, sup.department_id, sup.verbs, sup.email) == (
         "department",
         plant.paint.pk,
@@ -134,7 +134,11 @@ def test_each_role_starts_with_its_defaults_once(plant, commit):
             "work_order.rescheduled",
         )
     )
-    assert not Subscription.objects.filter(user__in=[viewer, lost_supervisor]).exists()
+    assert not Subscription.objects.filter(user=viewer).exists()
+    # Every supervisor follows the morning brief, by e-mail; one without a known department only that.
+    for person in (supervisor, lost_supervisor):
+        assert Subscription.objects.filter(user=person, kind="event", verb="morning_brief.published", email="immediate").exists()
+    assert Subscription.objects.filter(user=lost_supervisor).count() == 1
 
     # Once set up, a person's choices stand: the defaults are not applied again.
     Subscription.objects.filter(user=planner).delete()
@@ -151,11 +155,11 @@ def test_a_person_who_chooses_a_department_follows_it_as_their_role_does(plant):
     services.notification_settings_update(user=supervisor, department=plant.asm)
     assert NotificationSettings.objects.get(user=supervisor).department == plant.asm
     assert services.user_department_id(supervisor) == plant.asm.pk
-    assert list(Subscription.objects.filter(user=supervisor).values_list("department__code", "verbs")) == [
+    assert list(Subscription.objects.filter(user=supervisor, kind="department").values_list("department__code", "verbs")) == [
         ("ASM", ["hold.placed", "hold.released"])
     ]
     services.notification_defaults_reset(user=supervisor)
-    assert Subscription.objects.filter(user=supervisor).count() == 1
+    assert Subscription.objects.filter(user=supervisor).count() == 2  # the department, and the morning brief
 
 
 def test_the_fan_out_sets_up_people_who_never_opened_their_settings(plant, commit):
