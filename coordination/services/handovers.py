@@ -17,6 +17,7 @@ from .. import selectors
 from ..models import HandoverItem, RosterEntry, ShiftHandover
 
 H = ShiftHandover.Status
+MAX_DAYS_BACK = 366
 
 
 def next_shift_slot(shift, day):
@@ -117,6 +118,8 @@ def shift_handover_open(*, actor, department, date, shift, at=None, must_be_new=
         errors["department"] = [f"{department.code} is not in use any more."]
     if not shift.is_active:
         errors["shift"] = [f"{shift.code} is not in use any more."]
+    elif abs((date - now.date()).days) > MAX_DAYS_BACK:
+        errors["date"] = [f"A handover is for a shift of the last {MAX_DAYS_BACK} days."]
     elif shift_window(shift, date)[0] > now:
         errors["date"] = [f"The {shift.name} shift of {date:%Y-%m-%d} has not started yet."]
     if errors:

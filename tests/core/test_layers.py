@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["prodcoord", "plant", "materials", "workorders", "planning", "reports", "demo"]
+PACKAGES = ["prodcoord", "plant", "materials", "workorders", "planning", "coordination", "reports", "demo"]
 
 
 def lint_imports(root):

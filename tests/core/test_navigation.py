@@ -10,9 +10,30 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", "Notifications", "Downtime"]
+EVERYONE = [
+    "Open orders",
+    "My work center",
+    "To close",
+    "History",
+    "Activity",
+    "Notifications",
+    "Downtime",
+    "My actions",
+    "Handovers",
+]
 # Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
-FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications", "Downtime"]
+FLOOR = [
+    "Open orders",
+    "My work center",
+    "Floor mode",
+    "To close",
+    "History",
+    "Activity",
+    "Notifications",
+    "Downtime",
+    "My actions",
+    "Handovers",
+]
 NAVIGATION = {
     "viewer": EVERYONE,
     "supervisor": EVERYONE,
@@ -55,6 +76,8 @@ def test_the_current_page_is_marked(client, make_user):
         (reverse("my-work-center"), "My work center"),
         (reverse("activity"), "Activity"),
         (reverse("notification-settings"), "Notifications"),
+        (reverse("action-items"), "My actions"),
+        (reverse("handovers"), "Handovers"),
     ):
         current = [e["label"] for e in client.get(url).context["nav"].entries if e["current"]]
         assert current == [label]

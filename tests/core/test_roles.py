@@ -35,6 +35,15 @@ def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
     downtime = {"plant.add_downtimeevent", "plant.change_downtimeevent"}
+    # action items: coordinators and supervisors manage anyone's; planners and quality give them
+    actions = {"coordination.add_actionitem", "coordination.change_actionitem", "coordination.delete_actionitem"}
+    # shift handovers: coordinators write, submit and acknowledge them (the roster decides which)
+    handovers = {
+        "coordination.add_shifthandover",
+        "coordination.change_shifthandover",
+        "coordination.delete_shifthandover",
+        "coordination.acknowledge_shifthandover",
+    }
     # operators report and stop work (a hold) in floor mode, and reach nothing else
     assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold", *downtime}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
@@ -51,6 +60,7 @@ def test_documented_table():
         "plant.change_walldisplay",
         *downtime,
         "plant.delete_downtimeevent",
+        *actions,
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.add_workorder",
@@ -66,6 +76,8 @@ def test_documented_table():
         "materials.receive_expectedreceipt",
         "materials.add_lot",
         *downtime,
+        *actions,
+        *handovers,
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -74,7 +86,11 @@ def test_documented_table():
         "materials.change_lot",
     }
     # quality owns quality holds: places them and releases them (with the disposition), nothing else
-    assert set(ROLE_PERMISSIONS["quality"]) == {f"{wo}.place_quality_hold", f"{wo}.release_quality_hold"}
+    assert set(ROLE_PERMISSIONS["quality"]) == {
+        f"{wo}.place_quality_hold",
+        f"{wo}.release_quality_hold",
+        "coordination.add_actionitem",
+    }
     # the coordinator keeps the floor moving but does not decide what becomes of suspect parts
     assert f"{wo}.release_quality_hold" not in ROLE_PERMISSIONS["coordinator"]
     planner = set(ROLE_PERMISSIONS["planner"])
@@ -98,6 +114,7 @@ def test_documented_table():
         "materials.add_expectedreceipt",
         "plant.add_downtimereason",
         "plant.change_downtimereason",
+        "coordination.add_actionitem",
     ):
         assert perm in planner
     assert not planner & downtime  # the planner does not stand at the machine

@@ -35,6 +35,9 @@ def log_in(page, username, password="pass-word-123"):
 
 @pytest.fixture
 def plant(transactional_db):
+    from plant.services import downtime_reasons_ensure_defaults
+
+    downtime_reasons_ensure_defaults(actor=None)  # a flushed database has lost the migration's list
     shifts = {s.code: s for s in standard_shifts()}
     form = DepartmentFactory(code="FORM", name="Forming")
     press = WorkCenterFactory(code="PRESS-01", name="Press brake", department=form)
