@@ -175,6 +175,10 @@ def test_a_coordinator_gives_an_action_item_from_a_hold(page, plant, screenshot_
     form = page.locator(f"#ai-hold-{hold.pk} form")
     form.wait_for()
     assert "No coil for the next run" in form.inner_text()
+    form.locator("input[name=title]").fill("   ")
+    form.locator("text=Give this action").click()  # refused: the form comes back in place, saying why
+    page.wait_for_selector(f"#ai-hold-{hold.pk} form .field__error")
+    form = page.locator(f"#ai-hold-{hold.pk} form")
     form.locator("input[name=title]").fill("Chase the coil with the warehouse")
     form.locator("select[name=owner]").select_option(label="Dave Okafor (dave)")
     form.locator("input[name=is_critical]").check()
