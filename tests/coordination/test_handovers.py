@@ -329,3 +329,20 @@ def test_page_query_counts(client, crew, form_dept, night, shift_date, assert_qu
     with assert_query_baseline("page: handover, submitted"):
         response = client.get(url(handover.date))
     assert len(response.context["lines"]) == 4
+
+
+def test_the_night_the_clocks_go_back_is_nine_hours_of_downtime(settings, press, form_dept, night):
+    """America/Chicago, Sunday 2026-11-01 02:00 → 01:00: the night shift of Oct 31 lasts 9 hours, and a
+    stop through all of it counts 540 minutes, not 480."""
+    from coordination.selectors import handover_figures
+
+    assert settings.PLANT_TIME_ZONE == "America/Chicago"
+    day = dt.date(2026, 10, 31)
+    DowntimeEvent.objects.create(
+        work_center=press,
+        reason=DowntimeReason.objects.get(code="OTHER"),
+        started_at=at(day, 21),
+        ended_at=at(day + dt.timedelta(days=1), 7),
+    )
+    figures = handover_figures(department=form_dept, date=day, shift=night, now=at(day + dt.timedelta(days=2), 0))
+    assert figures["downtime"]["minutes"] == 540 and figures["downtime"]["unclassified_minutes"] == 540
