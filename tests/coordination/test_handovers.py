@@ -346,3 +346,18 @@ def test_the_night_the_clocks_go_back_is_nine_hours_of_downtime(settings, press,
     )
     figures = handover_figures(department=form_dept, date=day, shift=night, now=at(day + dt.timedelta(days=2), 0))
     assert figures["downtime"]["minutes"] == 540 and figures["downtime"]["unclassified_minutes"] == 540
+
+
+def test_the_incoming_coordinators_are_told_at_once(crew, form_dept, night, shift_date, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from prodcoord.notifications.models import Notification
+
+    handover = shift_handover_open(actor=crew["outgoing"], department=form_dept, date=shift_date, shift=night)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shift_handover_submit(actor=crew["outgoing"], handover=handover)
+    # Dave coordinates FORM's day shift; Sue is on it but a supervisor; Otto is on WELD.
+    assert list(Notification.objects.filter(verb="shift_handover.submitted").values_list("user__username", flat=True)) == ["dave"]
+    assert [m.to for m in mail.outbox] == [[crew["incoming"].email]]
+    assert "Handover waiting for you" in mail.outbox[0].subject
