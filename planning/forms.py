@@ -44,3 +44,36 @@ class MaterialMoveForm(forms.Form):
                 self.add_error("lot", f"{item.sku} has no lot {code}.")
             data["lot"] = lot
         return data
+
+
+class ScheduleReplanForm(forms.Form):
+    """Move a schedule entry to another shift, date or work center, or change its quantity: a
+    schedule change with a reason (planning.services.schedule_entry_replan checks the rest)."""
+
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    shift = forms.ChoiceField(label="Shift")
+    work_center = forms.ChoiceField(label="Work center")
+    planned_quantity = forms.DecimalField(max_digits=14, decimal_places=3, min_value=0, label="Planned")
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        error_messages={"required": "Say why the plan changes."},
+        widget=forms.TextInput(attrs={"placeholder": "Why it changes"}),
+    )
+
+    def __init__(self, *args, entry, shifts, work_center_codes, **kwargs):
+        kwargs.setdefault("auto_id", f"id_replan_{entry.pk}_%s")
+        kwargs.setdefault(
+            "initial",
+            {
+                "date": entry.date,
+                "shift": entry.shift.code,
+                "work_center": entry.work_center.code,
+                "planned_quantity": entry.planned_quantity.normalize(),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].choices = [(s.code, f"{s.name} ({s.start_time:%H:%M}–{s.end_time:%H:%M})") for s in shifts]
+        codes = sorted(set(work_center_codes) | {entry.work_center.code})
+        self.fields["work_center"].choices = [(code, code) for code in codes]
+        self.fields["planned_quantity"].widget.attrs.update({"inputmode": "decimal", "step": "any"})

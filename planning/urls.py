@@ -1,8 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import schedule_views, views
 
 urlpatterns = [
     path("items/<str:sku>/", views.item_detail, name="item-detail"),
     path("work-orders/<str:number>/materials/move/", views.work_order_material_move, name="work-order-material-move"),
+    path("schedule/", schedule_views.schedule, name="schedule"),
+    path("schedule/entries/<int:pk>/replan/", schedule_views.schedule_entry_replan, name="schedule-entry-replan"),
+]
+
+from . import shortage_views  # noqa: E402
+
+urlpatterns += [
+    path("shortages/", shortage_views.shortages_board, name="shortages"),
+    path("shortages/<int:pk>/act/", shortage_views.shortage_act, name="shortage-act"),
+    path("pick-list/", shortage_views.pick_list_page, name="pick-list"),
 ]

@@ -22,6 +22,7 @@ from workorders.models import WorkOrder
 
 from .forms import MaterialMoveForm
 from .requirements import item_requirements, work_order_materials
+from .shortages import item_projection
 
 MOVE_LIMIT = 100
 MOVE_PERMISSION = "materials.move_stock"
@@ -38,7 +39,13 @@ def item_detail(request, sku):
     moves = list(stock_selectors.move_list().filter(item=item)[: MOVE_LIMIT + 1])
     receipts = list(stock_selectors.expected_receipt_list().filter(item=item).exclude(status="cancelled")[:50])
     requirements = item_requirements(item)
+    projection = item_projection(item, today=today)
     context = {
+        "projection": projection,
+        "projection_data": {
+            "uom": item.uom,
+            "points": [{"label": f"{day:%a %b %-d}", "balance": str(balance)} for day, balance in projection],
+        },
         "item": item,
         "balances": balances,
         "usable": usable,

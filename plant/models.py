@@ -10,6 +10,7 @@ from django.db.models import F, Q
 
 from prodcoord.core.models import TimeStampedModel
 from prodcoord.core.naturalkeys import natural_key_validator, unique_regardless_of_case
+from prodcoord.core.plant_time import to_plant
 
 
 class Department(TimeStampedModel):
@@ -171,7 +172,8 @@ class DowntimeEvent(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.work_center_id} down from {self.started_at:%Y-%m-%d %H:%M}"
+        # How the event log names it: the work center's code and when it went down, in plant time.
+        return f"{self.work_center.code} down from {to_plant(self.started_at):%a %b %-d, %H:%M}"
 
     @property
     def is_open(self):

@@ -98,3 +98,10 @@ def work_centers_with_downtime(*, department=None):
     for work_center in result:
         work_center.open_downtime = work_center.open_events[0] if work_center.open_events else None
     return result
+
+
+def open_downtime_by_work_center():
+    """``{work_center_id: event}`` of the downtime going on now, with its work center and reason (one
+    query): what the board marks beside each order's current work center."""
+    events = DowntimeEvent.objects.filter(ended_at__isnull=True).select_related("work_center__department", "reason")
+    return {event.work_center_id: event for event in events.order_by("work_center__code")}

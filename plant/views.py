@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from prodcoord.core.access import login_required
@@ -28,7 +29,19 @@ def _department(code):
     return selectors.department_by_code(code)
 
 
-def _back(department):
+def _next(request):
+    """The page the form came from (``next``: the schedule page, the board, floor mode), when it
+    is one of this site's; None for the downtime page itself."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def _back(department, request=None):
+    target = _next(request) if request is not None else None
+    if target is not None:
+        return target
     url = reverse("downtime")
     return f"{url}?department={department.code}" if department is not None else url
 
@@ -92,7 +105,7 @@ def downtime_start(request):
     work_center = selectors.work_center_by_code(request.POST.get("work_center", "")[:20])
     if work_center is None:
         messages.error(request, "That work center does not exist any more.")
-        return redirect(_back(department))
+        return redirect(_back(department, request))
     form = DowntimeStartForm(request.POST, reasons=reasons, work_center=work_center)
     if form.is_valid():
         reason = next(r for r in reasons if r.code == form.cleaned_data["reason"])  # a choice among them
@@ -103,7 +116,13 @@ def downtime_start(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, f"{work_center.code} is down: {reason.name.lower()}.")
-            return redirect(_back(department))
+            return redirect(_back(department, request))
+    if _next(request) is not None:
+        # Started from another page: it shows the refusal (an overlap, a missing reason) as a message.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{work_center.code} not marked down: {error}")
+        return redirect(_next(request))
     return _page(request, department=department, bound=(work_center.pk, form), status=400)
 
 
@@ -117,12 +136,12 @@ def downtime_stop(request, pk):
     department = _department(request.POST.get("department", ""))
     if event is None:
         messages.error(request, "That downtime was deleted meanwhile.")
-        return redirect(_back(department))
+        return redirect(_back(department, request))
     form = DowntimeStopForm(request.POST, event=event)
     note = form.cleaned_data["note"] if form.is_valid() else None
     if not form.is_valid():
         messages.error(request, f"{event.work_center.code}: {' '.join(form.errors.get('note', []))}")
-        return redirect(_back(department))
+        return redirect(_back(department, request))
     try:
         services.downtime_stop(actor=request.user, downtime_event=event, note=note)
     except ConflictError as error:
@@ -131,4 +150,4 @@ def downtime_stop(request, pk):
         messages.error(request, f"{event.work_center.code}: {' '.join(error.messages)}")
     else:
         messages.success(request, f"{event.work_center.code} is running again.")
-    return redirect(_back(department))
+    return redirect(_back(department, request))

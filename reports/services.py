@@ -30,7 +30,7 @@ ZERO = Decimal("0")
 # The verbs that change a slot's plan or actual: the dates they touch are recomputed.
 PROGRESS = "work_order.progress_reported"
 REVERSAL = "production_report.reversed"
-SCHEDULE = ("schedule.entry_created", "schedule.entry_changed", "schedule.entry_removed")
+SCHEDULE = ("schedule.entry_created", "schedule.entry_changed", "schedule.entry_removed", "schedule.entry_replanned")
 VERBS = (PROGRESS, REVERSAL, *SCHEDULE)
 # How far back the periodic run looks for shifts that ended (a missed run is caught up).
 ENDED_LOOKBACK = dt.timedelta(hours=36)

@@ -87,6 +87,9 @@ class WorkOrder(TimeStampedModel):
     # Open, and its planned end falls (on the plant's calendar) after its due date: the plan
     # itself is late. Written by the services with every change (services/common.py).
     plan_late = models.BooleanField(default=False, help_text="Open and planned to end after its due date.")
+    shortage_count = models.PositiveIntegerField(
+        default=0, help_text="Components it will run short of (kept by shortage netting in planning)."
+    )
 
     class Meta:
         ordering = ["number"]

@@ -22,6 +22,8 @@ urlpatterns = [
     path("floor/<str:number>/", views.floor_work_order, name="floor-work-order"),
     path("floor/<str:number>/report/", views.floor_report, name="floor-report"),
     path("floor/<str:number>/hold/", views.floor_hold, name="floor-hold"),
+    path("floor/<str:number>/downtime/start/", views.floor_downtime_start, name="floor-downtime-start"),
+    path("floor/<str:number>/downtime/stop/", views.floor_downtime_stop, name="floor-downtime-stop"),
     # The wall display of a department, opened with its token (no login).
     path("display/<str:department>/", views.wall_display, name="wall-display"),
     path("new/", views.work_order_create, name="work-order-create"),

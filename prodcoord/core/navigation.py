@@ -1,4 +1,5 @@
-"""The site's navigation: each person sees the pages their role can use.
+"""The site's navigation: each person sees the pages their role can use — the pages of the
+coordinator's day in the header, the rest under "More".
 
 Entries name their pages by URL name (a string: the pages belong to the apps above this
 layer). ``navigation`` is a context processor; what it gives is worked out only when a
@@ -23,20 +24,14 @@ class Entry:
     permission: str | None = None  # shown only to those who have it
     roles: tuple = ()  # shown only to these roles (and staff), when given
     staff: bool = False  # shown only to staff
+    more: bool = False  # under "More": a page one opens now and then, not many times a shift
 
 
 ENTRIES = (
-    Entry(
-        "Open orders",
-        "home",
-        pages=("home", "work-order-detail", "work-order-edit"),
-    ),
-    Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue")),
-    Entry("Floor mode", "floor-pick", pages=("floor-pick", "floor-work-order"), permission="workorders.report_progress"),
-    Entry("To close", "work-orders-completed", pages=("work-orders-completed",)),
-    Entry("History", "work-orders-history", pages=("work-orders-history",)),
-    Entry("Activity", "activity", pages=("activity",)),
-    Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
+    # The coordinator's day, in the header.
+    Entry("Open orders", "home", pages=("home", "work-order-detail", "work-order-edit")),
+    Entry("Schedule", "schedule", pages=("schedule",)),
+    Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
     Entry("Downtime", "downtime", pages=("downtime",)),
     Entry(
         "My actions",
@@ -45,9 +40,23 @@ ENTRIES = (
         permission="coordination.view_actionitem",
     ),
     Entry("Handovers", "handovers", pages=("handovers", "handover-detail"), permission="coordination.view_shifthandover"),
-    Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
-    Entry("API docs", "api-docs", roles=API_ROLES),
-    Entry("Admin", "admin:index", staff=True),
+    Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
+    # Under "More".
+    Entry("Activity", "activity", pages=("activity",), more=True),
+    Entry("My work center", "my-work-center", pages=("my-work-center", "work-center-queue"), more=True),
+    Entry(
+        "Floor mode",
+        "floor-pick",
+        pages=("floor-pick", "floor-work-order"),
+        permission="workorders.report_progress",
+        more=True,
+    ),
+    Entry("To close", "work-orders-completed", pages=("work-orders-completed",), more=True),
+    Entry("History", "work-orders-history", pages=("work-orders-history",), more=True),
+    Entry("Pick list", "pick-list", pages=("pick-list",), permission="materials.move_stock", more=True),
+    Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder", more=True),
+    Entry("API docs", "api-docs", roles=API_ROLES, more=True),
+    Entry("Admin", "admin:index", staff=True, more=True),
 )
 
 
@@ -65,11 +74,14 @@ class Navigation:
         self.roles = role_names(user)
         match = getattr(request, "resolver_match", None)
         here = match.view_name if match is not None else None
-        self.entries = [
-            {"label": e.label, "name": e.url_name, "url": reverse(e.url_name), "current": here in e.pages}
+        visible = [
+            ({"label": e.label, "name": e.url_name, "url": reverse(e.url_name), "current": here in e.pages}, e.more)
             for e in ENTRIES
             if user.is_authenticated and _visible(e, user, self.roles)
         ]
+        self.entries = [entry for entry, more in visible if not more]
+        self.more = [entry for entry, more in visible if more]
+        self.more_current = any(entry["current"] for entry in self.more)
 
     @property
     def role_label(self):

@@ -18,6 +18,7 @@
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
 |             |          | moves), priority, plan, expected receipts (not receiving them)          |
+|             |          | acknowledges, escalates and resolves shortages (coordinators too)       |
 | quality     | all      | places and releases quality holds (with their disposition)              |
 |             |          |                                                                         |
 | action      | all      | coordinators and supervisors give, change and close anyone's; planners  |
@@ -119,6 +120,7 @@ ROLE_PERMISSIONS = {
         *DOWNTIME,
         *ACTION_ITEMS_MANAGE,
         *HANDOVERS,
+        "planning.act_on_shortage",
     ],
     "planner": [
         *MASTER_DATA,
@@ -135,6 +137,7 @@ ROLE_PERMISSIONS = {
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
         *ACTION_ITEMS_ADD,
+        "planning.act_on_shortage",
     ],
     # Quality owns quality holds: places them, and releases them with the disposition of the parts.
     "quality": [f"{WO}.place_quality_hold", f"{WO}.release_quality_hold", *ACTION_ITEMS_ADD],

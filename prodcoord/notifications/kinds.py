@@ -20,7 +20,17 @@ NOTIFY_VERBS = (
     "schedule.entry_created",
     "schedule.entry_changed",
     "schedule.entry_removed",
+    "shortage.escalated",
+    "schedule.entry_replanned",
 )
+
+# Events that reach people by their role whatever they follow (their own subscription's e-mail choice
+# wins when stronger): ``"all"`` — everyone with the role; ``"department"`` — those whose department
+# (notification settings, else their chosen work center's) is one the event concerns.
+ROLE_RECIPIENTS = {
+    "shortage.escalated": {"planner": "all", "coordinator": "department"},
+}
+ROLE_RECIPIENT_EMAIL = "immediate"
 
 HOLDS = ("hold.placed", "hold.released")
 SCHEDULE_CHANGES = (
@@ -29,8 +39,16 @@ SCHEDULE_CHANGES = (
     "schedule.entry_created",
     "schedule.entry_changed",
     "schedule.entry_removed",
+    "schedule.entry_replanned",
 )
-DISRUPTIONS = ("hold.placed", "hold.released", "work_order.priority_changed", "work_order.rescheduled")
+# A replanned entry (moved, or its quantity changed, with a reason) changes what the floor works to now.
+DISRUPTIONS = (
+    "hold.placed",
+    "hold.released",
+    "work_order.priority_changed",
+    "work_order.rescheduled",
+    "schedule.entry_replanned",
+)
 
 # What a person follows before they choose (``notification_defaults_apply``), by role; the first of
 # their roles in this order that has defaults decides. ``"own department"``: the department of their

@@ -28,7 +28,7 @@ from prodcoord.events.models import Event
 from prodcoord.events.presenters import change_rows, event_url, verb_label
 from prodcoord.outbox.services import outbox_enqueue
 
-from .kinds import NOTIFY_VERBS, ROLE_DEFAULTS
+from .kinds import NOTIFY_VERBS, ROLE_DEFAULTS, ROLE_RECIPIENT_EMAIL, ROLE_RECIPIENTS
 from .models import EMAIL_STRENGTH, Digest, Email, Notification, NotificationSettings, Subscription
 
 EMAIL_TASK = "prodcoord.notifications.tasks.notification_email_task"
@@ -369,7 +369,34 @@ def _followers(events):
             if matches and EMAIL_STRENGTH[email] >= EMAIL_STRENGTH.get(chosen.get(user_id), -1):
                 chosen[user_id] = email
         followers[event.pk] = chosen
+    _role_recipients_add(events, followers)
     return followers
+
+
+def _role_recipients_add(events, followers):
+    """Add the people an event reaches by their role (``kinds.ROLE_RECIPIENTS``), in one query when any do."""
+    wanted = [event for event in events if event.verb in ROLE_RECIPIENTS]
+    if not wanted:
+        return
+    roles = sorted({role for event in wanted for role in ROLE_RECIPIENTS[event.verb]})
+    people = defaultdict(list)  # role → [(user id, department id)]
+    for user_id, role, chosen, by_work_center in (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles)
+        .values_list(
+            "pk", "groups__name", "notification_settings__department_id", "work_center_choice__work_center__department_id"
+        )
+    ):
+        people[role].append((user_id, chosen if chosen is not None else by_work_center))
+    for event in wanted:
+        departments = {s.department_id for s in event.scopes.all()}
+        chosen = followers[event.pk]
+        for role, reach in ROLE_RECIPIENTS[event.verb].items():
+            for user_id, department_id in people[role]:
+                if user_id == event.actor_id or (reach == "department" and department_id not in departments):
+                    continue
+                if EMAIL_STRENGTH[ROLE_RECIPIENT_EMAIL] > EMAIL_STRENGTH.get(chosen.get(user_id), -1):
+                    chosen[user_id] = ROLE_RECIPIENT_EMAIL
 
 
 @transaction.atomic

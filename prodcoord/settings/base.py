@@ -220,6 +220,8 @@ API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=500)  # ?page_size=
 # Lines per BOM and steps per routing, whoever writes them (the API, imports, seed_plant).
 BOM_MAX_LINES = env.int("BOM_MAX_LINES", default=1000)
 ROUTING_MAX_STEPS = env.int("ROUTING_MAX_STEPS", default=500)
+# Rows per schedule upload (POST schedule/bulk/): 400 on ``entries`` above it.
+SCHEDULE_BULK_MAX_ROWS = env.int("SCHEDULE_BULK_MAX_ROWS", default=5000)
 # The API reads JSON bodies only (the pages keep their forms).
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["prodcoord.core.api.parsers.JSONParser"]
 # Refuses an over-long body or path before anything reads it (the Idempotency-Key middleware does).
@@ -273,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prodcoord.notifications.tasks.notifications_digest_task",
         "schedule": crontab(minute=1),
     },
+    "net-shortages": {
+        "task": "planning.tasks.shortages_net_task",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-outbox": {
         "task": "prodcoord.outbox.tasks.outbox_messages_purge_task",
         "schedule": crontab(minute=43),
@@ -283,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
 # The plant-time hour from which each owner of open action items gets their one daily digest e-mail.
 ACTION_ITEMS_DIGEST_HOUR = env.int("ACTION_ITEMS_DIGEST_HOUR", default=6)
 
+# Shortage netting (planning/shortages.py): shortages needed within this many days of today are
+# escalated (planners and the coordinators of the order's departments are notified, once); a change
+# waits this many seconds for others before the debounced netting run (0: at once, still coalescing
+# changes made while a run is pending; more: the minute's outbox relay picks it up).
+SHORTAGE_ESCALATION_HORIZON_DAYS = env.int("SHORTAGE_ESCALATION_HORIZON_DAYS", default=3)
+SHORTAGE_DEBOUNCE_SECONDS = env.int("SHORTAGE_DEBOUNCE_SECONDS", default=0)
 # --- The outbox (prodcoord/outbox) ----------------------------------------------
 # Follow-up work is a row written in the change's transaction; the relay hands it
 # to the broker after the commit (or runs it in process with no broker), and the

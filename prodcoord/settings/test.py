@@ -29,3 +29,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": None, "w
 # One local-memory cache per test process, whatever .env says: a cache shared by the parallel
 # test processes (each with its own database) would hand one process's users to another.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "prodcoord-tests"}}
+# Shortage netting runs after every change here too, but escalates nothing unless a test sets a
+# horizon (tests/planning/test_shortages.py): other tests count their own notifications.
+SHORTAGE_ESCALATION_HORIZON_DAYS = env.int("SHORTAGE_ESCALATION_HORIZON_DAYS", default=-1)

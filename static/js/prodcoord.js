@@ -70,6 +70,20 @@
     }
   });
 
+  // A live section marked data-keep-forms (the schedule page's plan) is not refreshed while a form
+  // in it is open or holds input: the poll waits until the person is done.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!(elt instanceof Element) || !elt.hasAttribute("data-keep-forms")) {
+      return;
+    }
+    var active = document.activeElement;
+    var focused = active && elt.contains(active) && active.matches("input, select, textarea");
+    if (elt.querySelector("details[open]") || focused || typedInto(elt)) {
+      event.preventDefault();
+    }
+  });
+
   // Picking a suggestion of an input's <datalist> (or typing one exactly) chooses it: the
   // input announces a change at once rather than when it loses focus (the new work order's
   // item: its pinned revisions are fetched on change).
@@ -84,6 +98,23 @@
         input.dispatchEvent(new Event("change", { bubbles: true }));
         return;
       }
+    }
+  });
+
+  // The header's "More" menu closes on a click or tap elsewhere, and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.site-nav__more[open]").forEach(function (menu) {
+      if (menu !== except) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest ? event.target.closest("details.site-nav__more") : null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
     }
   });
 })();

@@ -215,8 +215,20 @@ def plant(shifts):
     report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
     stock_keys = _stock_for_robustness()
     downtime = downtime_start(actor=None, work_center=cnc, reason=DowntimeReason.objects.get(code="BREAKDOWN"))
+    from planning.services import schedule_entry_upsert
+    from plant.models import Shift
+
+    entry = schedule_entry_upsert(
+        actor=None,
+        date="2026-12-01",
+        shift=Shift.objects.get(code="DAY"),
+        work_center=cnc,
+        work_order=running,
+        planned_quantity=5,
+    )
     action_item, handover = _coordination_for_robustness(hold)
     return {
+        "schedule": str(entry.pk),
         "action-items": str(action_item.pk),
         "shift-handovers": str(handover.pk),
         **stock_keys,
@@ -375,6 +387,28 @@ VALID_BODIES = {
     ("put", "/api/v1/downtime-events/{id}/"): {"work_center": "CNC-01", "reason": "BREAKDOWN", "note": "motor"},
     ("patch", "/api/v1/downtime-events/{id}/"): {"note": "motor"},
     ("post", "/api/v1/downtime-events/{id}/stop/"): {"note": "fixed"},
+    ("post", "/api/v1/schedule/"): {
+        "date": "2026-12-02",
+        "shift": "DAY",
+        "work_center": "CNC-01",
+        "work_order": "WO-RUN",
+        "planned_quantity": "5",
+    },
+    ("put", "/api/v1/schedule/{id}/"): {
+        "date": "2026-12-01",
+        "shift": "SWING",
+        "work_center": "CNC-01",
+        "work_order": "WO-RUN",
+        "planned_quantity": "6",
+        "sequence": 2,
+        "reason": "Swing has the operator",
+    },
+    ("patch", "/api/v1/schedule/{id}/"): {"planned_quantity": "7", "reason": "Less material"},
+    ("post", "/api/v1/schedule/bulk/"): {
+        "entries": [
+            {"date": "2026-12-03", "shift": "DAY", "work_center": "CNC-01", "work_order": "WO-RUN", "planned_quantity": "5"}
+        ]
+    },
     ("post", "/api/v1/work-orders/{number}/holds/"): {"kind": "material", "reason": "Short"},
     ("post", "/api/v1/holds/{id}/release/"): {"release_note": "Reworked"},
     ("post", "/api/v1/subscriptions/"): {"kind": "department", "target": "MACH", "verbs": ["hold.placed"], "email": "digest"},

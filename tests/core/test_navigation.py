@@ -10,42 +10,27 @@ from tests.factories import WorkCenterFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = [
-    "Open orders",
-    "My work center",
-    "To close",
-    "History",
-    "Activity",
-    "Notifications",
-    "Downtime",
-    "My actions",
-    "Handovers",
-]
-# Operators reach floor mode only: no navigation (tests/workorders/test_views_floor.py).
-FLOOR = [
-    "Open orders",
-    "My work center",
-    "Floor mode",
-    "To close",
-    "History",
-    "Activity",
-    "Notifications",
-    "Downtime",
-    "My actions",
-    "Handovers",
-]
+# The header: the pages of the coordinator's day. Operators reach floor mode only: no navigation
+# (tests/workorders/test_views_floor.py).
+DAY = ["Open orders", "Schedule", "Downtime", "My actions", "Handovers", "Notifications"]
+WITH_SHORTAGES = ["Open orders", "Schedule", "Shortages", "Downtime", "My actions", "Handovers", "Notifications"]
+# Under "More".
+LISTS = ["Activity", "My work center"]
+DONE = ["To close", "History"]
 NAVIGATION = {
-    "viewer": EVERYONE,
-    "supervisor": EVERYONE,
-    "coordinator": [*FLOOR, "New order"],
-    "planner": [*EVERYONE, "New order", "API docs"],
-    "quality": EVERYONE,
-    "materials_handler": EVERYONE,
+    "viewer": (DAY, [*LISTS, *DONE]),
+    "supervisor": (WITH_SHORTAGES, [*LISTS, *DONE]),
+    "coordinator": (WITH_SHORTAGES, [*LISTS, "Floor mode", *DONE, "Pick list", "New order"]),
+    "planner": (WITH_SHORTAGES, [*LISTS, *DONE, "New order", "API docs"]),
+    "quality": (DAY, [*LISTS, *DONE]),
+    "materials_handler": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list"]),
 }
 
 
 def nav_labels(response):
-    return [entry["label"] for entry in response.context["nav"].entries]
+    """(the header's entries, those under "More")."""
+    nav = response.context["nav"]
+    return [entry["label"] for entry in nav.entries], [entry["label"] for entry in nav.more]
 
 
 @pytest.mark.parametrize("role", NAVIGATION)
@@ -63,7 +48,10 @@ def test_each_role_sees_the_pages_it_can_use(client, make_user, role):
 def test_an_administrator_sees_everything(client, make_user):
     client.force_login(make_user(is_superuser=True, is_staff=True))
     response = client.get(reverse("home"))
-    assert nav_labels(response) == [*FLOOR, "New order", "API docs", "Admin"]
+    assert nav_labels(response) == (
+        WITH_SHORTAGES,
+        [*LISTS, "Floor mode", *DONE, "Pick list", "New order", "API docs", "Admin"],
+    )
     assert '<span class="site-user__roles">administrator</span>' in response.content.decode()
 
 
@@ -76,11 +64,13 @@ def test_the_current_page_is_marked(client, make_user):
         (reverse("my-work-center"), "My work center"),
         (reverse("activity"), "Activity"),
         (reverse("notification-settings"), "Notifications"),
-        (reverse("action-items"), "My actions"),
-        (reverse("handovers"), "Handovers"),
+        (reverse("schedule"), "Schedule"),
+        (reverse("shortages"), "Shortages"),
     ):
-        current = [e["label"] for e in client.get(url).context["nav"].entries if e["current"]]
+        nav = client.get(url).context["nav"]
+        current = [e["label"] for e in [*nav.entries, *nav.more] if e["current"]]
         assert current == [label]
+        assert nav.more_current is (label in [e["label"] for e in nav.more])
 
 
 # --- where each role starts ------------------------------------------------------------------

@@ -35,15 +35,8 @@ def test_documented_table():
     wo = "workorders"
     assert set(ROLE_PERMISSIONS["viewer"]) == set()
     downtime = {"plant.add_downtimeevent", "plant.change_downtimeevent"}
-    # action items: coordinators and supervisors manage anyone's; planners and quality give them
-    actions = {"coordination.add_actionitem", "coordination.change_actionitem", "coordination.delete_actionitem"}
-    # shift handovers: coordinators write, submit and acknowledge them (the roster decides which)
-    handovers = {
-        "coordination.add_shifthandover",
-        "coordination.change_shifthandover",
-        "coordination.delete_shifthandover",
-        "coordination.acknowledge_shifthandover",
-    }
+    # coordinators and supervisors give, change and close anyone's action items
+    action_items = {"coordination.add_actionitem", "coordination.change_actionitem", "coordination.delete_actionitem"}
     # operators report and stop work (a hold) in floor mode, and reach nothing else
     assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold", *downtime}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
@@ -60,7 +53,7 @@ def test_documented_table():
         "plant.change_walldisplay",
         *downtime,
         "plant.delete_downtimeevent",
-        *actions,
+        *action_items,
     }
     assert set(ROLE_PERMISSIONS["coordinator"]) == {
         f"{wo}.add_workorder",
@@ -76,8 +69,13 @@ def test_documented_table():
         "materials.receive_expectedreceipt",
         "materials.add_lot",
         *downtime,
-        *actions,
-        *handovers,
+        *action_items,
+        # the shift handover: written, submitted and acknowledged by coordinators (the roster decides which)
+        "coordination.add_shifthandover",
+        "coordination.change_shifthandover",
+        "coordination.delete_shifthandover",
+        "coordination.acknowledge_shifthandover",
+        "planning.act_on_shortage",
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -89,7 +87,7 @@ def test_documented_table():
     assert set(ROLE_PERMISSIONS["quality"]) == {
         f"{wo}.place_quality_hold",
         f"{wo}.release_quality_hold",
-        "coordination.add_actionitem",
+        "coordination.add_actionitem",  # gives action items (a hold's follow-up), changes only their own
     }
     # the coordinator keeps the floor moving but does not decide what becomes of suspect parts
     assert f"{wo}.release_quality_hold" not in ROLE_PERMISSIONS["coordinator"]
@@ -114,6 +112,8 @@ def test_documented_table():
         "materials.add_expectedreceipt",
         "plant.add_downtimereason",
         "plant.change_downtimereason",
+        "planning.change_scheduleentry",  # only planners move the plan attainment is measured against
+        "planning.act_on_shortage",
         "coordination.add_actionitem",
     ):
         assert perm in planner

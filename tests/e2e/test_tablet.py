@@ -156,6 +156,7 @@ def test_the_fit_check_sees_what_sticks_out(page, plant):
 def test_a_planner_creates_a_work_order_in_the_browser(page, plant, screenshot_dir):
     page.set_viewport_size(TABLET)
     log_in(page, "priya")
+    page.click('.site-nav >> summary:has-text("More")')
     page.click(".site-nav >> text=New order")
     page.wait_for_url("**/new/")
     # typing part of the name suggests the item; choosing it shows what will be pinned
@@ -220,6 +221,7 @@ def test_a_person_at_a_station_reports_from_their_work_center(page, plant, scree
     expect(page.locator(".messages")).to_contain_text(f"{running.number}: 28 good reported on operation 20.")
 
     # it has left CNC-01 for packing: the operator's list says so
+    page.click('.site-nav >> summary:has-text("More")')
     page.click(".site-nav >> text=My work center")
     expect(page.locator("section.queue").first).to_contain_text("Nothing to work on at CNC-01 right now.")
     # and the next time they log in, they land there again

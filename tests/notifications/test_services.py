@@ -129,6 +129,7 @@ def test_each_role_starts_with_its_defaults_once(plant, commit):
             "schedule.entry_changed",
             "schedule.entry_created",
             "schedule.entry_removed",
+            "schedule.entry_replanned",
             "work_order.priority_changed",
             "work_order.rescheduled",
         )

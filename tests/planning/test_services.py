@@ -163,3 +163,64 @@ def test_batch_upsert_is_all_or_nothing_with_per_row_errors(setup):
     existing.refresh_from_db()
     assert existing.planned_quantity == 5
     assert Event.objects.count() == events
+
+
+def test_replan_moves_an_entry_with_a_reason_and_scopes_both_work_centers(setup, make_user):
+    planner = make_user("planner")
+    entry = upsert(setup)
+    moved = planning_services.schedule_entry_replan(
+        actor=planner,
+        entry=entry,
+        reason="  Laser down  ",
+        date=DAY + dt.timedelta(days=1),
+        work_center=setup["wc2"],
+        planned_quantity=Decimal("30"),
+    )
+    assert (moved.date, moved.work_center, moved.planned_quantity) == (DAY + dt.timedelta(days=1), setup["wc2"], 30)
+    event = Event.objects.get(verb="schedule.entry_replanned")
+    assert event.reason == "Laser down"
+    assert event.changes["date"] == ["2026-12-01", "2026-12-02"]
+    assert event.changes["work_center"] == [setup["wc1"].code, setup["wc2"].code]
+    assert {s.work_center_id for s in event.scopes.all()} == {setup["wc1"].pk, setup["wc2"].pk}
+
+
+def test_replan_needs_a_reason_and_a_change(setup):
+    entry = upsert(setup)
+    with pytest.raises(ValidationError) as blank:
+        planning_services.schedule_entry_replan(actor=None, entry=entry, reason=" ", shift=setup["swing"])
+    assert "reason" in blank.value.message_dict
+    with pytest.raises(ValidationError) as same:
+        planning_services.schedule_entry_replan(actor=None, entry=entry, reason="x", planned_quantity=Decimal("40"))
+    assert "Nothing changes" in same.value.messages[0]
+    with pytest.raises(ValidationError) as zero:
+        planning_services.schedule_entry_replan(actor=None, entry=entry, reason="x", planned_quantity=Decimal("0"))
+    assert "planned_quantity" in zero.value.message_dict
+    assert not Event.objects.filter(verb="schedule.entry_replanned").exists()
+
+
+def test_a_replanned_date_recomputes_both_dates_attainment(setup):
+    from reports.services import _touched_dates
+
+    entry = upsert(setup)
+    planning_services.schedule_entry_replan(actor=None, entry=entry, reason="moved", date=DAY + dt.timedelta(days=3))
+    events = list(Event.objects.filter(verb="schedule.entry_replanned"))
+    assert _touched_dates(events) == {DAY, DAY + dt.timedelta(days=3)}
+
+
+def test_an_upload_that_changes_entries_costs_no_query_per_row(setup, django_assert_max_num_queries):
+    rows = [
+        {
+            "date": DAY + dt.timedelta(days=n),
+            "shift": setup["day"],
+            "work_center": setup["wc1"],
+            "work_order": setup["wo"],
+            "planned_quantity": 5,
+        }
+        for n in range(30)
+    ]
+    planning_services.schedule_entries_upsert(actor=None, rows=rows)
+    for row in rows:
+        row["planned_quantity"] = 6
+    with django_assert_max_num_queries(12):
+        entries = planning_services.schedule_entries_upsert(actor=None, rows=rows)
+    assert {entry.outcome for entry in entries} == {planning_services.CHANGED}

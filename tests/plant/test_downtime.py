@@ -210,3 +210,9 @@ def test_a_reason_in_use_cannot_be_deleted(press, breakdown):
     with pytest.raises(ProtectedError):
         services.downtime_reason_delete(actor=None, downtime_reason=breakdown)
     assert DowntimeReason.objects.filter(code="BREAKDOWN").exists()
+
+
+def test_the_event_log_names_downtime_by_work_center_code_in_plant_time():
+    wc = WorkCenterFactory(code="CNC-01")
+    event = DowntimeEvent(work_center=wc, started_at=dt.datetime(2026, 7, 1, 13, 5, tzinfo=dt.UTC))
+    assert str(event) == "CNC-01 down from Wed Jul 1, 08:05"  # America/Chicago, daylight time

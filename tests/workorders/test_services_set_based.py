@@ -80,7 +80,9 @@ def test_creating_and_moving_many_orders_costs_what_a_few_cost(plant):
     production_costs(plant, 1)  # once, so one-off lookups (content types) are not counted
     few, many = production_costs(plant, 3), production_costs(plant, 30)
     assert few == many
-    assert max(many.values()) <= 20, many  # a handful of statements, whatever the rows
+    # a handful of statements, whatever the rows (with the outbox's one row, and its savepoint, for
+    # the follow-up work: notifications, shortage netting)
+    assert max(many.values()) <= 24, many
 
 
 def test_master_data_in_batches_costs_what_a_few_cost(db):

@@ -339,3 +339,28 @@ def test_own_changes_move_the_live_check_on_without_a_notice(coordinator_client,
 def test_live_check_needs_since(coordinator_client, plant):
     response = coordinator_client.get(reverse("work-order-live", args=[plant["mill"].number]), {"since": "x"})
     assert response.status_code == 400
+
+
+def _row_renders(response):
+    return sum(1 for t in response.templates if t.name == "workorders/partials/_board_row.html")
+
+
+def test_board_rows_come_from_the_cache_until_what_they_show_changes(coordinator_client, plant):
+    """A row's HTML is cached under the values it shows: the same board again renders no row, and a
+    work order that changes (priority, a hold) shows its new state at once, only its row rendered anew."""
+    first = coordinator_client.get(HOME)
+    assert _row_renders(first) <= len(plant)
+    again = coordinator_client.get(HOME)
+    assert _row_renders(again) == 0
+    html = lambda response: [wo.row_html for wo in response.context["work_orders"]]  # noqa: E731
+    assert html(again) == html(first)
+
+    lathe = plant["lathe"]
+    services.work_order_change_priority(work_order=lathe, actor=coordinator_client.user, priority=5, reason="Customer moved")
+    services.hold_place(work_order=plant["mill"], actor=coordinator_client.user, kind="quality", reason="Burr")
+    changed = coordinator_client.get(HOME)
+    assert _row_renders(changed) == 2
+    rows = {wo.number: wo.row_html for wo in changed.context["work_orders"]}
+    assert 'prio--5">5<' in rows[lathe.number]
+    assert "On hold" in rows[plant["mill"].number]
+    assert "On hold" not in rows[plant["mill_late"].number]

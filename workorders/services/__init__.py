@@ -59,6 +59,7 @@ from .work_orders import (
     work_order_update,
     work_orders_create,
     work_orders_delete,
+    work_orders_shortage_counts_set,
     work_orders_update,
 )
 
@@ -108,6 +109,7 @@ __all__ = [
     "work_order_create",
     "work_order_delete",
     "work_order_refresh_overdue",
+    "work_orders_shortage_counts_set",
     "work_order_release",
     "work_order_reschedule",
     "work_order_start",

@@ -561,3 +561,12 @@ def work_order_refresh_overdue(*, work_order_ids=None, today=None):
     flagged = late.filter(is_overdue=False).update(is_overdue=True)
     cleared = qs.filter(is_overdue=True).exclude(pk__in=late.values("pk")).update(is_overdue=False)
     return flagged, cleared
+
+
+def work_orders_shortage_counts_set(*, counts):
+    """Set ``shortage_count`` of the work orders in ``counts`` (``{work order id: n}``), in one statement
+    per thousand: what the board's shortage badge shows. Kept by shortage netting (``planning``), which
+    passes only the orders whose count changed; derived state, so no event and no version bump."""
+    rows = [WorkOrder(pk=pk, shortage_count=n) for pk, n in sorted(counts.items())]
+    columns_update(WorkOrder, rows, ["shortage_count"])
+    return len(rows)

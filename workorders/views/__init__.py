@@ -17,12 +17,24 @@ from .actions import (
 from .board import home, saved_view_create, saved_view_delete, work_order_live
 from .create import work_order_create, work_order_edit, work_order_item_options, work_order_pinned_preview
 from .display import wall_display
-from .floor import floor_hold, floor_pick, floor_report, floor_sign_in, floor_sign_out, floor_work_center, floor_work_order
+from .floor import (
+    floor_downtime_start,
+    floor_downtime_stop,
+    floor_hold,
+    floor_pick,
+    floor_report,
+    floor_sign_in,
+    floor_sign_out,
+    floor_work_center,
+    floor_work_order,
+)
 from .lists import work_orders_completed, work_orders_history
 from .pages import work_order_detail
 from .work_center import my_work_center, work_center_queue
 
 __all__ = [
+    "floor_downtime_start",
+    "floor_downtime_stop",
     "floor_hold",
     "floor_pick",
     "floor_report",

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from plant.selectors import department_by_code, wall_display_for_token
 
 from .. import selectors
-from .pages import _percent
+from .pages import progress_shares
 
 COOKIE = "prodcoord_display"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # as long as browsers keep a cookie
@@ -37,8 +37,7 @@ def _progress_here(work_order):
     """The bar's shares: good and scrap at the current operation, of the order's quantity."""
     op = work_order.current_operation
     good, scrap = (op.quantity_good, op.quantity_scrap) if op is not None else (0, 0)
-    work_order.completed_pct = _percent(good, work_order.quantity)
-    work_order.scrapped_pct = min(100 - work_order.completed_pct, _percent(scrap, work_order.quantity))
+    work_order.completed_pct, work_order.scrapped_pct = progress_shares(good, scrap, work_order.quantity)
     return work_order
 
 

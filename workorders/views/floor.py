@@ -25,6 +25,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from plant import selectors as plant_selectors
+from plant import services as plant_services
+from plant.forms import DowntimeStartForm, DowntimeStopForm
+from plant.models import DowntimeEvent
 from plant.selectors import user_work_center
 from plant.services import user_work_center_set
 from prodcoord.core.api.throttling import client_address
@@ -43,6 +47,8 @@ from .work_center import WorkCenterChoiceForm
 QUEUE_LIMIT = 12
 REPORT = "workorders.report_progress"
 HOLD = "workorders.place_hold"
+DOWNTIME_START = "plant.add_downtimeevent"
+DOWNTIME_STOP = "plant.change_downtimeevent"
 
 
 def floor_login_required(view):
@@ -217,6 +223,7 @@ def _order_page(request, work_order, *, progress=None, hold=None, status=200):
     left = None
     if op is not None:
         left = services.progress_left(work_order=work_order, operations=list(work_order.operations.all()), op=op)
+    downtime = _downtime(request, op)
     context = _context(
         request,
         wo=work_order,
@@ -225,8 +232,24 @@ def _order_page(request, work_order, *, progress=None, hold=None, status=200):
         active_holds=active_holds,
         progress_form=progress if can_report else None,
         hold_form=hold if can_hold else None,
+        **downtime,
     )
     return render(request, "floor/work_order.html", context, status=status)
+
+
+def _downtime(request, op):
+    """The current operation's work center: its open downtime, and "Down" / "Running again" for
+    those who record downtime (two queries at most)."""
+    if op is None:
+        return {}
+    work_center = op.work_center
+    event = DowntimeEvent.objects.select_related("reason").filter(work_center=work_center, ended_at__isnull=True).first()
+    start_form = stop_form = None
+    if event is not None and request.user.has_perm(DOWNTIME_STOP):
+        stop_form = DowntimeStopForm(event=event)
+    elif event is None and request.user.has_perm(DOWNTIME_START):
+        start_form = DowntimeStartForm(reasons=plant_selectors.active_downtime_reasons(), work_center=work_center)
+    return {"downtime": event, "downtime_start_form": start_form, "downtime_stop_form": stop_form}
 
 
 @floor_login_required
@@ -297,3 +320,65 @@ def floor_hold(request, number):
         call=call,
         slot="hold",
     )
+
+
+# --- downtime of the current operation's work center ------------------------------------------------
+
+
+@floor_login_required
+@require_POST
+def floor_downtime_start(request, number):
+    """The current operation's work center stopped: POST ``reason``, ``note``."""
+    if not request.user.has_perm(DOWNTIME_START):
+        raise PermissionDenied("Your role does not record downtime.")
+    work_order = _work_order_or_404(number)
+    op = work_order.current_operation
+    if op is None:
+        messages.error(request, f"{work_order.number} has no current operation: no work center to mark down.")
+        return redirect("floor-work-order", work_order.number)
+    reasons = list(plant_selectors.active_downtime_reasons())
+    form = DowntimeStartForm(request.POST, reasons=reasons, work_center=op.work_center)
+    if form.is_valid():
+        reason = next(r for r in reasons if r.code == form.cleaned_data["reason"])
+        try:
+            plant_services.downtime_start(
+                actor=request.user, work_center=op.work_center, reason=reason, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, f"{op.work_center.code} not marked down: {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{op.work_center.code} is down: {reason.name.lower()}.")
+        return redirect("floor-work-order", work_order.number)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, f"{op.work_center.code} not marked down: {error}")
+    return redirect("floor-work-order", work_order.number)
+
+
+@floor_login_required
+@require_POST
+def floor_downtime_stop(request, number):
+    """The current operation's work center runs again: POST ``note`` (optional)."""
+    if not request.user.has_perm(DOWNTIME_STOP):
+        raise PermissionDenied("Your role does not record downtime.")
+    work_order = _work_order_or_404(number)
+    op = work_order.current_operation
+    event = None
+    if op is not None:
+        event = DowntimeEvent.objects.filter(work_center=op.work_center, ended_at__isnull=True).first()
+    if event is None:
+        messages.warning(request, "No open downtime here any more: someone marked it running again.")
+        return redirect("floor-work-order", work_order.number)
+    form = DowntimeStopForm(request.POST, event=event)
+    if not form.is_valid():
+        messages.error(request, f"{op.work_center.code}: {' '.join(form.errors.get('note', []))}")
+        return redirect("floor-work-order", work_order.number)
+    try:
+        plant_services.downtime_stop(actor=request.user, downtime_event=event, note=form.cleaned_data["note"])
+    except ConflictError as error:
+        messages.warning(request, f"{op.work_center.code}: {error.message}")
+    except ValidationError as error:
+        messages.error(request, f"{op.work_center.code}: {' '.join(error.messages)}")
+    else:
+        messages.success(request, f"{op.work_center.code} is running again.")
+    return redirect("floor-work-order", work_order.number)

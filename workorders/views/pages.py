@@ -26,6 +26,13 @@ def _percent(part, whole):
     return max(0, min(100, int(Decimal(part) * 100 / Decimal(whole))))
 
 
+def progress_shares(good, scrap, quantity):
+    """A progress bar's two fills, in whole percent of ``quantity``: good, and scrap after it
+    (together never more than 100)."""
+    good_pct = _percent(good, quantity)
+    return good_pct, min(100 - good_pct, _percent(scrap, quantity))
+
+
 def _with_current_operation(work_order):
     """Its current operation taken from the prefetched operations (the same row the column names),
     so the page reads it without a query of its own."""
@@ -37,8 +44,9 @@ def _with_current_operation(work_order):
 
 
 def _decorate(work_order):
-    work_order.completed_pct = _percent(work_order.quantity_completed, work_order.quantity)
-    work_order.scrapped_pct = min(100 - work_order.completed_pct, _percent(work_order.quantity_scrapped, work_order.quantity))
+    work_order.completed_pct, work_order.scrapped_pct = progress_shares(
+        work_order.quantity_completed, work_order.quantity_scrapped, work_order.quantity
+    )
     return work_order
 
 
