@@ -32,3 +32,4 @@ class CoordinationConfig(AppConfig):
 
         register_verbs(VERB_LABELS)
         hooks.subscribe_task("coordination.tasks.action_items_notify_owner_task", verbs=OWNER_NOTIFY_VERBS)
+        hooks.subscribe_task("coordination.tasks.shift_handovers_notify_incoming_task", verbs=("shift_handover.submitted",))

@@ -2,7 +2,12 @@
 
 from celery import shared_task
 
-from .services import action_item_digest_send, action_item_digests_build, action_items_notify_owner
+from .services import (
+    action_item_digest_send,
+    action_item_digests_build,
+    action_items_notify_owner,
+    shift_handovers_notify_incoming,
+)
 
 
 @shared_task(soft_time_limit=120, time_limit=180)
@@ -21,3 +26,9 @@ def action_items_digest_task():
 def action_item_digest_send_task(digest_id):
     """Queued with the digest: its e-mail, sent once."""
     return action_item_digest_send(digest_id=digest_id)
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def shift_handovers_notify_incoming_task(event_ids):
+    """Queued by the submission's own transaction: tell the incoming shift's coordinators."""
+    return len(shift_handovers_notify_incoming(event_ids=event_ids))

@@ -675,6 +675,37 @@ def logins_text():
 
 
 @transaction.atomic
+def coordination_create(*, users, work_centers, shifts, today):
+    """The roster (the coordinator on Assembly's day shift, the supervisor on Finishing's) and a few
+    action items from the morning meeting, an active hold and the latest downtime, one of them overdue."""
+    from coordination.models import ActionItem
+    from coordination.services import action_item_create, roster_entry_set
+    from plant.models import DowntimeEvent
+    from workorders.models import Hold
+
+    departments = {wc.department.code: wc.department for wc in work_centers.values()}
+    day = next(s for s in shifts if s.start_time.hour < 12 and not s.crosses_midnight)
+    coordinator, supervisor, planner = users["coordinator"], users["supervisor"], users["planner"]
+    roster_entry_set(actor=None, user=coordinator, department=departments["ASSY"], shift=day)
+    roster_entry_set(actor=None, user=supervisor, department=departments["FIN"], shift=day)
+    hold = Hold.objects.filter(released_at__isnull=True).select_related("work_order").order_by("placed_at").first()
+    downtime = DowntimeEvent.objects.select_related("work_center", "reason").order_by("-started_at").first()
+    rows = [
+        ("Agree the weekend overtime for the cylinder line", coordinator, 1, {"source": "meeting"}),
+        ("Send the paint booth filter order to purchasing", supervisor, 2, {"source": "meeting", "is_critical": True}),
+    ]
+    if hold is not None:
+        rows.append((f"{hold.work_order.number}: get the hold cleared", coordinator, 0, {"hold": hold, "is_critical": True}))
+    if downtime is not None:
+        rows.append((f"{downtime.work_center.code}: find the cause of the stop", supervisor, 3, {"downtime_event": downtime}))
+    for title, owner, days, extra in rows:
+        action_item_create(actor=planner, title=title, owner=owner, due_date=today + dt.timedelta(days=days), **extra)
+    late = action_item_create(
+        actor=coordinator, title="Update the ASSY-01 changeover checklist", owner=coordinator, due_date=today, source="meeting"
+    )
+    ActionItem.objects.filter(pk=late.pk).update(due_date=today - dt.timedelta(days=2))  # promised last week
+
+
 def demo_data_flush():
     """Delete the plant's production and master data, its event log and the demo users.
 
@@ -687,7 +718,7 @@ def demo_data_flush():
     from prodcoord.core.models import NumberSequence
 
     tables = []
-    for label in ("reports", "planning", "workorders", "materials", "plant", "notifications", "events"):
+    for label in ("reports", "coordination", "planning", "workorders", "materials", "plant", "notifications", "events"):
         try:
             config = apps.get_app_config(label)
         except LookupError:

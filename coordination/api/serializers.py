@@ -49,7 +49,9 @@ class ActionItemSerializer(StrictInputMixin, serializers.ModelSerializer):
         max_length=100,
         help_text="What it came from when that has no field here: a shortage's id, a brief line",
     )
-    closing_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    closing_note = serializers.CharField(
+        read_only=True, help_text="What became of it: written when it is marked done or cancelled (PATCH)"
+    )
     is_overdue = serializers.SerializerMethodField(help_text="Open and due before today (plant time)")
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     closed_by = serializers.CharField(source="closed_by.username", read_only=True, allow_null=True)
@@ -87,6 +89,10 @@ class ActionItemSerializer(StrictInputMixin, serializers.ModelSerializer):
 
 class ActionItemUpdateSerializer(ActionItemSerializer):
     """What an update may change: not what the item came from."""
+
+    closing_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="What became of it, when marking it done or cancelled"
+    )
 
     class Meta(ActionItemSerializer.Meta):
         read_only_fields = [*ActionItemSerializer.Meta.read_only_fields, "source", "work_order", "hold", "downtime_event"]

@@ -65,10 +65,10 @@ class ActionItemViewSet(ServiceCRUDViewSet):
 class ShiftHandoverViewSet(ServiceCRUDViewSet):
     """Shift handovers, one per department, shift date and shift. Creating one (a coordinator, for a
     shift that has started) compiles the shift's figures and carries every open action item of the
-    department into ``open_items``, each once; while a draft, reading it again refreshes neither:
-    ``PATCH`` writes the notes and marks items critical. ``submit/`` (the outgoing coordinator:
-    rostered on that department and shift) freezes it; ``acknowledge/`` (a coordinator rostered on the
-    incoming shift of that department) takes it over."""
+    department into ``open_items``, each once. ``PATCH`` writes a draft's notes and marks its items
+    critical; ``submit/`` (the outgoing coordinator: rostered on that department and shift) compiles
+    it a last time and freezes it; ``acknowledge/`` (a coordinator rostered on the incoming shift of
+    that department) takes it over."""
 
     serializer_class = ShiftHandoverSerializer
     filterset_class = ShiftHandoverFilter

@@ -23,6 +23,7 @@ from .handovers import (
     shift_handover_refresh,
     shift_handover_submit,
     shift_handover_update,
+    shift_handovers_notify_incoming,
 )
 from .roster import roster_entries_set, roster_entry_set
 
@@ -47,4 +48,5 @@ __all__ = [
     "shift_handover_refresh",
     "shift_handover_submit",
     "shift_handover_update",
+    "shift_handovers_notify_incoming",
 ]

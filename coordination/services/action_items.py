@@ -223,10 +223,9 @@ def action_items_update(*, actor, rows, check_permissions=False, at=None):
     now = at or timezone.now()
     today = to_plant(now).date()
     person = _person(actor)
-    locked = lock_by_pk(
-        ActionItem.objects.select_related("owner", "department", "work_order", "hold", "downtime_event"),
-        [row["record"].pk for row in rows],
-    )
+    pks = [row["record"].pk for row in rows]
+    lock_by_pk(ActionItem.objects.all(), pks)  # the rows alone: PostgreSQL locks no outer join
+    locked = ActionItem.objects.select_related("owner", "department", "work_order", "hold", "downtime_event").in_bulk(pks)
     errors = RowErrors()
     before, verbs = {}, {}
     for index, row in enumerate(rows):

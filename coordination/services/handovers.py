@@ -11,12 +11,17 @@ from django.utils import timezone
 from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.events.models import Event
 from prodcoord.events.services import EventBatch
+from prodcoord.notifications.models import Email, Notification
+from prodcoord.notifications.services import EMAIL_TASK
+from prodcoord.outbox.services import outbox_enqueue
 
 from .. import selectors
 from ..models import HandoverItem, RosterEntry, ShiftHandover
 
 H = ShiftHandover.Status
+MAX_DAYS_BACK = 366
 
 
 def next_shift_slot(shift, day):
@@ -117,6 +122,8 @@ def shift_handover_open(*, actor, department, date, shift, at=None, must_be_new=
         errors["department"] = [f"{department.code} is not in use any more."]
     if not shift.is_active:
         errors["shift"] = [f"{shift.code} is not in use any more."]
+    elif abs((date - now.date()).days) > MAX_DAYS_BACK:
+        errors["date"] = [f"A handover is for a shift of the last {MAX_DAYS_BACK} days."]
     elif shift_window(shift, date)[0] > now:
         errors["date"] = [f"The {shift.name} shift of {date:%Y-%m-%d} has not started yet."]
     if errors:
@@ -275,3 +282,54 @@ def shift_handover_delete(*, actor, handover):
         raise ConflictError("A submitted handover is a record of the shift: it cannot be deleted.", code="submitted")
     _check_outgoing(actor, handover, what="delete")
     handover.delete()
+
+
+@transaction.atomic
+def shift_handovers_notify_incoming(*, event_ids):
+    """Tell the coordinators rostered on the incoming shift of each submitted handover's department: a
+    notification and an e-mail at once, linking the handover. Idempotent (one per person and event)."""
+    from django.urls import reverse
+
+    events = list(
+        Event.objects.filter(pk__in=list(event_ids), verb="shift_handover.submitted").select_related("actor").order_by("pk")
+    )
+    handovers = ShiftHandover.objects.select_related("department", "shift", "incoming_shift").in_bulk(
+        [int(e.object_id) for e in events if e.object_id.isdigit()]
+    )
+    done = set(Notification.objects.filter(event_id__in=[e.pk for e in events]).values_list("event_id", "user_id"))
+    made = []
+    for event in events:
+        handover = handovers.get(int(event.object_id)) if event.object_id.isdigit() else None
+        if handover is None:
+            continue
+        people = RosterEntry.objects.filter(
+            department_id=handover.department_id,
+            shift_id=handover.incoming_shift_id,
+            user__is_active=True,
+            user__groups__permissions__codename="acknowledge_shifthandover",
+        ).values_list("user_id", flat=True)
+        url = reverse(
+            "handover-detail",
+            kwargs={"department": handover.department.code, "date": handover.date.isoformat(), "shift": handover.shift.code},
+        )
+        by = f" by {event.actor.get_full_name() or event.actor.username}" if event.actor is not None else ""
+        message = f"Handover waiting for you: {_label(handover)}{by}. Read it and acknowledge it."
+        for user_id in sorted(set(people)):
+            if (event.pk, user_id) in done or user_id == event.actor_id:
+                continue
+            made.append(
+                Notification(
+                    user_id=user_id,
+                    event_id=event.pk,
+                    verb=event.verb,
+                    subject=str(handover)[:200],
+                    message=message,
+                    url=url,
+                    created_at=timezone.now(),
+                    email=Email.IMMEDIATE,
+                )
+            )
+    Notification.objects.bulk_create(made)
+    if made:
+        outbox_enqueue(messages=[{"task": EMAIL_TASK, "kwargs": {"notification_id": n.pk}} for n in made])
+    return made

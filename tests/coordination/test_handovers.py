@@ -329,3 +329,35 @@ def test_page_query_counts(client, crew, form_dept, night, shift_date, assert_qu
     with assert_query_baseline("page: handover, submitted"):
         response = client.get(url(handover.date))
     assert len(response.context["lines"]) == 4
+
+
+def test_the_night_the_clocks_go_back_is_nine_hours_of_downtime(settings, press, form_dept, night):
+    """America/Chicago, Sunday 2026-11-01 02:00 → 01:00: the night shift of Oct 31 lasts 9 hours, and a
+    stop through all of it counts 540 minutes, not 480."""
+    from coordination.selectors import handover_figures
+
+    assert settings.PLANT_TIME_ZONE == "America/Chicago"
+    day = dt.date(2026, 10, 31)
+    DowntimeEvent.objects.create(
+        work_center=press,
+        reason=DowntimeReason.objects.get(code="OTHER"),
+        started_at=at(day, 21),
+        ended_at=at(day + dt.timedelta(days=1), 7),
+    )
+    figures = handover_figures(department=form_dept, date=day, shift=night, now=at(day + dt.timedelta(days=2), 0))
+    assert figures["downtime"]["minutes"] == 540 and figures["downtime"]["unclassified_minutes"] == 540
+
+
+def test_the_incoming_coordinators_are_told_at_once(crew, form_dept, night, shift_date, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from prodcoord.notifications.models import Notification
+
+    handover = shift_handover_open(actor=crew["outgoing"], department=form_dept, date=shift_date, shift=night)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shift_handover_submit(actor=crew["outgoing"], handover=handover)
+    # Dave coordinates FORM's day shift; Sue is on it but a supervisor; Otto is on WELD.
+    assert list(Notification.objects.filter(verb="shift_handover.submitted").values_list("user__username", flat=True)) == ["dave"]
+    assert [m.to for m in mail.outbox] == [[crew["incoming"].email]]
+    assert "Handover waiting for you" in mail.outbox[0].subject

@@ -226,8 +226,11 @@ def plant(shifts):
         work_order=running,
         planned_quantity=5,
     )
+    action_item, handover = _coordination_for_robustness(hold)
     return {
         "schedule": str(entry.pk),
+        "action-items": str(action_item.pk),
+        "shift-handovers": str(handover.pk),
         **stock_keys,
         "downtime-reasons": "BREAKDOWN",
         "downtime-events": str(downtime.pk),
@@ -245,6 +248,24 @@ def plant(shifts):
         "notifications": "1",
         "work-orders": {"default": draft.number, "progress": running.number, "holds": running.number},
     }
+
+
+def _coordination_for_robustness(hold):
+    """An action item (from the hold) and a draft handover of MACH's day shift yesterday."""
+    from coordination.services import action_item_create, shift_handover_open
+    from plant.models import Department, Shift
+    from prodcoord.core.plant_time import plant_today
+    from tests.factories import UserFactory
+
+    owner = UserFactory(username="owner1")
+    item = action_item_create(actor=None, title="Clear the hold", owner=owner, due_date=plant_today(), hold=hold)
+    handover = shift_handover_open(
+        actor=None,
+        department=Department.objects.get(code="MACH"),
+        date=SOON - dt.timedelta(days=3),
+        shift=Shift.objects.get(code="DAY"),
+    )
+    return item, handover
 
 
 def _stock_for_robustness():
@@ -271,6 +292,9 @@ def stock_location(code):
 
     return Location.objects.get(code=code)
 
+
+# Dates the coordination bodies use: tomorrow, so a due date is valid and a handover's shift has started.
+SOON = dt.date.today() + dt.timedelta(days=1)
 
 # A valid body for every operation that takes one; each case changes one field of it.
 STEEL_LINE = {"component": "STEEL-10", "quantity_per": "2"}
@@ -392,6 +416,21 @@ VALID_BODIES = {
     ("put", "/api/v1/subscriptions/{id}/"): {"verbs": ["hold.placed"], "email": "immediate"},
     ("patch", "/api/v1/subscriptions/{id}/"): {"email": "immediate"},
     ("post", "/api/v1/notifications/read-all/"): {"up_to": 5},
+    ("post", "/api/v1/action-items/"): {"title": "Chase the coil", "owner": "owner1", "due_date": SOON.isoformat()},
+    ("put", "/api/v1/action-items/{id}/"): {"title": "Clear the hold", "owner": "owner1", "due_date": SOON.isoformat()},
+    ("patch", "/api/v1/action-items/{id}/"): {"status": "done", "closing_note": "Cleared"},
+    ("post", "/api/v1/shift-handovers/"): {
+        "date": (SOON - dt.timedelta(days=4)).isoformat(),
+        "shift": "DAY",
+        "department": "MACH",
+    },
+    ("put", "/api/v1/shift-handovers/{id}/"): {"notes": "Die worn", "open_items": [{"action_item": 1, "is_critical": True}]},
+    ("patch", "/api/v1/shift-handovers/{id}/"): {
+        "notes": "Die worn",
+        "open_items": [{"action_item": 1, "is_critical": False}],
+        "version": 1,
+    },
+    ("post", "/api/v1/shift-handovers/{id}/submit/"): {"notes": "Handed over"},
     **{
         ("post", f"/api/v1/work-orders/{{number}}/{action}/"): {"reason": "Planned"}
         for action in ("release", "start", "complete", "close", "cancel")

@@ -131,6 +131,13 @@ def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
     assert logs_in("admin")
     assert "prodcoord-demo" in out.getvalue()
 
+    # The coordinator is on Assembly's day shift; the meeting, a hold and downtime gave action items.
+    from coordination.models import ActionItem, RosterEntry
+
+    assert RosterEntry.objects.get(user__username="coordinator").department.code == "ASSY"
+    assert set(ActionItem.objects.values_list("source", flat=True)) == {"meeting", "hold", "downtime"}
+    assert ActionItem.objects.filter(status="open", due_date__lt=today).exists()
+
     # A second run leaves the plant alone.
     count = WorkOrder.objects.count()
     out = io.StringIO()

@@ -142,6 +142,7 @@ class DemoPlant:
         self.displays = demo.displays_create()
         self.kits_stage()
         demo.downtime_create(actor=self.supervisor, work_centers=self.work_centers.values(), now=self.now, rng=self.rng)
+        demo.coordination_create(users=self.users, work_centers=self.work_centers, shifts=self.shifts, today=plant_today())
         # The plan against actual of every shift that has ended, as the periodic run keeps it.
         attainment_snapshots_compute(dates=[slot.date for slot in self.slots], now=self.now)
 
