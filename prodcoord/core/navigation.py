@@ -38,9 +38,9 @@ ENTRIES = (
     Entry("Activity", "activity", pages=("activity",)),
     Entry("Notifications", "notifications", pages=("notifications", "notification-settings")),
     Entry("Downtime", "downtime", pages=("downtime",)),
+    Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("Shortages", "shortages", pages=("shortages",), roles=("planner", "coordinator", "supervisor", "materials_handler")),
     Entry("Pick list", "pick-list", pages=("pick-list",), permission="materials.move_stock"),
-    Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder"),
     Entry("API docs", "api-docs", roles=API_ROLES),
     Entry("Admin", "admin:index", staff=True),
 )

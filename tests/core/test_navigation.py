@@ -15,11 +15,11 @@ EVERYONE = ["Open orders", "My work center", "To close", "History", "Activity", 
 FLOOR = ["Open orders", "My work center", "Floor mode", "To close", "History", "Activity", "Notifications", "Downtime"]
 NAVIGATION = {
     "viewer": EVERYONE,
-    "supervisor": EVERYONE,
-    "coordinator": [*FLOOR, "New order"],
-    "planner": [*EVERYONE, "New order", "API docs"],
+    "supervisor": [*EVERYONE, "Shortages"],
+    "coordinator": [*FLOOR, "New order", "Shortages", "Pick list"],
+    "planner": [*EVERYONE, "New order", "Shortages", "API docs"],
     "quality": EVERYONE,
-    "materials_handler": EVERYONE,
+    "materials_handler": [*EVERYONE, "Shortages", "Pick list"],
 }
 
 
@@ -42,7 +42,7 @@ def test_each_role_sees_the_pages_it_can_use(client, make_user, role):
 def test_an_administrator_sees_everything(client, make_user):
     client.force_login(make_user(is_superuser=True, is_staff=True))
     response = client.get(reverse("home"))
-    assert nav_labels(response) == [*FLOOR, "New order", "API docs", "Admin"]
+    assert nav_labels(response) == [*FLOOR, "New order", "Shortages", "Pick list", "API docs", "Admin"]
     assert '<span class="site-user__roles">administrator</span>' in response.content.decode()
 
 

@@ -66,6 +66,7 @@ def test_documented_table():
         "materials.receive_expectedreceipt",
         "materials.add_lot",
         *downtime,
+        "planning.act_on_shortage",
     }
     assert set(ROLE_PERMISSIONS["materials_handler"]) == {
         "materials.move_stock",
@@ -91,6 +92,7 @@ def test_documented_table():
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
         "planning.add_scheduleentry",
+        "planning.act_on_shortage",
         f"{wo}.add_scrapreason",
         f"{wo}.change_scrapreason",
         f"{wo}.delete_scrapreason",
