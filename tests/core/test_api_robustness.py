@@ -215,8 +215,14 @@ def plant(shifts):
     report = operation_report_progress(actor=None, work_order=running, operation=10, quantity_good=5)
     stock_keys = _stock_for_robustness()
     downtime = downtime_start(actor=None, work_center=cnc, reason=DowntimeReason.objects.get(code="BREAKDOWN"))
+    from planning.shortages import shortages_net
+
+    shortages_net()  # the released orders' components are not in stock
+    from planning.models import Shortage
+
     return {
         **stock_keys,
+        "shortages": str(Shortage.objects.order_by("pk").first().pk),
         "downtime-reasons": "BREAKDOWN",
         "downtime-events": str(downtime.pk),
         "scrap-reasons": "BURR",
@@ -344,6 +350,9 @@ VALID_BODIES = {
     ("patch", "/api/v1/expected-receipts/{id}/"): {"quantity": "110", "supplier": "Acme"},
     ("post", "/api/v1/expected-receipts/{id}/receive/"): {"quantity": "10", "location": "WH-A", "lot": "H-1"},
     ("post", "/api/v1/expected-receipts/{id}/cancel/"): {"reason": "Supplier cannot deliver"},
+    ("post", "/api/v1/shortages/{id}/acknowledge/"): {"note": "Chasing the supplier"},
+    ("post", "/api/v1/shortages/{id}/escalate/"): {"note": "Line stops Thursday"},
+    ("post", "/api/v1/shortages/{id}/resolve/"): {"note": "Borrowed from line 2"},
     ("post", "/api/v1/downtime-reasons/"): {"code": "TOOLING", "name": "Tooling", "is_planned": False},
     ("put", "/api/v1/downtime-reasons/{code}/"): {"code": "BREAKDOWN", "name": "Breakdown", "is_active": True},
     ("patch", "/api/v1/downtime-reasons/{code}/"): {"name": "Breakdown"},
