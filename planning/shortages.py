@@ -505,8 +505,20 @@ def shortage_resolve(*, actor, shortage, note=""):
 # --- what a change touches: the debounced run after stock moves, receipts, orders and BOMs ------------
 
 # The events after which netting runs again (subscribed in ``PlanningConfig.ready``).
-TRIGGER_PREFIXES = ("stock.", "expected_receipt.", "work_order.", "lot.", "location.")
-TRIGGER_VERBS = ("bom.released",)
+TRIGGER_PREFIXES = ("stock.", "expected_receipt.", "lot.", "location.")
+# A work order's changes that move its demand or supply (creating a draft, progress and holds do not:
+# drafts are not netted, backflush issues record stock events of their own).
+TRIGGER_VERBS = (
+    "bom.released",
+    "work_order.released",
+    "work_order.started",
+    "work_order.rescheduled",
+    "work_order.priority_changed",
+    "work_order.updated",
+    "work_order.completed",
+    "work_order.closed",
+    "work_order.cancelled",
+)
 EVERYTHING = 0  # a dirty mark for every item (a location changed kind, a record is gone)
 
 
