@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from prodcoord.core.admin import ReadOnlyAdmin, qty
 
-from .models import ScheduleEntry
+from .models import ScheduleEntry, Shortage
 
 
 @admin.register(ScheduleEntry)
@@ -14,3 +14,15 @@ class ScheduleEntryAdmin(ReadOnlyAdmin):
     search_fields = ("work_order__number", "work_center__code")
     list_select_related = ("shift", "work_center", "work_order")
     date_hierarchy = "date"
+
+
+@admin.register(Shortage)
+class ShortageAdmin(ReadOnlyAdmin):
+    """Read-only: netting raises, updates and resolves shortages; people act on them from the shortages
+    board or the API, which record who and why."""
+
+    list_display = ("needed_by", "work_order", "item", qty("required"), qty("available"), qty("shortfall"), "status")
+    list_filter = ("status", ("needed_by", admin.DateFieldListFilter))
+    search_fields = ("work_order__number", "item__sku")
+    list_select_related = ("work_order", "item")
+    date_hierarchy = "needed_by"

@@ -130,15 +130,16 @@ def netting_inputs(item_ids=None, *, today=None):
     only = None if item_ids is None else sorted(set(item_ids))
     orders = WorkOrder.objects.filter(status__in=NETTED_STATUSES)
     lines = BOMLine.objects.all()
+    columns = ("pk", "item_id", "bom_id", "quantity", "planned_start", "planned_end", "priority", "number", "version", "status")
     if only is not None:
+        # The orders that need these items or make them: a UNION, so each side uses its index.
         using = BOMLine.objects.filter(component_id__in=only).values("bom_id")
-        orders = orders.filter(Q(bom_id__in=using) | Q(item_id__in=only))
         lines = lines.filter(component_id__in=only)
-    order_rows = list(
-        orders.order_by().values_list(
-            "pk", "item_id", "bom_id", "quantity", "planned_start", "planned_end", "priority", "number", "version", "status"
-        )
-    )
+        needing = orders.filter(bom_id__in=using).order_by().values_list(*columns)
+        making = orders.filter(item_id__in=only).order_by().values_list(*columns)
+        order_rows = list(needing.union(making))
+    else:
+        order_rows = list(orders.order_by().values_list(*columns))
     bom_ids = {row[2] for row in order_rows if row[2] is not None}
     by_bom = defaultdict(list)
     for chunk in chunks(bom_ids):
@@ -275,14 +276,16 @@ def shortages_net(*, item_ids=None, now=None, today=None):
     today = today or to_plant(now).date()
     _serialize_runs()
     found, orders, nettings = net(item_ids, today=today)
-    stored = (
-        Shortage.objects.select_for_update(of=("self",))
-        .select_related("item", "work_order")
-        .filter(status__in=Shortage.UNRESOLVED)
-    )
+    # Read the stored shortages as plain rows (no lock): only the few that change are locked below.
+    stored_rows = Shortage.objects.filter(status__in=Shortage.UNRESOLVED)
     if item_ids is not None:
-        stored = stored.filter(item_id__in=sorted(set(item_ids)))
-    stored = {(s.work_order_id, s.item_id): s for s in stored.order_by("pk")}
+        stored_rows = stored_rows.filter(item_id__in=sorted(set(item_ids)))
+    stored = {
+        (row[1], row[2]): row
+        for row in stored_rows.order_by("pk").values_list(
+            "pk", "work_order_id", "item_id", "required", "available", "shortfall", "needed_by", "status", "escalated_at"
+        )
+    }
     # A shortage a person resolved stays resolved while it is no worse than when they did.
     candidates = [key for key in found if key not in stored]
     settled = {}
@@ -295,10 +298,11 @@ def shortages_net(*, item_ids=None, now=None, today=None):
         for work_order_id, item_id, shortfall in resolved.order_by("pk").values_list("work_order_id", "item_id", "shortfall"):
             settled[(work_order_id, item_id)] = shortfall
     skus = dict(Item.objects.filter(pk__in={key[1] for key in candidates}).values_list("pk", "sku")) if candidates else {}
-    new, changed = [], []
+    horizon = escalation_horizon_end(today) if settings.SHORTAGE_ESCALATION_HORIZON_DAYS >= 0 else None
+    new, figures, due = [], {}, set()
     for key, (required, available, shortfall, needed_by) in found.items():
-        shortage = stored.get(key)
-        if shortage is None:
+        row = stored.get(key)
+        if row is None:
             if key in settled and shortfall <= settled[key]:
                 continue
             work_order_id, item_id = key
@@ -316,12 +320,28 @@ def shortages_net(*, item_ids=None, now=None, today=None):
                     updated_at=now,
                 )
             )
-        elif (shortage.required, shortage.available, shortage.shortfall, shortage.needed_by) != (
-            required,
-            available,
-            shortfall,
-            needed_by,
+            continue
+        if tuple(row[3:7]) != (required, available, shortfall, needed_by):
+            figures[row[0]] = (required, available, shortfall, needed_by)
+        if horizon is not None and row[7] == S.OPEN and row[8] is None and needed_by <= horizon:
+            due.add(row[0])
+    gone_pks = {row[0]: key for key, row in stored.items() if key not in found}
+    # Lock what changes (primary-key order) and apply it to what is still unresolved: a person may have
+    # acted on one since it was read.
+    locked = {}
+    for chunk in chunks(sorted({*figures, *gone_pks, *due})):
+        for shortage in (
+            Shortage.objects.select_for_update(of=("self",))
+            .select_related("item", "work_order")
+            .filter(pk__in=chunk)
+            .order_by("pk")
         ):
+            if shortage.status in Shortage.UNRESOLVED:
+                locked[shortage.pk] = shortage
+    changed, gone = [], []
+    for pk, (required, available, shortfall, needed_by) in figures.items():
+        if pk in locked:
+            shortage = locked[pk]
             shortage.required, shortage.available, shortage.shortfall, shortage.needed_by = (
                 required,
                 available,
@@ -329,11 +349,13 @@ def shortages_net(*, item_ids=None, now=None, today=None):
                 needed_by,
             )
             changed.append(shortage)
-    gone = [shortage for key, shortage in stored.items() if key not in found]
-    for shortage in gone:
-        shortage.status = S.RESOLVED
-        shortage.resolved_at = now
-        shortage.resolution = _resolution_reason((shortage.work_order_id, shortage.item_id), orders, nettings)
+    for pk, key in gone_pks.items():
+        if pk in locked:
+            shortage = locked[pk]
+            shortage.status = S.RESOLVED
+            shortage.resolved_at = now
+            shortage.resolution = _resolution_reason(key, orders, nettings)
+            gone.append(shortage)
     if new:
         Shortage.objects.bulk_create(new, batch_size=1000)
     columns_update(Shortage, changed, ["required", "available", "shortfall", "needed_by", "updated_at"])
@@ -341,7 +363,8 @@ def shortages_net(*, item_ids=None, now=None, today=None):
     # The rows are the record of what netting raised and resolved (raised_at, resolved_at, resolution):
     # only an escalation, which must reach people, is an event.
     events = EventBatch(actor=None, at=now)
-    escalated = _escalate_due(events, [*new, *(s for s in stored.values() if s.status == S.OPEN)], now=now, today=today)
+    candidates_due = [*new, *(locked[pk] for pk in sorted(due) if pk in locked and locked[pk].status == S.OPEN)]
+    escalated = _escalate_due(events, candidates_due, now=now, today=today)
     events.save()
     touched = {s.work_order_id for s in new} | {s.work_order_id for s in gone}
     _counts_refresh(None if item_ids is None else touched)
@@ -482,8 +505,20 @@ def shortage_resolve(*, actor, shortage, note=""):
 # --- what a change touches: the debounced run after stock moves, receipts, orders and BOMs ------------
 
 # The events after which netting runs again (subscribed in ``PlanningConfig.ready``).
-TRIGGER_PREFIXES = ("stock.", "expected_receipt.", "work_order.", "lot.", "location.")
-TRIGGER_VERBS = ("bom.released",)
+TRIGGER_PREFIXES = ("stock.", "expected_receipt.", "lot.", "location.")
+# A work order's changes that move its demand or supply (creating a draft, progress and holds do not:
+# drafts are not netted, backflush issues record stock events of their own).
+TRIGGER_VERBS = (
+    "bom.released",
+    "work_order.released",
+    "work_order.started",
+    "work_order.rescheduled",
+    "work_order.priority_changed",
+    "work_order.updated",
+    "work_order.completed",
+    "work_order.closed",
+    "work_order.cancelled",
+)
 EVERYTHING = 0  # a dirty mark for every item (a location changed kind, a record is gone)
 
 

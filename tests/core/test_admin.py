@@ -48,7 +48,8 @@ def changelist(model):
 APPS = {"core", "events", "outbox", "plant", "materials", "workorders", "planning", "reports"}
 # Plumbing with nothing for a person to read or change: the auth cache's stamp (prodcoord.core.auth),
 # where the attainment refresh stopped reading the event log (reports.services).
-NOT_IN_ADMIN = {"AuthStamp", "AttainmentRun"}
+# and the items waiting for the debounced shortage-netting run (planning.shortages).
+NOT_IN_ADMIN = {"AuthStamp", "AttainmentRun", "ShortageDirtyItem"}
 
 
 def test_every_model_is_registered_or_shown_inline():
@@ -266,6 +267,9 @@ def _plant(superuser, shifts, orders):
                 actor=superuser, date=today, shift=shifts[0], work_center=op.work_center, work_order=wo, planned_quantity=5
             )
     _stock(superuser, today)
+    from planning.shortages import shortages_net
+
+    shortages_net()  # each order's raw material is not in stock: a shortage each
 
 
 def _stock(superuser, today):

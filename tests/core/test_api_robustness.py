@@ -227,11 +227,17 @@ def plant(shifts):
         planned_quantity=5,
     )
     action_item, handover = _coordination_for_robustness(hold)
+    from planning.shortages import shortages_net
+
+    shortages_net()  # the released orders' components are not in stock
+    from planning.models import Shortage
+
     return {
         "schedule": str(entry.pk),
         "action-items": str(action_item.pk),
         "shift-handovers": str(handover.pk),
         **stock_keys,
+        "shortages": str(Shortage.objects.order_by("pk").first().pk),
         "downtime-reasons": "BREAKDOWN",
         "downtime-events": str(downtime.pk),
         "scrap-reasons": "BURR",
@@ -381,6 +387,9 @@ VALID_BODIES = {
     ("patch", "/api/v1/expected-receipts/{id}/"): {"quantity": "110", "supplier": "Acme"},
     ("post", "/api/v1/expected-receipts/{id}/receive/"): {"quantity": "10", "location": "WH-A", "lot": "H-1"},
     ("post", "/api/v1/expected-receipts/{id}/cancel/"): {"reason": "Supplier cannot deliver"},
+    ("post", "/api/v1/shortages/{id}/acknowledge/"): {"note": "Chasing the supplier"},
+    ("post", "/api/v1/shortages/{id}/escalate/"): {"note": "Line stops Thursday"},
+    ("post", "/api/v1/shortages/{id}/resolve/"): {"note": "Borrowed from line 2"},
     ("post", "/api/v1/downtime-reasons/"): {"code": "TOOLING", "name": "Tooling", "is_planned": False},
     ("put", "/api/v1/downtime-reasons/{code}/"): {"code": "BREAKDOWN", "name": "Breakdown", "is_active": True},
     ("patch", "/api/v1/downtime-reasons/{code}/"): {"name": "Breakdown"},

@@ -106,6 +106,7 @@ def test_documented_table():
         f"{wo}.change_priority",
         f"{wo}.reschedule_workorder",
         "planning.add_scheduleentry",
+        "planning.act_on_shortage",
         f"{wo}.add_scrapreason",
         f"{wo}.change_scrapreason",
         f"{wo}.delete_scrapreason",
