@@ -29,6 +29,7 @@ message, in that same transaction, to run the task with
 """
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from prodcoord.outbox.services import outbox_enqueue
@@ -86,6 +87,19 @@ def subscribe_task(task, *, verbs=None, prefixes=()):
 def unsubscribe_task(task):
     name = getattr(task, "name", task)
     _task_subscriptions[:] = [s for s in _task_subscriptions if s.handler != name]
+
+
+@contextmanager
+def tasks_paused(*tasks):
+    """Queue nothing for these tasks inside the block: for a bulk load that does their work once at
+    its end (the demo plant nets shortages once, not after each of its thousands of changes)."""
+    names = {getattr(task, "name", task) for task in tasks}
+    paused = [s for s in _task_subscriptions if s.handler in names]
+    _task_subscriptions[:] = [s for s in _task_subscriptions if s.handler not in names]
+    try:
+        yield
+    finally:
+        _task_subscriptions.extend(s for s in paused if s.handler not in task_subscribers())
 
 
 def task_subscribers():

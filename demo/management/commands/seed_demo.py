@@ -20,9 +20,11 @@ from materials.services import bom_create, bom_release, item_create
 from planning.models import ScheduleEntry
 from planning.requirements import work_orders_materials
 from planning.services import schedule_entries_upsert
+from planning.shortages import shortages_net
 from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
+from prodcoord.events import hooks
 from prodcoord.events.models import Event
 from prodcoord.notifications.services import notification_settings_update
 from reports.services import attainment_snapshots_compute
@@ -92,8 +94,10 @@ class Command(BaseCommand):
         # Thousands of follow-up tasks run in process after the commit; their per-task log lines are noise here.
         logging.getLogger("celery").setLevel(logging.WARNING)
         plant = DemoPlant(seed=seed)
-        with transaction.atomic():
+        # Shortages are netted once, for the plant as built, rather than after each change.
+        with hooks.tasks_paused("planning.tasks.shortages_mark_task"), transaction.atomic():
             plant.build()
+            shortages_net()
         elapsed = time.monotonic() - started
         counts = Counter(WorkOrder.objects.values_list("status", flat=True))
         self.stdout.write(
