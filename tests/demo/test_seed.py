@@ -138,6 +138,14 @@ def test_seed_demo_builds_a_plant_in_every_state(db, allow_seed):
     assert set(ActionItem.objects.values_list("source", flat=True)) == {"meeting", "hold", "downtime"}
     assert ActionItem.objects.filter(status="open", due_date__lt=today).exists()
 
+    # Shortages netted once for the plant as built; the last two mornings' briefs, the second
+    # comparing with the first.
+    from planning.models import Shortage
+    from reports.models import MorningBrief
+
+    assert Shortage.objects.exists()
+    assert sorted(MorningBrief.objects.values_list("date", flat=True)) == [today - dt.timedelta(days=1), today]
+
     # A second run leaves the plant alone.
     count = WorkOrder.objects.count()
     out = io.StringIO()

@@ -27,7 +27,8 @@ from prodcoord.core.plant_time import plant_today
 from prodcoord.events import hooks
 from prodcoord.events.models import Event
 from prodcoord.notifications.services import notification_settings_update
-from reports.services import attainment_snapshots_compute
+from reports.models import MorningBrief
+from reports.services import attainment_snapshots_compute, morning_brief_generate
 from workorders import services
 from workorders.models import Hold, ProductionReport, Routing, WorkOrder
 
@@ -98,6 +99,10 @@ class Command(BaseCommand):
         with hooks.tasks_paused("planning.tasks.shortages_mark_task"), transaction.atomic():
             plant.build()
             shortages_net()
+            # The last two mornings' briefs, as the morning run would have made them (the second
+            # shows what was restated since the first).
+            for days_ago in (1, 0):
+                morning_brief_generate(date=plant_today() - dt.timedelta(days=days_ago), trigger=MorningBrief.Trigger.COMMAND)
         elapsed = time.monotonic() - started
         counts = Counter(WorkOrder.objects.values_list("status", flat=True))
         self.stdout.write(
