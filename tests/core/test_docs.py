@@ -127,3 +127,19 @@ def test_a_dead_link_is_reported(tmp_path):
     document = tmp_path / "README.md"
     document.write_text("[ok](docs/THERE.md) [gone](docs/GONE.md#top)\n\n[out](../elsewhere.md)\n")
     assert broken_links(document, root=tmp_path) == ["README.md:1: docs/GONE.md#top", "README.md:3: ../elsewhere.md"]
+
+
+def test_every_setting_read_from_the_environment_is_documented():
+    """Each variable the settings read (``env("NAME")``) has a row in the README's configuration
+    tables and, unless it is the test settings' own, a line in .env.example."""
+    import re
+
+    names = set()
+    for path in (ROOT / "prodcoord" / "settings").glob("*.py"):
+        names |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', path.read_text(encoding="utf-8")))
+    assert "PLANT_TIME_ZONE" in names
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    test_only = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z0-9_]+)"', (ROOT / "prodcoord" / "settings" / "test.py").read_text()))
+    assert sorted(n for n in names if f"| `{n}`" not in readme) == []
+    assert sorted(n for n in names - test_only if n not in example) == []
