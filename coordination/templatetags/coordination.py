@@ -22,10 +22,14 @@ def action_item_from(context, hold=None, downtime=None, work_order=None, source=
         params["hold"], slot = hold.pk, f"ai-hold-{hold.pk}"
     elif downtime is not None:
         params["downtime"], slot = downtime.pk, f"ai-downtime-{downtime.pk}"
-    elif work_order is not None:
+    elif work_order is not None and not source:
         params["work_order"], slot = work_order.number, f"ai-wo-{work_order.number}"
     else:
+        # a reference (a shortage, a brief line), with the work order it is about when there is one
+        ref = str(ref)
         params["source"], params["ref"], slot = source, ref, f"ai-{source}-{abs(hash(ref)) % 10**8}"
+        if work_order is not None:
+            params["work_order"] = work_order.number
     if place:
         slot = f"{slot}-{place}"  # the same record shown twice on a page
     params["next"] = request.get_full_path()

@@ -120,3 +120,35 @@ def test_the_pick_list_groups_what_to_pick_by_location(client, make_user, plant,
     assert client.get("/pick-list/?shifts=0").status_code == 400
     assert client.get("/pick-list/?shifts=abc").status_code == 400
     assert timezone.now()
+
+
+def test_an_action_item_in_one_step_from_a_shortage(client, make_user, short):
+    """The board offers "Action item" on each unresolved shortage: the item is about the shortage
+    (its source and reference) and linked to its work order."""
+    from urllib.parse import urlencode
+
+    from coordination.models import ActionItem
+
+    login(client, make_user, "coordinator")
+    shortage = Shortage.objects.get(work_order=short["soon"])
+    html = client.get("/shortages/").content.decode()
+    query = urlencode({"source": "shortage", "ref": str(shortage), "work_order": short["soon"].number}).replace("&", "&amp;")
+    assert f"/actions/new/?{query}" in html
+    form = client.get("/actions/new/", {"source": "shortage", "ref": str(shortage), "work_order": short["soon"].number})
+    assert form.status_code == 200 and str(shortage) in form.content.decode()
+    owner = make_user("planner")
+    response = client.post(
+        "/actions/new/",
+        {
+            "source": "shortage",
+            "source_reference": str(shortage),
+            "work_order": short["soon"].number,
+            "title": "Expedite PO-77",
+            "owner": owner.pk,
+            "due_date": plant_today().isoformat(),
+            "next": "/shortages/",
+        },
+    )
+    assert response.status_code == 302
+    item = ActionItem.objects.get()
+    assert (item.source, item.source_reference, item.work_order, item.owner) == ("shortage", str(shortage), short["soon"], owner)
