@@ -75,11 +75,11 @@ def test_a_downstream_supervisor_sees_a_coordinators_hold_and_priority_shift(pag
 
         # Sam also wants every priority shift in Paint: he widens what he follows.
         sam.goto("/notifications/settings/")
-        sam.click("text=Stop following")
+        sam.click(".subscriptions tr:has-text('PAINT') >> text=Stop following")
         sam.select_option("#id_kind", "department")
         sam.fill("#id_target", "PAINT")
         sam.select_option("#id_email", "immediate")
-        sam.click("button:text('Follow')")
+        sam.click("button:text-is('Follow')")
         sam.wait_for_selector(".message--success")
         assert "PAINT" in sam.locator(".subscriptions").inner_text()
 
