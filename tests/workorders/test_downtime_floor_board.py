@@ -13,6 +13,14 @@ from tests.factories import WorkCenterFactory, make_routed_item, make_work_order
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def downtime_reasons():
+    """The migration's reasons, which a browser test's flush (same process, PostgreSQL) removes."""
+    from plant.services import downtime_reasons_ensure_defaults
+
+    downtime_reasons_ensure_defaults(actor=None)
+
+
 @pytest.fixture
 def order(shifts):
     line = [WorkCenterFactory(code="SAW-01"), WorkCenterFactory(code="CNC-01")]
