@@ -25,6 +25,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -54,7 +55,16 @@ K = StockMove.Kind
 NETTING_LOCK = 0x5E0B7A6E  # the advisory lock key of a netting run
 
 
-@dataclass
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def demand_key(need_date, priority, start, number):
+    """The order an item's requirements are walked in: need date, priority (1 first), planned start
+    (none first), number."""
+    return (need_date, priority, start or EARLIEST, number)
+
+
+@dataclass(slots=True)
 class Demand:
     work_order_id: int
     item_id: int
@@ -63,10 +73,11 @@ class Demand:
     priority: int
     start: object
     number: str
+    key: tuple = None  # ``demand_key`` of the order, computed once per order
 
-    @property
-    def key(self):
-        return (self.need_date, self.priority, self.start or dt.datetime.min.replace(tzinfo=dt.UTC), self.number)
+    def __post_init__(self):
+        if self.key is None:
+            self.key = demand_key(self.need_date, self.priority, self.start, self.number)
 
 
 @dataclass
@@ -89,10 +100,15 @@ class ItemNetting:
     shortages: list = field(default_factory=list)  # (demand, available, shortfall)
 
     def net(self):
-        self.demands.sort(key=lambda d: d.key)
+        self.shortages = []
+        if not self.demands:
+            return self.shortages
+        if self.on_hand >= sum(d.quantity for d in self.demands):
+            # Supply only adds: the balance before any requirement covers it in full, nothing is short.
+            return self.shortages
+        self.demands.sort(key=_by_key)
         self.supplies.sort(key=lambda s: (s.date, s.kind, s.ref_id))
         balance, next_supply, supplies = self.on_hand, 0, self.supplies
-        self.shortages = []
         for demand in self.demands:
             while next_supply < len(supplies) and supplies[next_supply].date <= demand.need_date:
                 balance += supplies[next_supply].quantity
@@ -119,6 +135,9 @@ class ItemNetting:
         return points
 
 
+_by_key = attrgetter("key")
+
+
 def _signed(condition, sign=1):
     return Case(When(condition, then=F("quantity") * Value(sign)), default=Value(ZERO), output_field=DecimalField())
 
@@ -143,8 +162,10 @@ def netting_inputs(item_ids=None, *, today=None):
     bom_ids = {row[2] for row in order_rows if row[2] is not None}
     by_bom = defaultdict(list)
     for chunk in chunks(bom_ids):
-        for bom_id, component_id, per, scrap, uom in lines.filter(bom_id__in=chunk).values_list(
-            "bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom"
+        for bom_id, component_id, per, scrap, uom in (
+            lines.filter(bom_id__in=chunk)
+            .order_by()
+            .values_list("bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom")
         ):
             by_bom[bom_id].append((component_id, per, scrap, uom))
     # What the ledger holds per open order and item: issued (issues less returns) and produced.
@@ -171,18 +192,38 @@ def netting_inputs(item_ids=None, *, today=None):
 
     wanted = None if only is None else set(only)
     orders_read = {}
+    # Many orders share a quantity and a BOM line, and many a planned start: each figure and each
+    # plant date is computed once (with the same function, so the figures are the same).
+    required_of, plant_date_of = {}, {}
+    none = (ZERO, ZERO)
+
+    def plant_date(moment):
+        date = plant_date_of.get(moment)
+        if date is None:
+            date = plant_date_of[moment] = to_plant(moment).date()
+        return date
+
     for pk, item_id, bom_id, quantity, start, end, priority, number, version, status in order_rows:
         orders_read[pk] = (number, version, status)
-        need_date = to_plant(start).date() if start is not None else today
+        need_date = plant_date(start) if start is not None else today
+        key = None
         for component_id, per, scrap, uom in by_bom.get(bom_id, ()):
-            required = component_quantity(order_quantity=quantity, quantity_per=per, scrap_pct=scrap, uom=uom)
-            needed = required - flow.get((pk, component_id), (ZERO, ZERO))[0]
+            figure = (quantity, per, scrap, uom)
+            required = required_of.get(figure)
+            if required is None:
+                required = required_of[figure] = component_quantity(
+                    order_quantity=quantity, quantity_per=per, scrap_pct=scrap, uom=uom
+                )
+            flowed = flow.get((pk, component_id))
+            needed = required if flowed is None else required - flowed[0]
             if needed > 0:
-                netting(component_id).demands.append(Demand(pk, component_id, needed, need_date, priority, start, number))
+                if key is None:
+                    key = demand_key(need_date, priority, start, number)
+                netting(component_id).demands.append(Demand(pk, component_id, needed, need_date, priority, start, number, key))
         if end is not None and (wanted is None or item_id in wanted):
-            to_come = quantity - flow.get((pk, item_id), (ZERO, ZERO))[1]
+            to_come = quantity - flow.get((pk, item_id), none)[1]
             if to_come > 0:
-                netting(item_id).supplies.append(Supply(to_plant(end).date(), to_come, "work_order", pk, number))
+                netting(item_id).supplies.append(Supply(plant_date(end), to_come, "work_order", pk, number))
     needed_items = list(nettings) if only is None else only
     on_hand = StockBalance.objects.filter(usable_balance_q(today), quantity__gt=0)
     receipts = ExpectedReceipt.objects.filter(status=ExpectedReceipt.Status.OPEN)
@@ -192,7 +233,7 @@ def netting_inputs(item_ids=None, *, today=None):
     for item_id, total in on_hand.values("item_id").annotate(total=Sum("quantity")).order_by().values_list("item_id", "total"):
         if only is not None or item_id in nettings:
             netting(item_id).on_hand = total
-    for pk, item_id, due, quantity, received, reference in receipts.values_list(
+    for pk, item_id, due, quantity, received, reference in receipts.order_by().values_list(
         "pk", "item_id", "due_date", "quantity", "quantity_received", "reference"
     ):
         if quantity > received and (only is not None or item_id in nettings):
