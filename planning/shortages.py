@@ -29,7 +29,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DateTimeField, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from materials.models import BOMLine, ExpectedReceipt, Item, StockBalance, StockMove
@@ -53,6 +53,8 @@ W = WorkOrder.Status
 NETTED_STATUSES = (W.RELEASED, W.IN_PROGRESS)
 K = StockMove.Kind
 NETTING_LOCK = 0x5E0B7A6E  # the advisory lock key of a netting run
+# A run over some items lists up to this many BOM ids in its order query (more: a subquery).
+BOM_IDS_LISTED = 2000
 
 
 EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -148,26 +150,39 @@ def netting_inputs(item_ids=None, *, today=None):
     today = today or plant_today()
     only = None if item_ids is None else sorted(set(item_ids))
     orders = WorkOrder.objects.filter(status__in=NETTED_STATUSES)
-    lines = BOMLine.objects.all()
     columns = ("pk", "item_id", "bom_id", "quantity", "planned_start", "planned_end", "priority", "number", "version", "status")
-    if only is not None:
-        # The orders that need these items or make them: a UNION, so each side uses its index.
-        using = BOMLine.objects.filter(component_id__in=only).values("bom_id")
-        lines = lines.filter(component_id__in=only)
-        needing = orders.filter(bom_id__in=using).order_by().values_list(*columns)
-        making = orders.filter(item_id__in=only).order_by().values_list(*columns)
-        order_rows = list(needing.union(making))
-    else:
-        order_rows = list(orders.order_by().values_list(*columns))
-    bom_ids = {row[2] for row in order_rows if row[2] is not None}
     by_bom = defaultdict(list)
-    for chunk in chunks(bom_ids):
+    if only is not None:
+        # These items' BOM lines first: the orders that need the items are then looked up by their
+        # BOMs' ids (an index scan of ``bom_id``; as a subquery PostgreSQL scans every order instead).
         for bom_id, component_id, per, scrap, uom in (
-            lines.filter(bom_id__in=chunk)
+            BOMLine.objects.filter(component_id__in=only)
             .order_by()
             .values_list("bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom")
         ):
             by_bom[bom_id].append((component_id, per, scrap, uom))
+        using = (
+            sorted(by_bom) if len(by_bom) <= BOM_IDS_LISTED else BOMLine.objects.filter(component_id__in=only).values("bom_id")
+        )
+        # The planned end is only read where it is supply of these items (the same on both sides,
+        # so an order on both is one row).
+        orders = orders.annotate(
+            supply_end=Case(When(item_id__in=only, then=F("planned_end")), default=Value(None), output_field=DateTimeField())
+        )
+        columns = tuple("supply_end" if column == "planned_end" else column for column in columns)
+        # The orders that need these items or make them: a UNION, so each side uses its index.
+        needing = orders.filter(bom_id__in=using).order_by().values_list(*columns)
+        making = orders.filter(item_id__in=only).order_by().values_list(*columns)
+        order_rows = list(needing.union(making, all=True).order_by())  # an order on both sides: read twice, walked once
+    else:
+        order_rows = list(orders.order_by().values_list(*columns))
+        for chunk in chunks({row[2] for row in order_rows if row[2] is not None}):
+            for bom_id, component_id, per, scrap, uom in (
+                BOMLine.objects.filter(bom_id__in=chunk)
+                .order_by()
+                .values_list("bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom")
+            ):
+                by_bom[bom_id].append((component_id, per, scrap, uom))
     # What the ledger holds per open order and item: issued (issues less returns) and produced.
     consume = Q(kind__in=[K.ISSUE, K.RETURN])
     produce = Q(kind=K.PRODUCE)
@@ -204,6 +219,8 @@ def netting_inputs(item_ids=None, *, today=None):
         return date
 
     for pk, item_id, bom_id, quantity, start, end, priority, number, version, status in order_rows:
+        if pk in orders_read:
+            continue
         orders_read[pk] = (number, version, status)
         need_date = plant_date(start) if start is not None else today
         key = None
