@@ -176,7 +176,13 @@ def _balances_lock(keys):
     keys = set(keys)
     if not keys:
         return {}
-    existing = _balances_read(keys)
+    if len(keys) <= LOCK_IN_ONE_READ:
+        # Read and lock in one query (``ORDER BY pk … FOR UPDATE`` takes the locks in key order).
+        existing = _balances_read(keys, lock=True)
+        if len(existing) == len(keys):
+            return existing
+    else:
+        existing = _balances_read(keys)
     missing = [k for k in keys if k not in existing]
     if missing:
         StockBalance.objects.bulk_create(
@@ -189,9 +195,13 @@ def _balances_lock(keys):
     return {_key(b.item_id, b.location_id, b.lot_id): b for b in locked.values()}
 
 
-def _balances_read(keys):
+# Up to this many balances (one chunk of ``_balances_read``) are read and locked in a single query.
+LOCK_IN_ONE_READ = 500
+
+
+def _balances_read(keys, *, lock=False):
     found = {}
-    for chunk in chunks(sorted(keys, key=lambda k: (k[0], k[1], k[2] or 0)), 500):
+    for chunk in chunks(sorted(keys, key=lambda k: (k[0], k[1], k[2] or 0)), LOCK_IN_ONE_READ):
         condition = Q()
         for item_id, location_id, lot_id in chunk:
             condition |= (
@@ -199,7 +209,10 @@ def _balances_read(keys):
                 if lot_id
                 else Q(item_id=item_id, location_id=location_id, lot__isnull=True)
             )
-        for balance in StockBalance.objects.filter(condition):
+        rows = StockBalance.objects.filter(condition)
+        if lock:
+            rows = rows.select_for_update().order_by("pk")
+        for balance in rows:
             found[_key(balance.item_id, balance.location_id, balance.lot_id)] = balance
     return found
 

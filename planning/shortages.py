@@ -25,10 +25,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DateTimeField, DecimalField, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from materials.models import BOMLine, ExpectedReceipt, Item, StockBalance, StockMove
@@ -52,9 +53,20 @@ W = WorkOrder.Status
 NETTED_STATUSES = (W.RELEASED, W.IN_PROGRESS)
 K = StockMove.Kind
 NETTING_LOCK = 0x5E0B7A6E  # the advisory lock key of a netting run
+# A run over some items lists up to this many BOM ids in its order query (more: a subquery).
+BOM_IDS_LISTED = 2000
 
 
-@dataclass
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def demand_key(need_date, priority, start, number):
+    """The order an item's requirements are walked in: need date, priority (1 first), planned start
+    (none first), number."""
+    return (need_date, priority, start or EARLIEST, number)
+
+
+@dataclass(slots=True)
 class Demand:
     work_order_id: int
     item_id: int
@@ -63,10 +75,11 @@ class Demand:
     priority: int
     start: object
     number: str
+    key: tuple = None  # ``demand_key`` of the order, computed once per order
 
-    @property
-    def key(self):
-        return (self.need_date, self.priority, self.start or dt.datetime.min.replace(tzinfo=dt.UTC), self.number)
+    def __post_init__(self):
+        if self.key is None:
+            self.key = demand_key(self.need_date, self.priority, self.start, self.number)
 
 
 @dataclass
@@ -89,10 +102,15 @@ class ItemNetting:
     shortages: list = field(default_factory=list)  # (demand, available, shortfall)
 
     def net(self):
-        self.demands.sort(key=lambda d: d.key)
+        self.shortages = []
+        if not self.demands:
+            return self.shortages
+        if self.on_hand >= sum(d.quantity for d in self.demands):
+            # Supply only adds: the balance before any requirement covers it in full, nothing is short.
+            return self.shortages
+        self.demands.sort(key=_by_key)
         self.supplies.sort(key=lambda s: (s.date, s.kind, s.ref_id))
         balance, next_supply, supplies = self.on_hand, 0, self.supplies
-        self.shortages = []
         for demand in self.demands:
             while next_supply < len(supplies) and supplies[next_supply].date <= demand.need_date:
                 balance += supplies[next_supply].quantity
@@ -119,6 +137,9 @@ class ItemNetting:
         return points
 
 
+_by_key = attrgetter("key")
+
+
 def _signed(condition, sign=1):
     return Case(When(condition, then=F("quantity") * Value(sign)), default=Value(ZERO), output_field=DecimalField())
 
@@ -129,24 +150,39 @@ def netting_inputs(item_ids=None, *, today=None):
     today = today or plant_today()
     only = None if item_ids is None else sorted(set(item_ids))
     orders = WorkOrder.objects.filter(status__in=NETTED_STATUSES)
-    lines = BOMLine.objects.all()
     columns = ("pk", "item_id", "bom_id", "quantity", "planned_start", "planned_end", "priority", "number", "version", "status")
-    if only is not None:
-        # The orders that need these items or make them: a UNION, so each side uses its index.
-        using = BOMLine.objects.filter(component_id__in=only).values("bom_id")
-        lines = lines.filter(component_id__in=only)
-        needing = orders.filter(bom_id__in=using).order_by().values_list(*columns)
-        making = orders.filter(item_id__in=only).order_by().values_list(*columns)
-        order_rows = list(needing.union(making))
-    else:
-        order_rows = list(orders.order_by().values_list(*columns))
-    bom_ids = {row[2] for row in order_rows if row[2] is not None}
     by_bom = defaultdict(list)
-    for chunk in chunks(bom_ids):
-        for bom_id, component_id, per, scrap, uom in lines.filter(bom_id__in=chunk).values_list(
-            "bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom"
+    if only is not None:
+        # These items' BOM lines first: the orders that need the items are then looked up by their
+        # BOMs' ids (an index scan of ``bom_id``; as a subquery PostgreSQL scans every order instead).
+        for bom_id, component_id, per, scrap, uom in (
+            BOMLine.objects.filter(component_id__in=only)
+            .order_by()
+            .values_list("bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom")
         ):
             by_bom[bom_id].append((component_id, per, scrap, uom))
+        using = (
+            sorted(by_bom) if len(by_bom) <= BOM_IDS_LISTED else BOMLine.objects.filter(component_id__in=only).values("bom_id")
+        )
+        # The planned end is only read where it is supply of these items (the same on both sides,
+        # so an order on both is one row).
+        orders = orders.annotate(
+            supply_end=Case(When(item_id__in=only, then=F("planned_end")), default=Value(None), output_field=DateTimeField())
+        )
+        columns = tuple("supply_end" if column == "planned_end" else column for column in columns)
+        # The orders that need these items or make them: a UNION, so each side uses its index.
+        needing = orders.filter(bom_id__in=using).order_by().values_list(*columns)
+        making = orders.filter(item_id__in=only).order_by().values_list(*columns)
+        order_rows = list(needing.union(making, all=True).order_by())  # an order on both sides: read twice, walked once
+    else:
+        order_rows = list(orders.order_by().values_list(*columns))
+        for chunk in chunks({row[2] for row in order_rows if row[2] is not None}):
+            for bom_id, component_id, per, scrap, uom in (
+                BOMLine.objects.filter(bom_id__in=chunk)
+                .order_by()
+                .values_list("bom_id", "component_id", "quantity_per", "scrap_pct", "component__uom")
+            ):
+                by_bom[bom_id].append((component_id, per, scrap, uom))
     # What the ledger holds per open order and item: issued (issues less returns) and produced.
     consume = Q(kind__in=[K.ISSUE, K.RETURN])
     produce = Q(kind=K.PRODUCE)
@@ -171,18 +207,40 @@ def netting_inputs(item_ids=None, *, today=None):
 
     wanted = None if only is None else set(only)
     orders_read = {}
+    # Many orders share a quantity and a BOM line, and many a planned start: each figure and each
+    # plant date is computed once (with the same function, so the figures are the same).
+    required_of, plant_date_of = {}, {}
+    none = (ZERO, ZERO)
+
+    def plant_date(moment):
+        date = plant_date_of.get(moment)
+        if date is None:
+            date = plant_date_of[moment] = to_plant(moment).date()
+        return date
+
     for pk, item_id, bom_id, quantity, start, end, priority, number, version, status in order_rows:
+        if pk in orders_read:
+            continue
         orders_read[pk] = (number, version, status)
-        need_date = to_plant(start).date() if start is not None else today
+        need_date = plant_date(start) if start is not None else today
+        key = None
         for component_id, per, scrap, uom in by_bom.get(bom_id, ()):
-            required = component_quantity(order_quantity=quantity, quantity_per=per, scrap_pct=scrap, uom=uom)
-            needed = required - flow.get((pk, component_id), (ZERO, ZERO))[0]
+            figure = (quantity, per, scrap, uom)
+            required = required_of.get(figure)
+            if required is None:
+                required = required_of[figure] = component_quantity(
+                    order_quantity=quantity, quantity_per=per, scrap_pct=scrap, uom=uom
+                )
+            flowed = flow.get((pk, component_id))
+            needed = required if flowed is None else required - flowed[0]
             if needed > 0:
-                netting(component_id).demands.append(Demand(pk, component_id, needed, need_date, priority, start, number))
+                if key is None:
+                    key = demand_key(need_date, priority, start, number)
+                netting(component_id).demands.append(Demand(pk, component_id, needed, need_date, priority, start, number, key))
         if end is not None and (wanted is None or item_id in wanted):
-            to_come = quantity - flow.get((pk, item_id), (ZERO, ZERO))[1]
+            to_come = quantity - flow.get((pk, item_id), none)[1]
             if to_come > 0:
-                netting(item_id).supplies.append(Supply(to_plant(end).date(), to_come, "work_order", pk, number))
+                netting(item_id).supplies.append(Supply(plant_date(end), to_come, "work_order", pk, number))
     needed_items = list(nettings) if only is None else only
     on_hand = StockBalance.objects.filter(usable_balance_q(today), quantity__gt=0)
     receipts = ExpectedReceipt.objects.filter(status=ExpectedReceipt.Status.OPEN)
@@ -192,7 +250,7 @@ def netting_inputs(item_ids=None, *, today=None):
     for item_id, total in on_hand.values("item_id").annotate(total=Sum("quantity")).order_by().values_list("item_id", "total"):
         if only is not None or item_id in nettings:
             netting(item_id).on_hand = total
-    for pk, item_id, due, quantity, received, reference in receipts.values_list(
+    for pk, item_id, due, quantity, received, reference in receipts.order_by().values_list(
         "pk", "item_id", "due_date", "quantity", "quantity_received", "reference"
     ):
         if quantity > received and (only is not None or item_id in nettings):

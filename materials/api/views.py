@@ -180,6 +180,13 @@ class StockMoveViewSet(ServiceCreateMixin, ServiceViewSet):
     def get_queryset(self):
         return selectors.move_list()
 
+    def output(self, obj):
+        # A move just written (posted or reversing): the service's object already carries every row
+        # the response shows, and nothing reverses it yet, so it is not read back (that read joins
+        # eight tables and cost more than the rest of the request).
+        obj.reversed_by_pk = None
+        return self.get_serializer(obj).data
+
     def service_create(self, *, actor, data):
         data["lot"] = _lot_for(data.get("item"), data.get("lot"))
         data["work_order"] = _work_order_for(data.get("work_order"))
