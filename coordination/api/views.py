@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prodcoord.core.api.schema import ErrorSerializer
+from prodcoord.core.api.schema import FORBIDDEN, ErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCRUDViewSet
 from prodcoord.core.plant_time import plant_today
 
@@ -110,7 +110,7 @@ class ShiftHandoverViewSet(ServiceCRUDViewSet):
 
     @extend_schema(
         request=ShiftHandoverSubmitSerializer,
-        responses={200: ShiftHandoverSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: ShiftHandoverSerializer, 403: FORBIDDEN, 409: ErrorSerializer},
         summary="Submit the handover: the outgoing coordinator hands the shift over",
     )
     @action(detail=True, methods=["post"])
@@ -123,7 +123,7 @@ class ShiftHandoverViewSet(ServiceCRUDViewSet):
 
     @extend_schema(
         request=None,
-        responses={200: ShiftHandoverSerializer, 403: ErrorSerializer, 409: ErrorSerializer},
+        responses={200: ShiftHandoverSerializer, 403: FORBIDDEN, 409: ErrorSerializer},
         summary="Acknowledge the handover: the incoming coordinator takes the shift over",
     )
     @action(detail=True, methods=["post"])

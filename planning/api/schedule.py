@@ -4,12 +4,13 @@ through planning.services: ``schedule_entries_upsert`` for the plan as planned,
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from plant.models import Shift, WorkCenter
+from prodcoord.core.api.schema import ValidationErrorSerializer
 from prodcoord.core.api.viewsets import ServiceCRUDViewSet
 from prodcoord.core.rows import NON_FIELD, RowErrors, RowsInvalid, chunks
 from workorders.models import WorkOrder
@@ -114,9 +115,14 @@ class ScheduleEntryViewSet(ServiceCRUDViewSet):
         responses={
             200: ScheduleBulkResultSerializer,
             400: OpenApiResponse(
-                ScheduleBulkErrorSerializer,
-                description="Rows refused (each with its index and field; nothing was written), or `entries` "
-                'missing, not a list or longer than the limit (`{"entries": ["…"]}`)',
+                PolymorphicProxySerializer(
+                    component_name="ScheduleBulkRefusal",
+                    serializers=[ScheduleBulkErrorSerializer, ValidationErrorSerializer],
+                    resource_type_field_name=None,
+                ),
+                description="Rows refused (`detail` and `rows`, each with its index and field; nothing was written), "
+                'or the request itself: `entries` missing, not a list or longer than the limit (`{"entries": ["…"]}`), '
+                "a malformed `Idempotency-Key`",
             ),
         },
         summary="Upload the schedule: upsert many entries, all or nothing",

@@ -67,13 +67,16 @@ class ValidationErrorExtension(OpenApiSerializerExtension):
                 '`non_field_errors`; a body or query that cannot be read at all as `{"detail": "…"}`. '
                 "A list of rows (a BOM's `lines`, a routing's `steps`) answers like the input: a list "
                 'with one object per row, empty for a row without errors (`{"lines": [{}, {"component": ["…"]}]}`), '
-                'or a list of messages when the list itself is refused (`{"lines": ["At most 1000 lines per BOM …"]}`).'
+                'or a list of messages when the list itself is refused (`{"lines": ["At most 1000 lines per BOM …"]}`). '
+                "A nested object answers with its own errors, field by field."
             ),
             "properties": {"detail": {"type": "string"}, "non_field_errors": MESSAGES},
             "additionalProperties": {
                 "anyOf": [
                     MESSAGES,
                     {"type": "array", "items": {"type": "object", "additionalProperties": MESSAGES}},
+                    # a nested object's own errors, field by field: `{"open_items": {"non_field_errors": ["…"]}}`
+                    {"type": "object", "additionalProperties": {"anyOf": [MESSAGES, {"type": "array"}, {"type": "object"}]}},
                 ]
             },
         }
