@@ -76,7 +76,7 @@ class ValidationErrorExtension(OpenApiSerializerExtension):
                     MESSAGES,
                     {"type": "array", "items": {"type": "object", "additionalProperties": MESSAGES}},
                     # a nested object's own errors, field by field: `{"open_items": {"non_field_errors": ["…"]}}`
-                    {"type": "object", "additionalProperties": {"anyOf": [MESSAGES, {"type": "array"}, {"type": "object"}]}},
+                    {"type": "object", "additionalProperties": MESSAGES},
                 ]
             },
         }
