@@ -2,8 +2,12 @@
 
 Two callers:
 
-- ``relay_after_commit(ids)``, right after the commit that queued messages (in
-  the request that made the change): those messages, at once. It never raises,
+- ``relay_after_commit(ids)``, right after the commit that queued messages:
+  those messages, at once — or, in a request with a broker configured, once
+  the response has gone to the client (``HandOverAfterResponseMiddleware``:
+  the worker runs them later either way, so the user need not wait for the
+  hand-over; without a broker they run before the response, as the
+  single-process setup promises). It never raises,
   and a broker that is down or hung costs the request at most one
   ``OUTBOX_BROKER_TIMEOUT`` (connect, or one reply); after such a failure this
   process leaves the broker alone for ``OUTBOX_BROKER_PAUSE_SECONDS`` and its
@@ -19,6 +23,7 @@ run right here instead (``outbox_message_run``).
 """
 
 import contextlib
+import contextvars
 import logging
 import os
 import threading
@@ -27,7 +32,7 @@ import time
 from celery import current_app
 from django.conf import settings
 
-from .services import outbox_message_run, outbox_messages_claim, outbox_messages_release
+from .services import outbox_message_run, outbox_messages_claim, outbox_messages_claim_new, outbox_messages_release
 
 logger = logging.getLogger(__name__)
 
@@ -139,16 +144,59 @@ def run_here(ids):
     return outcomes
 
 
+# In a request handled by HandOverAfterResponseMiddleware: the ids committed so far, handed over after the response.
+_after_response = contextvars.ContextVar("outbox_after_response", default=None)
+
+
+class HandOverAfterResponseMiddleware:
+    """With a broker, the follow-ups a request commits are handed over when the server closes the response,
+    that is once the client has it: the hand-over (a claim and a publish, a few milliseconds) is not part of
+    the user's wait, and the worker runs them afterwards either way. Without a broker (tasks run in this
+    process) nothing changes: they run before the response, so a page shows their effect at once.
+
+    Should the process die between the response and the hand-over, the messages are pending and the
+    periodic relay hands them over, as after any lost hand-over."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _eager(current_app):
+            return self.get_response(request)
+        ids = []
+        token = _after_response.set(ids)
+        try:
+            response = self.get_response(request)
+        finally:
+            _after_response.reset(token)
+        if ids:
+            close = response.close
+
+            def hand_over_then_close():
+                try:
+                    relay_after_commit(ids)
+                finally:
+                    close()
+
+            response.close = hand_over_then_close
+        return response
+
+
 def relay_after_commit(ids):
-    """Hand over the messages ``ids`` just committed. Never raises: whatever is not handed over stays pending."""
+    """Hand over the messages ``ids`` just committed (in a request with a broker: once its response is sent).
+    Never raises: whatever is not handed over stays pending."""
+    waiting = _after_response.get()
+    if waiting is not None:
+        waiting.extend(ids)
+        return
     try:
         app = current_app
         if _eager(app):
-            run_here(outbox_messages_claim(ids=ids, limit=len(ids)))
+            run_here(outbox_messages_claim_new(ids=ids))
             return
         if broker_paused(app):
             return
-        claimed = outbox_messages_claim(ids=ids, limit=len(ids))
+        claimed = outbox_messages_claim_new(ids=ids)
         _, error = publish(claimed, app=app) if claimed else (0, None)
         if error:
             pause = settings.OUTBOX_BROKER_PAUSE_SECONDS

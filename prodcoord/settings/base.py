@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "prodcoord.core.request_id.RequestIdMiddleware",
+    "prodcoord.outbox.relay.HandOverAfterResponseMiddleware",  # follow-ups go to the broker after the response
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

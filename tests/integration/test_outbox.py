@@ -14,7 +14,7 @@ from prodcoord.events import hooks
 from prodcoord.events.models import Event
 from prodcoord.outbox.models import OutboxMessage
 from prodcoord.outbox.relay import DELIVER_TASK
-from prodcoord.outbox.services import outbox_enqueue, outbox_message_run, outbox_messages_claim
+from prodcoord.outbox.services import outbox_enqueue, outbox_message_run, outbox_messages_claim, outbox_messages_claim_new
 from tests.brokers import CLOSED_PORT_BROKER, deadline, hung_broker
 from tests.factories import make_work_order
 from tests.integration.support import race, wait_until
@@ -166,3 +166,28 @@ def test_a_message_being_run_is_neither_run_again_nor_handed_over_again(settings
         finish.set()
         worker.join(timeout=30)
     assert outbox_messages_claim(limit=10) == [pk]
+
+
+def test_the_claim_after_a_commit_skips_a_message_another_process_holds_without_waiting():
+    first, second = waiting_messages(2)
+    holding, finish = threading.Event(), threading.Event()
+
+    def hold():  # the periodic relay in the middle of claiming the first one: its row is locked
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.select_for_update().get(pk=first)
+                holding.set()
+                finish.wait(timeout=20)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert holding.wait(timeout=10)
+        with deadline(5, "the claim after the commit"):
+            assert outbox_messages_claim_new(ids=[first, second]) == [second]
+    finally:
+        finish.set()
+        other.join(timeout=30)
+    assert dict(OutboxMessage.objects.values_list("pk", "state")) == {first: "pending", second: "sent"}

@@ -130,6 +130,30 @@ def test_bad_move_is_a_400_on_the_field_and_writes_nothing(api_as, locs, steel, 
     assert not StockMove.objects.exists()
 
 
+def test_a_transfer_finds_both_locations_in_one_query_and_names_the_one_missing(api_as, locs, steel):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    receive(steel, locs["wh"], "5")
+    client = api_as("coordinator")
+    body = {"kind": "transfer", "item": "STEEL", "quantity": "2", "from_location": "WH-A", "to_location": "STAGE-1"}
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/stock-moves/", body, format="json")
+    assert response.status_code == 201, response.data
+    assert (response.data["from_location"], response.data["to_location"]) == ("WH-A", "STAGE-1")
+    location_reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "materials_location"')]
+    assert len(location_reads) == 1, location_reads
+
+    for payload, field in [({"to_location": "STAGE-9"}, "to_location"), ({"from_location": "wh-a"}, "from_location")]:
+        response = client.post("/api/v1/stock-moves/", body | payload, format="json")
+        assert response.status_code == 400
+        assert set(response.data) == {field}, response.data
+        assert "No location with code" in response.data[field][0]
+    same = client.post("/api/v1/stock-moves/", body | {"to_location": "WH-A"}, format="json")  # one key named twice
+    assert same.status_code == 400, same.data
+    assert StockMove.objects.filter(kind="transfer").count() == 1
+
+
 def test_taking_more_than_is_there_is_a_400(api_as, locs, steel):
     receive(steel, locs["wh"], "5")
     body = {"kind": "transfer", "item": "STEEL", "quantity": "6", "from_location": "WH-A", "to_location": "STAGE-1"}

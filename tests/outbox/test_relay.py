@@ -193,9 +193,43 @@ def test_a_kept_connection_that_fails_at_once_is_replaced_once(connections_opene
 def test_the_relay_after_a_commit_never_fails_the_request(sent, caplog):
     pk = outbox_message_enqueue(task=COUNT, args=["a"])
     with (
-        mock.patch.object(relay, "outbox_messages_claim", side_effect=RuntimeError("database gone")),
+        mock.patch.object(relay, "outbox_messages_claim_new", side_effect=RuntimeError("database gone")),
         caplog.at_level(logging.ERROR, logger="prodcoord.outbox.relay"),
     ):
         relay_after_commit([pk])
     assert "database gone" in caplog.text
     assert states([pk]) == [("pending", 0)]
+
+
+def test_in_a_request_the_follow_ups_are_handed_over_once_the_response_is_sent(sent, rf, django_capture_on_commit_callbacks):
+    from django.http import HttpResponse
+
+    from prodcoord.outbox.relay import HandOverAfterResponseMiddleware
+
+    committed = []
+
+    def view(request):  # two commits, each with a follow-up
+        for name in "ab":
+            with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+                committed.extend(outbox_enqueue(messages=[{"task": COUNT, "args": [name]}]))
+        return HttpResponse("moved")
+
+    response = HandOverAfterResponseMiddleware(view)(rf.post("/api/v1/stock-moves/"))
+    assert response.content == b"moved"
+    assert sent == [] and states(committed) == [("pending", 0), ("pending", 0)]  # not while the response is on its way
+
+    response.close()  # what the server does once the client has the response
+    assert sent == committed
+    assert states(committed) == [("sent", 1), ("sent", 1)]
+
+    relay_after_commit(more := [outbox_message_enqueue(task=COUNT, args=["c"])])  # outside a request: at once
+    assert sent == committed + more
+
+
+def test_without_a_broker_a_requests_follow_ups_run_before_its_response():
+    # The in-process setup: a page shows what its follow-ups did as soon as it answers.
+    from prodcoord.outbox.relay import HandOverAfterResponseMiddleware
+
+    calls = []
+    response = HandOverAfterResponseMiddleware(lambda request: calls.append(relay._after_response.get()) or "answer")(None)
+    assert response == "answer" and calls == [None]  # nothing is held back for later

@@ -18,6 +18,7 @@ from prodcoord.outbox.services import (
     outbox_message_enqueue,
     outbox_message_run,
     outbox_messages_claim,
+    outbox_messages_claim_new,
     outbox_messages_purge,
     outbox_messages_retry,
 )
@@ -82,13 +83,27 @@ def test_many_follow_ups_in_one_insert_are_handed_over_after_one_commit(
     django_capture_on_commit_callbacks, django_assert_num_queries
 ):
     rows = [{"task": count_run_task, "args": [f"order-{n}"]} for n in range(3)] + [{"task": COUNT, "kwargs": {"name": "k"}}]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_num_queries(3):
-        ids = outbox_enqueue(messages=rows)  # savepoint, one INSERT, release
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, django_assert_num_queries(1):
+        ids = outbox_enqueue(messages=rows)  # one INSERT, in the caller's transaction (no savepoint)
     assert len(callbacks) == 1
     assert [message(pk).args for pk in ids] == [["order-0"], ["order-1"], ["order-2"], []]
     assert message(ids[3]).kwargs == {"name": "k"}
     callbacks[0]()
     assert [runs(f"order-{n}") for n in range(3)] + [runs("k")] == [1, 1, 1, 1]
+
+
+def test_after_the_commit_the_new_messages_still_pending_and_due_are_claimed_in_one_statement(django_assert_num_queries):
+    ids = outbox_enqueue(messages=[{"task": COUNT, "args": [name]} for name in "abcd"])
+    OutboxMessage.objects.filter(pk=ids[0]).update(state="sent", attempts=1)  # the periodic relay took it meanwhile
+    OutboxMessage.objects.filter(pk=ids[1]).update(next_attempt_at=timezone.now() + dt.timedelta(minutes=5))
+    before = timezone.now()
+    with django_assert_num_queries(1):
+        assert outbox_messages_claim_new(ids=[ids[3], ids[2], ids[0], ids[1]]) == [ids[2], ids[3]]  # oldest first
+    rows = {m.pk: m for m in OutboxMessage.objects.filter(pk__in=ids)}
+    assert [(rows[pk].state, rows[pk].attempts) for pk in ids] == [("sent", 1), ("pending", 0), ("sent", 1), ("sent", 1)]
+    assert before <= rows[ids[2]].sent_at <= timezone.now()
+    assert outbox_messages_claim_new(ids=ids) == []  # claimed once only
+    assert outbox_messages_claim_new(ids=[]) == []
 
 
 @pytest.mark.parametrize(
@@ -242,7 +257,7 @@ def test_one_pending_message_per_dedupe_key():
 
 def test_a_failed_run_is_superseded_by_the_pending_message_with_its_key():
     pk = outbox_message_enqueue(task=FAIL, args=["recompute"], dedupe_key="shortages:BRKT-1")
-    outbox_messages_claim(ids=[pk], limit=1)
+    outbox_messages_claim_new(ids=[pk])
     newer = outbox_message_enqueue(task=FAIL, args=["recompute"], dedupe_key="shortages:BRKT-1")
     assert newer != pk
 
@@ -260,12 +275,12 @@ def test_done_messages_are_purged_after_the_configured_days(settings, clock):
     settings.OUTBOX_KEEP_DONE_DAYS = 7
     old_done, old_failed, old_pending = (outbox_message_enqueue(task=COUNT, args=[name]) for name in ("a", "b", "c"))
     for pk in (old_done, old_failed):
-        outbox_messages_claim(ids=[pk], limit=1)
+        outbox_messages_claim_new(ids=[pk])
     outbox_message_run(message_id=old_done)
     OutboxMessage.objects.filter(pk=old_failed).update(state="failed")
     clock.move(days=7, seconds=1)
     recent = outbox_message_enqueue(task=COUNT, args=["d"])
-    outbox_messages_claim(ids=[recent], limit=1)
+    outbox_messages_claim_new(ids=[recent])
     outbox_message_run(message_id=recent)
 
     assert outbox_messages_purge() == 1

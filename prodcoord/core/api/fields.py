@@ -19,18 +19,55 @@ class NaturalKeyField(serializers.SlugRelatedField):
         "invalid": "Give the {slug_name} as text.",
     }
 
-    def to_internal_value(self, data):
+    # {key: record} looked up for this field together with others (``prefetch_natural_keys``), or None.
+    prefetched = None
+
+    @staticmethod
+    def key(data):
+        """The key as looked up, or None for a value that is no key at all."""
         if not isinstance(data, str | int) or isinstance(data, bool):
+            return None
+        return str(data).strip()
+
+    def to_internal_value(self, data):
+        value = self.key(data)
+        if value is None:
             self.fail("invalid", slug_name=self.slug_field)
         queryset = self.get_queryset()
-        value = str(data).strip()
+        if self.prefetched is not None and value in self.prefetched:
+            found = self.prefetched[value]
+            if found is not None:
+                return found
         # No record holds a NUL (PostgreSQL refuses to even compare one), so none can match.
-        if "\x00" not in value:
+        elif "\x00" not in value:
             try:
                 return queryset.get(**{self.slug_field: value})
             except queryset.model.DoesNotExist:
                 pass
         self.fail("does_not_exist", model=queryset.model._meta.verbose_name, slug_name=self.slug_field, value=value[:60])
+
+
+def prefetch_natural_keys(fields, data):
+    """Look up in one query the records that several fields name by the same key of the same model (a
+    move's from and to locations), instead of one query per field; each field then takes its record from
+    there (``NaturalKeyField.prefetched``). Only fields whose queryset has no filter of its own share."""
+    groups = {}
+    for name, field in fields.items():
+        if type(field) is not NaturalKeyField or field.read_only or name not in data:
+            continue
+        value = field.key(data[name])
+        queryset = field.get_queryset()
+        if value is None or "\x00" in value or queryset.query.where or queryset.query.select_related:
+            continue
+        groups.setdefault((queryset.model, field.slug_field), []).append((field, value))
+    for (_, slug), members in groups.items():
+        if len(members) < 2:
+            continue
+        values = {value for _, value in members}
+        queryset = members[0][0].get_queryset().filter(**{f"{slug}__in": values})
+        found = dict.fromkeys(values) | {str(getattr(record, slug)): record for record in queryset}
+        for field, _ in members:
+            field.prefetched = found
 
 
 class EnumField(serializers.ChoiceField):
@@ -72,6 +109,7 @@ class StrictInputMixin:
                 raise serializers.ValidationError(
                     {key: [self.unknown_field_messages.get(key, "Unknown field; it cannot be set here.")] for key in unknown}
                 )
+            prefetch_natural_keys(self.fields, data)
         return super().to_internal_value(data)
 
 
