@@ -6,8 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from planning.models import Shortage
+from materials import stock
+from planning.models import ScheduleEntry, Shortage
+from planning.pick_list import next_shifts
 from planning.shortages import shortages_net
+from tests.e2e.test_brief import pdf_pages
+from tests.planning.test_shortages import build_plant, order
 from tests.e2e.test_tablet import TABLET, fits, log_in, plant  # noqa: F401  (plant: the fixture)
 from tests.materials.stock_helpers import plant_locations, receive
 
@@ -58,3 +62,26 @@ def test_staging_clears_the_shortage_badge_and_the_planner_is_notified(page, pla
     shortage = Shortage.objects.get(work_order=held)
     assert shortage.status == "resolved" and shortage.resolution.startswith("Covered")
     assert Decimal("0") <= shortage.available
+
+
+def test_the_pick_list_prints_compactly_from_its_first_page(page, plant, screenshot_dir):  # noqa: F811
+    # Forty lines at one location: more than a page. The location's group starts on the first page
+    # (it is not pushed whole to a page of its own), rows are as tall as their text, the header
+    # row repeats on each page.
+    built = build_plant()
+    stock.stock_move_post(actor=None, kind="receipt", item=built["bolt"], quantity=Decimal("400"), to_location=built["wh"])
+    slot = next_shifts(1)[0]
+    for _ in range(40):
+        wo = order(built, 5, 0)
+        ScheduleEntry.objects.create(
+            date=slot.date, shift=slot.shift, work_center=built["wc"], work_order=wo, planned_quantity=Decimal("5")
+        )
+    log_in(page, "dana")
+    page.goto("/pick-list/?shifts=1")
+    assert page.locator(".pick-group tbody tr").count() == 40
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=False)
+    (screenshot_dir / "pick-list-a4.pdf").write_bytes(pdf)
+    # about twenty rows a page: three pages (a group kept whole went to a fresh page after the heading,
+    # leaving the first page blank: four)
+    assert pdf_pages(pdf) <= 3, f"{pdf_pages(pdf)} pages"

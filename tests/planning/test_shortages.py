@@ -45,6 +45,10 @@ def day(n, hour=8):
 @pytest.fixture
 def plant():
     """BOLT (pieces) in a warehouse; a finished item needing 1 BOLT a unit, made at one work center."""
+    return build_plant()
+
+
+def build_plant():
     wc = WorkCenterFactory()
     bolt = raw_item("BOLT", uom="ea")
     item = make_routed_item(with_bom=False, work_centers=[wc])
