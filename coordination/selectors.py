@@ -6,6 +6,7 @@
 - ``handover_figures``: a shift's own figures for one department, compiled from the schedule,
   the production reports, downtime and holds of its window (``plant.shift_calendar``).
 - ``pending_handover_for``: the banner's one indexed query.
+- ``action_item_source_records``: the hold, downtime event or work order a new item comes from.
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ from plant.models import DowntimeEvent, Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
-from workorders.models import Hold, ProductionReport
+from workorders.models import Hold, ProductionReport, WorkOrder
 
 from .models import ActionItem, HandoverItem, RosterEntry, ShiftHandover
 
@@ -90,6 +91,22 @@ def department_open_items(department):
         .filter(Q(department=department) | Q(department__isnull=True, owner__roster__department=department))
         .order_by("due_date", "pk")
     )
+
+
+def action_item_source_records(*, hold_id=None, downtime_event_id=None, work_order_number=""):
+    """What a new action item is made from, with what its suggested title and description show of
+    it: ``{"hold": …, "downtime_event": …, "work_order": …}``, each only when asked for. One asked
+    for that is not there raises its model's ``DoesNotExist``."""
+    found = {}
+    if hold_id is not None:
+        found["hold"] = Hold.objects.select_related("work_order", "work_center__department").get(pk=hold_id)
+    if downtime_event_id is not None:
+        found["downtime_event"] = DowntimeEvent.objects.select_related("work_center__department", "reason").get(
+            pk=downtime_event_id
+        )
+    if work_order_number:
+        found["work_order"] = WorkOrder.objects.select_related("current_work_center__department").get(number=work_order_number)
+    return found
 
 
 def owner_choices():

@@ -30,6 +30,11 @@ def location_list():
     return Location.objects.select_related("work_center").order_by("code")
 
 
+def active_locations():
+    """The locations in use, by code: where stock can be moved from and to."""
+    return Location.objects.filter(is_active=True).order_by("code")
+
+
 def lot_list():
     return Lot.objects.select_related("item").order_by("item__sku", "code")
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from materials.models import Location, StockBalance
-from materials.selectors import usable_balance_q
+from materials.selectors import active_locations, usable_balance_q
 from plant.models import Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.plant_time import to_plant
@@ -95,7 +95,7 @@ def pick_list(*, shifts, now=None):
     context["orders"] = len(order)
     if not needs:
         return context
-    locations = list(Location.objects.filter(is_active=True).order_by("code"))
+    locations = list(active_locations())
     line_side = {loc.work_center_id: loc for loc in locations if loc.kind == Location.Kind.LINE_SIDE and loc.work_center_id}
     staging = next((loc for loc in locations if loc.kind == Location.Kind.STAGING), None)
     today = to_plant(now or timezone.now()).date()

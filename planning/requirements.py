@@ -125,7 +125,8 @@ def work_order_materials(work_order):
 
 
 def item_requirements(item, *, statuses=("draft", "released", "in_progress")):
-    """The open work orders that need ``item`` and how much, for the item page (three queries)."""
+    """The open work orders that need ``item`` and how much, for the item page (three queries; one
+    when no open order needs it)."""
     orders = (
         WorkOrder.objects.filter(status__in=statuses, bom__lines__component=item)
         .select_related("item")

@@ -123,7 +123,7 @@ def _context(request, *, slot, department, shifts, bound=None):
         "behind_count": sum(1 for row in rows if row.behind),
         "down_count": sum(1 for row in rows if row.open_downtime is not None),
         "department": department,
-        "departments": plant_selectors.department_list().filter(is_active=True),
+        "departments": plant_selectors.active_departments(),
         "shifts": shifts,
         "previous": previous,
         "next": following,

@@ -14,7 +14,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from plant.models import Department
+from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
@@ -86,7 +86,7 @@ def _rows(shortage_page, user, forms_by_pk=None):
 @login_required
 def shortages_board(request):
     """Shortages by need date, filtered by department, item, work order, status and horizon."""
-    departments = list(Department.objects.filter(is_active=True).order_by("code"))
+    departments = list(plant_selectors.active_departments())
     form = ShortageFilterForm(request.GET or None, departments=departments)
     params = form.filter_params() if form.is_bound and form.is_valid() else QueryDict("unresolved=true")
     if form.is_bound and not form.is_valid():

@@ -652,7 +652,7 @@ def shortages_net_marked(*, now=None):
 
 def item_projection(item, *, today=None):
     """``[(date, projected balance)]`` of one item: today's usable on-hand, then the balance after
-    each date's supply and demand as netting sees them (six small queries)."""
+    each date's supply and demand as netting sees them (five small queries)."""
     today = today or plant_today()
     nettings, _ = netting_inputs([item.pk], today=today)
     return nettings[item.pk].projection(today)

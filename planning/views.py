@@ -66,7 +66,7 @@ def materials_context(work_order, *, user, form=None):
     """What the work order's materials section shows (also for its template tag)."""
     materials = work_order_materials(work_order)
     can_move = user.has_perm(MOVE_PERMISSION) and work_order.status in ("released", "in_progress", "completed")
-    locations = list(Location.objects.filter(is_active=True).order_by("code")) if can_move and materials.requirements else []
+    locations = list(stock_selectors.active_locations()) if can_move and materials.requirements else []
     if can_move and materials.requirements and form is None:
         first = next((r for r in materials.requirements if r.to_stage > 0), materials.requirements[0])
         staging = next((loc for loc in locations if loc.kind in Location.STAGED_KINDS), None)
@@ -96,7 +96,7 @@ def work_order_material_move(request, number):
         raise Http404
     work_order = get_object_or_404(WorkOrder.objects.select_related("item", "bom"), number__iexact=number)
     materials = work_order_materials(work_order)
-    locations = list(Location.objects.filter(is_active=True).order_by("code"))
+    locations = list(stock_selectors.active_locations())
     form = MaterialMoveForm(request.POST, requirements=materials.requirements, locations=locations)
     status = 400
     if form.is_valid():

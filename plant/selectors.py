@@ -9,6 +9,11 @@ def department_list():
     return Department.objects.order_by("code")
 
 
+def active_departments():
+    """The departments in use, by code, for pickers."""
+    return department_list().filter(is_active=True)
+
+
 def work_center_list():
     return WorkCenter.objects.select_related("department").order_by("code")
 

@@ -70,7 +70,7 @@ def _page(request, *, department, bound=None, status=200):
     )
     down = [wc for wc in work_centers if wc.open_downtime is not None]
     context = {
-        "departments": selectors.department_list().filter(is_active=True),
+        "departments": selectors.active_departments(),
         "department": department,
         "work_centers": work_centers,
         "down_count": len(down),

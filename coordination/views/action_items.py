@@ -3,7 +3,7 @@ shortage or a brief line — inline (htmx) on the page that shows it, or as a pa
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,11 +11,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from plant.models import Department, DowntimeEvent
+from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
-from workorders.models import Hold, WorkOrder
 
 from .. import selectors, services
 from ..forms import ActionItemCloseForm, ActionItemForm
@@ -98,21 +97,20 @@ def _source_of(request):
     """What the new item comes from, read from the query (GET) or the hidden fields (POST): the records
     it links and the defaults they give (title, department)."""
     data = request.POST if request.method == "POST" else request.GET
-    found = {"source": data.get("source") if data.get("source") in ActionItem.Source.values else ""}
-    hold_id, downtime_id = _int(data.get("hold")), _int(data.get("downtime_event") or data.get("downtime"))
-    if hold_id is not None:
-        found["hold"] = get_object_or_404(Hold.objects.select_related("work_order", "work_center__department"), pk=hold_id)
-        found["source"] = found["source"] or ActionItem.Source.HOLD
-    if downtime_id is not None:
-        found["downtime_event"] = get_object_or_404(
-            DowntimeEvent.objects.select_related("work_center__department", "reason"), pk=downtime_id
-        )
-        found["source"] = found["source"] or ActionItem.Source.DOWNTIME
     number = (data.get("work_order") or "").strip()
-    if number and "\x00" not in number:
-        found["work_order"] = get_object_or_404(
-            WorkOrder.objects.select_related("current_work_center__department"), number=number
+    try:
+        records = selectors.action_item_source_records(
+            hold_id=_int(data.get("hold")),
+            downtime_event_id=_int(data.get("downtime_event") or data.get("downtime")),
+            work_order_number=number if "\x00" not in number else "",
         )
+    except ObjectDoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+    found = {"source": data.get("source") if data.get("source") in ActionItem.Source.values else "", **records}
+    if "hold" in records:
+        found["source"] = found["source"] or ActionItem.Source.HOLD
+    if "downtime_event" in records:
+        found["source"] = found["source"] or ActionItem.Source.DOWNTIME
     reference = (data.get("source_reference") or data.get("ref") or "").strip()[:100]
     if reference:
         found["source_reference"] = reference
@@ -147,7 +145,7 @@ def _form(request, *, data=None, initial=None):
         data,
         initial=initial or {},
         owners=selectors.owner_choices(),
-        departments=Department.objects.filter(is_active=True),
+        departments=plant_selectors.active_departments(),
     )
 
 

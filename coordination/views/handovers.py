@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from plant import selectors as plant_selectors
 from plant.models import Department, Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.access import login_required
@@ -60,7 +61,7 @@ def handovers(request):
     context = {
         "page": page,
         "handovers": page.object_list,
-        "departments": Department.objects.filter(is_active=True),
+        "departments": plant_selectors.active_departments(),
         "department": department,
         "status": status,
         "statuses": ShiftHandover.Status.choices,

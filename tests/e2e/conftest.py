@@ -18,6 +18,7 @@ import shutil
 
 import pytest
 
+from tests.e2e.layout import LANDSCAPE
 from tests.service_guard import require
 
 CHROMIUM_ARGS = [
@@ -65,7 +66,7 @@ def browser():
 def page(browser, live_server, transactional_db):
     """A browser tab on the live server. Whatever the test does, a Content-Security-Policy
     violation on any page it opened fails it (the browser logs each one to the console)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
+    context = browser.new_context(viewport=LANDSCAPE, base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()
     violations = []

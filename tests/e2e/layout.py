@@ -1,4 +1,22 @@
-"""Checks on how a page is laid out in the browser."""
+"""The browser tests' shared pieces: the viewports a page is checked at, logging in, and the
+check that nothing is drawn wider than the viewport."""
+
+# The floor tablet upright and on its side (the desk browser is the landscape size too).
+PORTRAIT = {"width": 800, "height": 1280}
+LANDSCAPE = {"width": 1280, "height": 800}
+
+# Every test user's password (tests.factories.UserFactory).
+PASSWORD = "pass-word-123"
+
+
+def log_in(page, username, password=PASSWORD):
+    """Log in through the login form and wait for the page it leads to."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
 
 # Every element the browser draws, against the viewport: its right edge (a skip link parked off
 # the left edge until focused is no overflow), and whether the page scrolls sideways. Content of

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from prodcoord.core.plant_time import plant_today
+from tests.e2e.layout import PORTRAIT, log_in
 from tests.factories import DepartmentFactory, UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 
@@ -40,18 +41,10 @@ def plant(transactional_db, settings):
     return orders
 
 
-def log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
 @pytest.fixture
 def second_page(browser, live_server):
     """Another person's browser, at the same time (its own cookies)."""
-    context = browser.new_context(viewport={"width": 800, "height": 1280}, base_url=live_server.url)
+    context = browser.new_context(viewport=PORTRAIT, base_url=live_server.url)
     context.set_default_timeout(10_000)
     other = context.new_page()
     violations = []

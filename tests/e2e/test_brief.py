@@ -12,6 +12,7 @@ from plant import services as plant_services
 from plant.models import DowntimeReason
 from prodcoord.core.plant_time import plant_datetime, plant_today
 from reports import services
+from tests.e2e.layout import PORTRAIT, assert_nothing_wider_than_the_viewport, log_in
 from tests.factories import (
     DepartmentFactory,
     UserFactory,
@@ -22,8 +23,6 @@ from tests.factories import (
     standard_shifts,
 )
 from workorders import services as wo_services
-
-from .layout import assert_nothing_wider_than_the_viewport
 
 pytestmark = pytest.mark.e2e
 
@@ -119,16 +118,8 @@ def busy_brief(transactional_db):
     return services.morning_brief_generate(date=M)
 
 
-def log_in(page, username="sam"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
 def test_a_supervisor_reads_the_brief_and_prints_it_on_one_or_two_pages(page, busy_brief, screenshot_dir):
-    log_in(page)
+    log_in(page, "sam")
     page.click("nav.site-nav >> text=Morning brief")
     page.wait_for_url("**/brief/")
     assert page.locator("h1").inner_text().startswith("Morning brief")
@@ -143,7 +134,7 @@ def test_a_supervisor_reads_the_brief_and_prints_it_on_one_or_two_pages(page, bu
     first_hold = page.locator("#holds tbody tr a").first
     assert re.fullmatch(r"/work-orders/WO-\d+/#holds", first_hold.get_attribute("href"))
 
-    page.set_viewport_size({"width": 800, "height": 1280})
+    page.set_viewport_size(PORTRAIT)
     assert_nothing_wider_than_the_viewport(page, "the brief at 800 px")
 
     page.emulate_media(media="print")

@@ -14,23 +14,12 @@ from coordination.services import action_item_create, roster_entry_set, shift_ha
 from planning.models import ScheduleEntry
 from plant.models import DowntimeEvent, DowntimeReason
 from prodcoord.core.plant_time import plant_datetime, plant_today
-from tests.e2e.layout import assert_nothing_wider_than_the_viewport
+from tests.e2e.layout import LANDSCAPE, PORTRAIT, assert_nothing_wider_than_the_viewport, log_in
 from tests.factories import DepartmentFactory, UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders.models import Hold, ProductionReport
 from workorders.services import hold_place
 
 pytestmark = pytest.mark.e2e
-
-PORTRAIT = {"width": 800, "height": 1280}
-LANDSCAPE = {"width": 1280, "height": 800}
-
-
-def log_in(page, username, password="pass-word-123"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from plant.services import wall_display_create, wall_display_revoke
 from prodcoord.core.badges import operator_badge_set
-from tests.e2e.layout import assert_nothing_wider_than_the_viewport
+from tests.e2e.layout import LANDSCAPE, PORTRAIT, assert_nothing_wider_than_the_viewport
 from tests.factories import (
     DepartmentFactory,
     UserFactory,
@@ -24,8 +24,6 @@ from workorders.models import ProductionReport
 
 pytestmark = pytest.mark.e2e
 
-PORTRAIT = {"width": 800, "height": 1280}
-LANDSCAPE = {"width": 1280, "height": 800}
 TV = {"width": 1920, "height": 1080}
 
 # Every control a finger uses (buttons, fields, the queue's rows): [(what, height), …] under 48 px.

@@ -10,13 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from prodcoord.core.plant_time import plant_today, plant_tz
-from tests.e2e.layout import assert_nothing_wider_than_the_viewport
+from tests.e2e.layout import PORTRAIT, assert_nothing_wider_than_the_viewport, log_in
 from tests.factories import UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 from workorders.models import Hold, ProductionReport, WorkOrder
 
 pytestmark = pytest.mark.e2e
-PORTRAIT = {"width": 800, "height": 1280}
 
 
 @pytest.fixture
@@ -39,14 +38,6 @@ def plant(transactional_db):
         planned_end=dt.datetime.combine(today + dt.timedelta(days=4), dt.time(14), tzinfo=plant_tz()),
     )
     return {"wo": wo, **users}
-
-
-def log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_an_operators_report_after_a_priority_change_goes_through(page, plant):

@@ -6,14 +6,15 @@ from decimal import Decimal
 import pytest
 
 from materials import stock
-from tests.e2e.test_tablet import TABLET, fits, log_in, plant  # noqa: F401  (plant: the fixture)
+from tests.e2e.layout import PORTRAIT, log_in
+from tests.e2e.test_tablet import fits, plant  # noqa: F401  (plant: the fixture)
 from tests.materials.stock_helpers import plant_locations, receive
 
 pytestmark = pytest.mark.e2e
 
 
 def test_item_page_and_materials_section_fit_and_stage(page, plant, screenshot_dir):  # noqa: F811
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     locs = plant_locations()
     held = plant["orders"]["held"]  # released, with no production reports
     component = plant["item"].boms.get().lines.get().component

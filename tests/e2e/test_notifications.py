@@ -8,22 +8,11 @@ import pytest
 
 from prodcoord.notifications.models import NotificationSettings
 from prodcoord.notifications.services import notification_settings_update
-from tests.e2e.layout import assert_nothing_wider_than_the_viewport
+from tests.e2e.layout import LANDSCAPE, PORTRAIT, assert_nothing_wider_than_the_viewport, log_in
 from tests.factories import DepartmentFactory, UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 
 pytestmark = pytest.mark.e2e
-
-PORTRAIT = {"width": 800, "height": 1280}
-LANDSCAPE = {"width": 1280, "height": 800}
-
-
-def log_in(page, username, password="pass-word-123"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

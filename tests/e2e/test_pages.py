@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.e2e.layout import log_in
 from tests.factories import UserFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 
@@ -23,19 +24,13 @@ def plant(transactional_db):
     return {"user": user, "orders": orders, "late": late}
 
 
-def log_in(page, username="dana", password="pass-word-123"):
-    page.goto("/")
-    assert "/accounts/login/" in page.url
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-
-
 def test_log_in_see_open_orders_and_open_one(page, plant, screenshot_dir):
-    log_in(page, password="wrong")
+    page.goto("/")
+    assert "/accounts/login/" in page.url  # an anonymous visitor is sent to the login page
+    log_in(page, "dana", "wrong")
     assert page.locator(".alert--error").is_visible()
 
-    log_in(page)
+    log_in(page, "dana")
     page.wait_for_selector("#work-order-table table")
     rows = page.locator("#work-order-table tbody tr")
     assert rows.count() == 4  # three released + one draft; the closed one is not listed
@@ -59,7 +54,7 @@ def test_log_in_see_open_orders_and_open_one(page, plant, screenshot_dir):
 def test_filter_swaps_the_table_without_reloading(page, plant):
     from playwright.sync_api import expect
 
-    log_in(page)
+    log_in(page, "dana")
     page.wait_for_selector("#work-order-table table")
     page.evaluate("window.__marker = 'same page'")
     page.select_option("#id_on_hold", "true")
@@ -71,7 +66,7 @@ def test_filter_swaps_the_table_without_reloading(page, plant):
 
 
 def test_log_out(page, plant):
-    log_in(page)
+    log_in(page, "dana")
     page.wait_for_selector("#work-order-table")
     page.click("text=Log out")
     page.wait_for_url("**/accounts/login/")
@@ -80,7 +75,7 @@ def test_log_out(page, plant):
 
 
 def test_filter_after_the_session_expired_opens_the_login_page(page, plant):
-    log_in(page)
+    log_in(page, "dana")
     page.wait_for_selector("#work-order-table table")
     page.context.clear_cookies()
     page.select_option("#id_on_hold", "true")

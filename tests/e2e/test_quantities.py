@@ -5,13 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.layout import assert_nothing_wider_than_the_viewport
+from tests.e2e.layout import PORTRAIT, assert_nothing_wider_than_the_viewport, log_in
 from tests.factories import UserFactory, make_work_order, scrap_reason, standard_shifts
 from workorders import services
 from workorders.models import ProductionReport, WorkOrder
 
 pytestmark = pytest.mark.e2e
-PORTRAIT = {"width": 800, "height": 1280}
 
 
 @pytest.fixture
@@ -30,14 +29,6 @@ def floor(transactional_db):
     services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=6, note="bin 2")
     twice = services.operation_report_progress(work_order=wo, actor=None, operation=10, quantity_good=6, note="bin 2")
     return {"wo": WorkOrder.objects.get(pk=wo.pk), "first": first, "twice": twice}
-
-
-def log_in(page, username):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 def test_a_supervisor_reverses_a_report_and_the_totals_and_history_follow(page, floor, screenshot_dir):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 
 from prodcoord.core.sessions import LAST_ACTIVITY
+from tests.e2e.layout import log_in
 from tests.factories import UserFactory, make_work_order, standard_shifts
 
 pytestmark = pytest.mark.e2e
@@ -21,13 +22,6 @@ def plant(transactional_db):
     UserFactory(username="root", is_superuser=True, is_staff=True)
     done = make_work_order(status="in_progress", quantity=Decimal("40"))
     return {"order": done}
-
-
-def log_in(page, username, password="pass-word-123"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
 
 
 def test_the_pages_the_admin_and_the_api_docs_keep_to_the_policy(page, plant):

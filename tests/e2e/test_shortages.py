@@ -10,10 +10,11 @@ from materials import stock
 from planning.models import ScheduleEntry, Shortage
 from planning.pick_list import next_shifts
 from planning.shortages import shortages_net
+from tests.e2e.layout import LANDSCAPE, PORTRAIT, log_in
 from tests.e2e.test_brief import pdf_pages
-from tests.planning.test_shortages import build_plant, order
-from tests.e2e.test_tablet import TABLET, fits, log_in, plant  # noqa: F401  (plant: the fixture)
+from tests.e2e.test_tablet import fits, plant  # noqa: F401  (plant: the fixture)
 from tests.materials.stock_helpers import plant_locations, receive
+from tests.planning.test_shortages import build_plant, order
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +33,14 @@ def test_staging_clears_the_shortage_badge_and_the_planner_is_notified(page, pla
     assert page.locator("text=Shortage escalated").count() >= 1
     page.goto("/shortages/")
     assert page.locator(f"#shortage-{Shortage.objects.get(work_order=held).pk}").count() == 1
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     fits(page, "shortages-board", screenshot_dir)
     page.goto(f"/items/{component.sku}/")
     page.wait_for_selector("#projection-chart")
     fits(page, "item-with-chart", screenshot_dir)
     page.context.clear_cookies()
 
-    page.set_viewport_size({"width": 1280, "height": 800})
+    page.set_viewport_size(LANDSCAPE)
     log_in(page, "dana")  # a coordinator
     page.goto("/")
     row = page.locator(f"tr[data-number='{held.number}']")

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.layout import PORTRAIT, log_in
 from tests.factories import UserFactory, WorkCenterFactory, make_routed_item, make_work_order, standard_shifts
 from workorders import services
 from workorders.models import WorkOrder
 
 pytestmark = pytest.mark.e2e
 
-TABLET = {"width": 800, "height": 1280}
 
 # Every element inside the viewport's width, and no box that scrolls or cuts its content sideways
 # (a table cut off at the tablet's edge is clipped, even if it could be scrolled): [what sticks out, …].
@@ -85,14 +85,6 @@ def plant(transactional_db):
     return {"people": people, "orders": orders, "item": item}
 
 
-def log_in(page, username, password="pass-word-123"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def fits(page, name, screenshot_dir):
     """The page at ``page.url`` fits the tablet; its screenshot is kept as ``name``.png."""
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
@@ -101,7 +93,7 @@ def fits(page, name, screenshot_dir):
 
 
 def test_every_page_fits_a_portrait_tablet(page, plant, screenshot_dir):
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     orders = plant["orders"]
     page.goto("/accounts/login/")
     fits(page, "login", screenshot_dir)
@@ -140,7 +132,7 @@ def test_every_page_fits_a_portrait_tablet(page, plant, screenshot_dir):
 
 def test_the_fit_check_sees_what_sticks_out(page, plant):
     """The check above is not blind: a box wider than the tablet, or a table scrolled sideways, is reported."""
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     page.goto("/accounts/login/")
     page.evaluate("document.querySelector('.login').style.minWidth = '900px'")
     assert "section.login ends at" in " ".join(page.evaluate(OVERFLOW))
@@ -154,7 +146,7 @@ def test_the_fit_check_sees_what_sticks_out(page, plant):
 
 
 def test_a_planner_creates_a_work_order_in_the_browser(page, plant, screenshot_dir):
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     log_in(page, "priya")
     page.click('.site-nav >> summary:has-text("More")')
     page.click(".site-nav >> text=New order")
@@ -187,7 +179,7 @@ def test_a_planner_creates_a_work_order_in_the_browser(page, plant, screenshot_d
 
 
 def test_a_wrong_item_is_said_next_to_it(page, plant):
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     log_in(page, "priya")
     page.goto("/new/")
     page.fill("#id_new_item", "NO-SUCH-PART")
@@ -198,7 +190,7 @@ def test_a_wrong_item_is_said_next_to_it(page, plant):
 
 
 def test_a_person_at_a_station_reports_from_their_work_center(page, plant, screenshot_dir):
-    page.set_viewport_size(TABLET)
+    page.set_viewport_size(PORTRAIT)
     running = plant["orders"]["running"]
     log_in(page, "tomasz")
     page.goto("/my-work-center/")

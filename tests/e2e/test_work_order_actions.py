@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.e2e.layout import log_in
 from tests.factories import UserFactory, make_work_order, scrap_reason, standard_shifts
 from workorders.models import WorkOrder
 
@@ -18,16 +19,8 @@ def job(transactional_db):
     return make_work_order(status="released", quantity=Decimal("40"))
 
 
-def log_in(page, username="dana", password="pass-word-123"):
-    page.goto("/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
 def test_hold_release_and_report_progress_without_leaving_the_page(page, job, screenshot_dir):
-    log_in(page)
+    log_in(page, "dana")
     page.goto(f"/work-orders/{job.number}/")
     page.evaluate("window.__marker = 'same page'")
     assert page.locator(".page-head .badge--hold").count() == 0
@@ -69,7 +62,7 @@ def test_hold_release_and_report_progress_without_leaving_the_page(page, job, sc
 
 
 def test_stale_page_is_refused_with_a_reload_message(page, job):
-    log_in(page)
+    log_in(page, "dana")
     page.goto(f"/work-orders/{job.number}/")
     from workorders import services
 

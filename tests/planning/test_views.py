@@ -9,7 +9,7 @@ from django.urls import reverse
 from materials import stock
 from materials.models import StockMove
 from prodcoord.core.plant_time import plant_today
-from tests.factories import make_routed_item, make_work_order
+from tests.factories import ItemFactory, make_routed_item, make_work_order
 from tests.materials.stock_helpers import plant_locations, receive
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,20 @@ def test_item_page_shows_on_hand_requirements_receipts_and_ledger(client, make_u
     assert response.context["total"] == D("30")
     assert "Expired" in page and "Not usable" in page
     assert client.get(reverse("item-detail", args=["NOPE"])).status_code == 404
+
+
+def test_item_page_of_an_item_no_open_order_needs_or_makes(client, make_user, setup, assert_query_baseline):
+    """A stocked part on no open order's BOM and made by none: its requirements and its projection
+    are read from nothing, and the page says so."""
+    lonely = ItemFactory(sku="SPARE-1", kind="component")
+    receive(lonely, setup["locs"]["wh"], "4")
+    login(client, make_user, "viewer")
+    with assert_query_baseline("page: item no open order needs or makes"):
+        response = client.get(reverse("item-detail", args=[lonely.sku]))
+    assert response.status_code == 200
+    assert response.context["requirements"] == []
+    assert response.context["usable"] == response.context["total"] == D("4")
+    assert setup["wo"].number not in response.content.decode()
 
 
 def test_work_order_page_has_the_materials_section(client, make_user, setup):

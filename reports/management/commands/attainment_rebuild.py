@@ -5,23 +5,17 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from prodcoord.core.management.arguments import date_argument
 from prodcoord.core.plant_time import plant_today
 from reports.services import attainment_snapshots_compute
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 class Command(BaseCommand):
     help = "Recompute attainment snapshots for the shift dates --date-from … --date-to (default: the last 14 days)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date-from", type=_date)
-        parser.add_argument("--date-to", type=_date)
+        parser.add_argument("--date-from", type=date_argument)
+        parser.add_argument("--date-to", type=date_argument)
 
     def handle(self, *args, date_from=None, date_to=None, **options):
         date_to = date_to or plant_today()

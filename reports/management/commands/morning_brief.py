@@ -1,28 +1,20 @@
 """Generate a morning's brief now (and, with --send, e-mail it to its followers if it was not sent yet):
 what the periodic task does at MORNING_BRIEF_HOUR, for a morning of one's choice."""
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from prodcoord.core.management.arguments import date_argument
 from prodcoord.core.plant_time import plant_today
 from reports.models import MorningBrief
 from reports.services import morning_brief_generate, morning_brief_publish
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 class Command(BaseCommand):
     help = "Generate the morning brief of --date (default: today, plant time); --send e-mails it once."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=_date, help="The morning (YYYY-MM-DD); it covers the day before.")
+        parser.add_argument("--date", type=date_argument, help="The morning (YYYY-MM-DD); it covers the day before.")
         parser.add_argument("--send", action="store_true", help="E-mail it to its followers, unless it was sent.")
 
     def handle(self, *args, date=None, send=False, **options):
