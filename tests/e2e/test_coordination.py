@@ -52,11 +52,13 @@ def plant(transactional_db):
 
 @pytest.fixture
 def night_handover(plant):
-    """Last night's FORM handover, submitted by Nina: a plan, reports after midnight, a breakdown, an
+    """A night's FORM handover, submitted by Nina: a plan, reports after midnight, a breakdown, an
     unclassified stop, a hold placed in the night, and open items — one of them critical and overdue."""
     night, form, order = plant["shifts"]["NIGHT"], plant["form"], plant["order"]
     today = plant_today()
-    d, d1 = today - dt.timedelta(days=1), today
+    # The night before last: over at any time of day this runs (last night is still going on
+    # until 06:00, and its events after now would be in the future).
+    d, d1 = today - dt.timedelta(days=2), today - dt.timedelta(days=1)
     op10, op20 = order.operations.order_by("sequence")
     ScheduleEntry.objects.create(date=d, shift=night, work_center=plant["press"], work_order=order, planned_quantity=Decimal(120))
     ScheduleEntry.objects.create(date=d, shift=night, work_center=plant["press2"], work_order=order, planned_quantity=Decimal(80))
