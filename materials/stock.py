@@ -201,14 +201,15 @@ LOCK_IN_ONE_READ = 500
 
 def _balances_read(keys, *, lock=False):
     found = {}
-    for chunk in chunks(sorted(keys, key=lambda k: (k[0], k[1], k[2] or 0)), LOCK_IN_ONE_READ):
-        condition = Q()
+    for chunk in chunks(sorted(keys, key=lambda k: (k[0], k[2] or 0, k[1])), LOCK_IN_ONE_READ):
+        # One condition per item and lot, with its locations (a transfer: one item, one lot, two places).
+        places = {}
         for item_id, location_id, lot_id in chunk:
-            condition |= (
-                Q(item_id=item_id, location_id=location_id, lot_id=lot_id)
-                if lot_id
-                else Q(item_id=item_id, location_id=location_id, lot__isnull=True)
-            )
+            places.setdefault((item_id, lot_id), []).append(location_id)
+        condition = Q()
+        for (item_id, lot_id), location_ids in places.items():
+            lot = {"lot_id": lot_id} if lot_id else {"lot__isnull": True}
+            condition |= Q(item_id=item_id, location_id__in=location_ids, **lot)
         rows = StockBalance.objects.filter(condition)
         if lock:
             rows = rows.select_for_update().order_by("pk")
