@@ -1,5 +1,6 @@
 """Serializer fields and base classes shared by every app's API."""
 
+import copy
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -21,6 +22,14 @@ class NaturalKeyField(serializers.SlugRelatedField):
 
     # {key: record} looked up for this field together with others (``prefetch_natural_keys``), or None.
     prefetched = None
+
+    def __deepcopy__(self, memo):
+        # Each serializer instance copies its fields; the queryset is shared, not deep-copied (a deep copy
+        # of a query costs more than the lookup it makes): get_queryset() hands out a fresh .all() of it.
+        queryset = self._kwargs.get("queryset")
+        if queryset is not None:
+            memo[id(queryset)] = queryset
+        return super().__deepcopy__(memo)
 
     @staticmethod
     def key(data):
@@ -77,6 +86,14 @@ class EnumField(serializers.ChoiceField):
     def __init__(self, choices, *, enum_name, **kwargs):
         self.enum_name = enum_name
         super().__init__(choices, **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each serializer instance copies its fields. The choices are a model's fixed list: shared by
+        # every copy, not deep-copied; the rest as DRF copies it.
+        kwargs = {
+            key: value if key in ("choices", "validators") else copy.deepcopy(value, memo) for key, value in self._kwargs.items()
+        }
+        return self.__class__(*self._args, **kwargs)
 
 
 class EnumFieldExtension(OpenApiSerializerFieldExtension):
