@@ -105,6 +105,12 @@ def work_centers_with_downtime(*, department=None):
     return result
 
 
+# The events that can change what is down now (``open_downtime_by_work_center``): a page that shows
+# it asks the event log for these to know it is out of date. (Downtime recorded afterwards,
+# ``downtime.recorded``, has ended already.)
+DOWNTIME_NOW_VERBS = ("downtime.started", "downtime.ended", "downtime.updated", "downtime.deleted")
+
+
 def open_downtime_by_work_center():
     """``{work_center_id: event}`` of the downtime going on now, with its work center and reason (one
     query): what the board marks beside each order's current work center."""

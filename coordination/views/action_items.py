@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
@@ -132,7 +133,8 @@ def _describe(source):
     if hold is not None:
         return f"{hold.get_kind_display()} hold on {hold.work_order.number}: {hold.reason[:120]}"
     if downtime is not None:
-        return f"{downtime.work_center.code} down ({downtime.reason.name}) from {downtime.started_at:%a %b %-d %H:%M}"
+        started = timezone.localtime(downtime.started_at)  # on the plant's clock, as every page shows it
+        return f"{downtime.work_center.code} down ({downtime.reason.name}) from {started:%a %b %-d %H:%M}"
     if wo is not None:
         return f"Work order {wo.number}"
     if source.get("source_reference"):

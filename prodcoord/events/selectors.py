@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from .models import Event, EventScope
 
@@ -28,10 +28,13 @@ def event_last_id():
     return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def work_order_events_exist_after(*, after):
-    """Whether any event about a work order was recorded after event ``after``: one query on the
-    primary key, ``LIMIT 1``."""
-    return Event.objects.filter(pk__gt=after, work_order__isnull=False).exists()
+def work_order_events_exist_after(*, after, verbs=()):
+    """Whether any event about a work order (or, whatever it is about, of one of ``verbs``) was
+    recorded after event ``after``: one query on the primary key, ``LIMIT 1``."""
+    concerns = Q(work_order__isnull=False)
+    if verbs:
+        concerns |= Q(verb__in=verbs)
+    return Event.objects.filter(concerns, pk__gt=after).exists()
 
 
 def work_orders_changed_after(*, after, limit=5000):

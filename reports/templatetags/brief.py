@@ -87,7 +87,8 @@ def hm(value):
 @register.inclusion_tag("reports/partials/_brief_action.html", takes_context=True)
 def brief_action(context, section, key, what="", title="", hold=None, downtime=None, work_order=None):
     """Meeting mode: the "+ Action" link on a line of the brief, for those who give action items. It
-    opens coordination's form inline (htmx) in the section's slot (``#ai-<section>``), the item linked
+    opens coordination's form inline (htmx) in the section's slot (``#ai-<section>``), scrolled into view
+    with the section's heading however far down the line was, the item linked
     to the line's hold, downtime or work order and to the line itself (``brief:<date>:<section>:<key>``),
     so the next brief shows what became of it. Without script it is a plain link to the form's page."""
     from django.urls import reverse
@@ -106,4 +107,11 @@ def brief_action(context, section, key, what="", title="", hold=None, downtime=N
             params[name] = value
     slot = f"ai-{section}"
     url = f"{reverse('action-item-new')}?{urlencode(params)}"
-    return {"show": True, "url": url, "htmx_url": f"{url}&{urlencode({'slot': slot})}", "slot": slot, "what": what or title}
+    return {
+        "show": True,
+        "url": url,
+        "htmx_url": f"{url}&{urlencode({'slot': slot})}",
+        "slot": slot,
+        "section": section,  # the section's own id: the form opens in view below its heading
+        "what": what or title,
+    }

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from coordination.models import ActionItem, ActionItemDigest
 from coordination.services import (
@@ -306,6 +307,14 @@ def test_one_step_from_downtime(client, make_user, downtime, today):
     )
     assert response.status_code == 302
     assert ActionItem.objects.get().downtime_event == downtime
+
+
+def test_the_form_says_when_the_downtime_started_on_the_plants_clock(client, make_user, downtime):
+    login(client, make_user, "coordinator")
+    page = client.get("/actions/new/", {"downtime": downtime.pk}).content.decode()
+    local = timezone.localtime(downtime.started_at)
+    assert local.utcoffset()  # the plant is not on UTC, so UTC would show another hour
+    assert f"down (Breakdown) from {local:%a %b %-d %H:%M}" in page
 
 
 def test_who_may_not_create_gets_403(client, make_user):

@@ -152,12 +152,15 @@ def test_a_coordinator_gives_an_action_item_from_a_brief_line_without_leaving_th
     UserFactory(username="cora", first_name="Cora", last_name="Lee", role="coordinator")
     log_in(page, "cora")
     page.goto(f"/brief/{M.isoformat()}/")
-    line = page.locator("#holds tbody tr").first
+    line = page.locator("#holds tbody tr").nth(7)  # a line well down the section: its form opens at the top
     number = line.locator("a").first.inner_text()
     line.locator("a.brief-action").click()
     form = page.locator("#ai-holds form")
     form.wait_for()
     assert page.url.endswith(f"/brief/{M.isoformat()}/")  # still on the brief
+    # brought into view, heading and all, however far up the section's slot is from the line
+    top = form.evaluate("e => e.closest('.brief-slot').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"] / 2, top
     assert f"hold on {number}" in form.inner_text()
     form.locator("input[name=title]").fill(f"{number}: get the disposition signed")
     form.locator("button[type=submit]").click()

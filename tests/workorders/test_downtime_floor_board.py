@@ -1,10 +1,12 @@
 """Downtime one tap from floor mode (the current operation's work center) and from the board (the
 work centers down now, and DOWN beside each order's current work center)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from plant.models import DowntimeEvent
 from prodcoord.core.badges import operator_badge_set
@@ -81,3 +83,78 @@ def test_a_coordinator_marks_down_and_running_from_the_board(client, make_user, 
     assert client.post(reverse("downtime-stop", args=[event.pk]), {"next": "/"})["Location"] == "/"
     event.refresh_from_db()
     assert event.ended_at is not None
+
+
+def poll(client, since):
+    return client.get("/", {"since": since}, HTTP_HX_REQUEST="true", HTTP_X_LIVE_POLL="1")
+
+
+def strip_tag(html):
+    """The strip's opening tag: whether it is hidden, and swapped out of band."""
+    start = html.index('<section id="down-strip"')
+    return html[start : html.index(">", start) + 1]
+
+
+def test_the_boards_next_refresh_brings_downtime_started_and_ended_elsewhere(client, make_user, order):
+    from plant.models import DowntimeReason
+    from plant.services import downtime_events_create, downtime_start, downtime_stop
+    from prodcoord.events.selectors import event_last_id
+
+    client.force_login(make_user("coordinator"))
+    assert "All work centers running" in client.get("/").content.decode()
+    since = event_last_id()
+    saw = order.operations.get(sequence=10).work_center
+    # downtime that has ended already changes nothing the board shows: the refresh stays a 204
+    earlier = timezone.now() - dt.timedelta(hours=3)
+    downtime_events_create(
+        actor=None,
+        rows=[
+            {
+                "work_center": saw,
+                "reason": DowntimeReason.objects.get(code="QUALITY"),
+                "started_at": earlier,
+                "ended_at": earlier + dt.timedelta(minutes=20),
+            }
+        ],
+    )
+    assert poll(client, since).status_code == 204
+
+    event = downtime_start(actor=make_user("operator"), work_center=saw, reason=DowntimeReason.objects.get(code="BREAKDOWN"))
+    response = poll(client, since)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert strip_tag(html) == '<section id="down-strip" class="down-strip" aria-label="Work centers down" hx-swap-oob="true">'
+    strip = html[html.index('<section id="down-strip"') :]
+    assert "1 work center" in strip and "SAW-01" in strip and "Running again" in strip
+    # the page's own "mark a work center down" form stays as it is: only an empty stand-in comes
+    assert '<details id="down-strip-start" class="down-strip__start no-print" hx-preserve hidden></details>' in strip
+    assert 'name="next" value="/"' in strip  # back to the board, not to the poll's URL
+    assert "badge--down" in html  # and beside the order at SAW-01
+    assert poll(client, event_last_id()).status_code == 204
+
+    since = event_last_id()
+    downtime_stop(actor=None, downtime_event=event)
+    html = poll(client, since).content.decode()
+    assert "All work centers running" in html and "Running again" not in html
+
+
+def test_a_viewers_board_shows_the_strip_when_a_work_center_goes_down_and_hides_it_after(client, make_user, order):
+    from plant.models import DowntimeReason
+    from plant.services import downtime_start, downtime_stop
+    from prodcoord.events.selectors import event_last_id
+
+    client.force_login(make_user("viewer"))
+    assert strip_tag(client.get("/").content.decode()).endswith(" hidden>")  # nothing down, and no form of theirs
+    since = event_last_id()
+    event = downtime_start(
+        actor=None, work_center=order.operations.get(sequence=10).work_center, reason=DowntimeReason.objects.get(code="QUALITY")
+    )
+    html = poll(client, since).content.decode()
+    assert not strip_tag(html).endswith(" hidden>")
+    assert "SAW-01" in html and "Running again" not in html and "Mark a work center down" not in html
+    since = event_last_id()
+    downtime_stop(actor=None, downtime_event=event)
+    html = poll(client, since).content.decode()
+    assert (
+        strip_tag(html) == '<section id="down-strip" class="down-strip" aria-label="Work centers down" hx-swap-oob="true" hidden>'
+    )

@@ -201,6 +201,10 @@ def board_context(request, *, changed=frozenset(), last_event=None):
     if page.number > 1:
         poll["page"] = page.number
     poll["since"] = event_last_id() if last_event is None else last_event
+    board = reverse("home")  # also when a refused saved view shows the board from its own URL
+    here = query.copy()
+    if page.number > 1:
+        here["page"] = page.number
     return {
         "form": form,
         "page": page,
@@ -210,7 +214,8 @@ def board_context(request, *, changed=frozenset(), last_event=None):
         "groups": groups,
         "query": query.urlencode(),
         "view_query": view_query,
-        "poll_url": f"{request.path}?{poll.urlencode()}",
+        "poll_url": f"{board}?{poll.urlencode()}",
+        "board_url": f"{board}?{here.urlencode()}" if here else board,
         "refresh_seconds": settings.BOARD_REFRESH_SECONDS,
         "changed_count": sum(1 for wo in rows if wo.changed),
         "ordering": ordering,
@@ -225,15 +230,18 @@ def board_context(request, *, changed=frozenset(), last_event=None):
 @require_GET
 def home(request):
     """The board. With ``?since=<event id>`` (the page polling): 204 when no work order changed
-    after that event — one query — else the table, the rows that changed marked."""
+    and no work center went down or came back after that event — one query — else the table, the
+    rows that changed marked, and the work centers down now (out of band: the strip above it)."""
     fragment = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
     since = _since(request)
     if fragment and since is not None:
-        if not work_order_events_exist_after(after=since):
+        if not work_order_events_exist_after(after=since, verbs=plant_selectors.DOWNTIME_NOW_VERBS):
             return HttpResponse(status=NO_CONTENT)
         changed, last = work_orders_changed_after(after=since)
         context = board_context(request, changed=changed, last_event=last)
         context["is_fragment"] = True
+        context["live"] = True
+        context["can_mark_down"] = request.user.has_perm("plant.add_downtimeevent")
         response = render(request, "workorders/partials/_work_order_table.html", context)
     elif fragment:
         context = board_context(request)
@@ -248,6 +256,7 @@ def home(request):
             # The board's "mark a work center down": which one, and why.
             context["downtime_work_centers"] = list(plant_selectors.active_work_center_codes())
             context["downtime_reasons"] = list(plant_selectors.active_downtime_reasons())
+            context["can_mark_down"] = bool(context["downtime_work_centers"])
         response = render(request, "workorders/home.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
