@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 
 from .models import BOM, BOMLine, ExpectedReceipt, Item, Location, Lot, StockBalance, StockMove
 
@@ -48,12 +48,17 @@ def balance_list(*, include_empty=False):
 
 
 def move_list():
-    """Moves, newest first, each with ``reversed_by_pk``: the move that reverses it, if any."""
+    """Moves, newest first, each with ``reversed_by_pk``: the move that reverses it, if any.
+
+    The item and both locations are joined; the lot, work order, expected receipt and mover come
+    by id in a query each (none when no move of the page has one), and the reversal is a subquery
+    per row. Joining all nine tables made PostgreSQL spend 50–90 ms choosing a join order for a
+    page that takes under a millisecond to read."""
+    reversal = StockMove.objects.filter(reverses=OuterRef("pk")).values("pk")[:1]
     return (
-        StockMove.objects.select_related(
-            "item", "lot", "from_location", "to_location", "work_order", "expected_receipt", "moved_by"
-        )
-        .annotate(reversed_by_pk=F("reversed_by__id"))
+        StockMove.objects.select_related("item", "from_location", "to_location")
+        .prefetch_related("lot", "work_order", "expected_receipt", "moved_by")
+        .annotate(reversed_by_pk=Subquery(reversal))
         .order_by("-moved_at", "-pk")
     )
 

@@ -91,6 +91,9 @@ class Shortage(models.Model):
         ]
         indexes = [
             models.Index(fields=["needed_by"], condition=~Q(status="resolved"), name="shortage_unresolved_need_idx"),
+            # The API's list, every status, by need date: read in index order and cut at the page
+            # (without it, all of a plant's shortages were joined and sorted for each page).
+            models.Index(fields=["needed_by"], name="shortage_need_idx"),
             models.Index(fields=["item", "status"], name="shortage_item_status_idx"),
         ]
 

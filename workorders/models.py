@@ -278,6 +278,8 @@ class ProductionReport(models.Model):
         indexes = [
             models.Index(fields=["shift_date", "shift", "work_center"], name="pr_shift_wc_idx"),
             models.Index(fields=["work_order", "work_center", "shift_date"], name="pr_wo_wc_date_idx"),
+            # the API's list, newest first: read in index order and cut at the page
+            models.Index(fields=["reported_at", "id"], name="pr_reported_idx"),
         ]
 
     def __str__(self):

@@ -298,12 +298,15 @@ def work_order_open_counts():
 
 
 def production_report_list():
-    """Production reports, newest first, with what the API and the pages show of them (the
-    order, operation, work center, shift, reporter, scrap reason and the reversal, if any)
-    joined in: one query for a page of them."""
-    return ProductionReport.objects.select_related(
-        "work_order", "operation", "work_center", "shift", "reported_by", "scrap_reason", "reversal"
-    ).order_by("-reported_at", "-id")
+    """Production reports, newest first, with what the API and the pages show of them: the order,
+    operation and work center joined in; the shift, reporter, scrap reason and the reversal, if any,
+    by id in a query each (none when no report of the page has one). Joining all eight tables made
+    PostgreSQL spend 20–60 ms choosing a join order for a page it reads in under a millisecond."""
+    return (
+        ProductionReport.objects.select_related("work_order", "operation", "work_center")
+        .prefetch_related("shift", "reported_by", "scrap_reason", "reversal")
+        .order_by("-reported_at", "-id")
+    )
 
 
 def work_order_reports(*, work_order, limit):
