@@ -338,7 +338,11 @@ class Hold(TimeStampedModel):
                 name="%(app_label)s_%(class)s_disposition_quality_released",
             ),
         ]
-        indexes = [models.Index(fields=["work_order", "released_at"], name="hold_wo_active_idx")]
+        indexes = [
+            models.Index(fields=["work_order", "released_at"], name="hold_wo_active_idx"),
+            # the API's list, newest first: read in index order and cut at the page
+            models.Index(fields=["placed_at", "id"], name="hold_placed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} hold on {self.work_order}"
