@@ -4,6 +4,7 @@ broker is back — through PostgreSQL, Redis and a real Celery worker."""
 import datetime as dt
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -142,40 +143,16 @@ def test_two_relays_at_once_never_hand_over_the_same_message():
     assert OutboxMessage.objects.filter(state="sent").count() == len(a + b)
 
 
-def test_a_message_being_run_is_neither_run_again_nor_handed_over_again(settings):
-    [pk] = waiting_messages(1)
-    OutboxMessage.objects.filter(pk=pk).update(state="sent", sent_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))  # lease over
-    running, finish = threading.Event(), threading.Event()
+@contextmanager
+def row_locked_elsewhere(pk):
+    """Another connection holds message ``pk``'s row lock (a worker running it, a relay claiming it)
+    for the duration of the block."""
+    holding, finish = threading.Event(), threading.Event()
 
-    def run_slowly():  # a worker in the middle of running it: the row is locked
+    def hold():
         try:
             with transaction.atomic():
                 OutboxMessage.objects.select_for_update().get(pk=pk)
-                running.set()
-                finish.wait(timeout=20)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run_slowly)
-    worker.start()
-    try:
-        assert running.wait(timeout=10)
-        assert outbox_message_run(message_id=pk) == "busy"  # a second delivery does not wait, nor run it
-        assert outbox_messages_claim(limit=10) == []  # nor does the periodic relay take it, lease or not
-    finally:
-        finish.set()
-        worker.join(timeout=30)
-    assert outbox_messages_claim(limit=10) == [pk]
-
-
-def test_the_claim_after_a_commit_skips_a_message_another_process_holds_without_waiting():
-    first, second = waiting_messages(2)
-    holding, finish = threading.Event(), threading.Event()
-
-    def hold():  # the periodic relay in the middle of claiming the first one: its row is locked
-        try:
-            with transaction.atomic():
-                OutboxMessage.objects.select_for_update().get(pk=first)
                 holding.set()
                 finish.wait(timeout=20)
         finally:
@@ -185,9 +162,23 @@ def test_the_claim_after_a_commit_skips_a_message_another_process_holds_without_
     other.start()
     try:
         assert holding.wait(timeout=10)
-        with deadline(5, "the claim after the commit"):
-            assert outbox_messages_claim_new(ids=[first, second]) == [second]
+        yield
     finally:
         finish.set()
         other.join(timeout=30)
+
+
+def test_a_message_being_run_is_neither_run_again_nor_handed_over_again(settings):
+    [pk] = waiting_messages(1)
+    OutboxMessage.objects.filter(pk=pk).update(state="sent", sent_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))  # lease over
+    with row_locked_elsewhere(pk):  # a worker in the middle of running it
+        assert outbox_message_run(message_id=pk) == "busy"  # a second delivery does not wait, nor run it
+        assert outbox_messages_claim(limit=10) == []  # nor does the periodic relay take it, lease or not
+    assert outbox_messages_claim(limit=10) == [pk]
+
+
+def test_the_claim_after_a_commit_skips_a_message_another_process_holds_without_waiting():
+    first, second = waiting_messages(2)
+    with row_locked_elsewhere(first), deadline(5, "the claim after the commit"):  # the periodic relay claiming it
+        assert outbox_messages_claim_new(ids=[first, second]) == [second]
     assert dict(OutboxMessage.objects.values_list("pk", "state")) == {first: "pending", second: "sent"}
