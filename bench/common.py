@@ -170,6 +170,22 @@ def machine_load():
     return round(os.getloadavg()[0], 2)
 
 
+def cpu_yardstick():
+    """Milliseconds of CPU a fixed piece of pure Python takes here (median of 5): the same code measures
+    differently from one day to the next on shared cores, and this says how fast the machine was."""
+    import statistics
+
+    runs = []
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for i in range(300_000):
+            total += (i * i) % 7
+        str(sorted(str(i) for i in range(20_000)))
+        runs.append((time.process_time() - started) * 1000)
+    return round(statistics.median(runs), 1)
+
+
 def write_table(lines, *, marker):
     """Put ``lines`` (a Markdown table) into docs/PERFORMANCE.md between ``<!-- marker:start -->`` and
     ``<!-- marker:end -->`` (appended at the end the first time), and print them."""

@@ -16,7 +16,9 @@ with the local settings (DEBUG off):
 
 and through gunicorn with the production settings (2 workers, a Redis broker so the follow-up work is
 handed over and not run in the request): ``POST /api/v1/stock-moves/`` transfers of one unit back and
-forth, p50 / p95 of 60 after 10 warm-up requests. Figures go to docs/PERFORMANCE.md.
+forth, p50 / p95 of 60 after 10 warm-up requests, beside a read of the item (``GET
+/api/v1/items/<sku>/``, p50 of 60): the floor under any request on the machine that day. A CPU
+yardstick (``common.cpu_yardstick``) says how fast the machine was. Figures go to docs/PERFORMANCE.md.
 """
 
 import argparse
@@ -29,7 +31,20 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import DB_PREFIX, PG, PYTHON, RESULTS, ROOT, gunicorn, machine_load, manage_env, pct, run, write_table  # noqa: E402
+from common import (  # noqa: E402
+    DB_PREFIX,
+    PG,
+    PYTHON,
+    RESULTS,
+    ROOT,
+    cpu_yardstick,
+    gunicorn,
+    machine_load,
+    manage_env,
+    pct,
+    run,
+    write_table,
+)
 
 BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/1")
 
@@ -169,10 +184,19 @@ def api_moves(url):
         "print(json.dumps({'token': token.key, 'item': b.item.sku, 'wh': b.location.code, 'lot': lot}))\n"
     )
     info = json.loads(run([PYTHON, "-c", script], env).stdout.strip().splitlines()[-1])
-    timings = []
+    timings, reads = [], []
     with gunicorn(url, workers=2, env={"CELERY_BROKER_URL": BROKER}) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         headers = {"Authorization": f"Token {info['token']}", "Content-Type": "application/json", "Connection": "keep-alive"}
+        # The floor under any API request on this machine that day: the move's item, read.
+        for n in range(70):
+            started = time.perf_counter()
+            conn.request("GET", f"/api/v1/items/{info['item']}/", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            if n >= 10:
+                reads.append((time.perf_counter() - started) * 1000)
         for n in range(70):
             there = n % 2 == 0
             body = {
@@ -193,7 +217,11 @@ def api_moves(url):
             if n >= 10:
                 timings.append(elapsed)
         conn.close()
-    return {"API stock move p50 (ms)": round(pct(timings, 50), 1), "API stock move p95 (ms)": round(pct(timings, 95), 1)}
+    return {
+        "API stock move p50 (ms)": round(pct(timings, 50), 1),
+        "API stock move p95 (ms)": round(pct(timings, 95), 1),
+        "API item read p50 (ms), for comparison": round(pct(reads, 50), 1),
+    }
 
 
 def main():
@@ -212,7 +240,8 @@ def main():
     load_after = machine_load()
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, 1-minute load average "
-        f"{load_before} before and {load_after} after (2 cores shared with other work); item {figures.pop('_item')}.",
+        f"{load_before} before and {load_after} after (2 cores shared with other work), CPU yardstick "
+        f"{cpu_yardstick()} ms (`bench/common.py`: lower is a faster machine); item {figures.pop('_item')}.",
         "",
         "| figure | value |",
         "|---|---|",

@@ -358,17 +358,24 @@ def shortages_net(*, item_ids=None, now=None, today=None):
     skus = dict(Item.objects.filter(pk__in={key[1] for key in candidates}).values_list("pk", "sku")) if candidates else {}
     horizon = escalation_horizon_end(today) if settings.SHORTAGE_ESCALATION_HORIZON_DAYS >= 0 else None
     new, figures, due = [], {}, set()
+    # One stand-in per item and per order (what a new shortage's events and text read of them), shared by
+    # its shortages: a plant's first run raises tens of thousands.
+    item_stubs, order_stubs = {}, {}
     for key, (required, available, shortfall, needed_by) in found.items():
         row = stored.get(key)
         if row is None:
             if key in settled and shortfall <= settled[key]:
                 continue
             work_order_id, item_id = key
-            number, version, _ = orders[work_order_id]
+            if item_id not in item_stubs:
+                item_stubs[item_id] = _stub(Item, pk=item_id, sku=skus[item_id])
+            if work_order_id not in order_stubs:
+                number, version, _ = orders[work_order_id]
+                order_stubs[work_order_id] = _stub(WorkOrder, pk=work_order_id, number=number, version=version)
             new.append(
                 Shortage(
-                    item=_stub(Item, pk=item_id, sku=skus[item_id]),
-                    work_order=_stub(WorkOrder, pk=work_order_id, number=number, version=version),
+                    item=item_stubs[item_id],
+                    work_order=order_stubs[work_order_id],
                     required=required,
                     available=available,
                     shortfall=shortfall,
