@@ -421,6 +421,9 @@ def shortages_net(*, item_ids=None, now=None, today=None):
             shortage.resolved_at = now
             shortage.resolution = _resolution_reason(key, orders, nettings)
             gone.append(shortage)
+    # New shortages due for escalation are written escalated (not inserted, then updated).
+    candidates_due = [*new, *(locked[pk] for pk in sorted(due) if pk in locked and locked[pk].status == S.OPEN)]
+    escalated = _escalate_due(candidates_due, now=now, today=today)
     if new:
         Shortage.objects.bulk_create(new, batch_size=1000)
     columns_update(Shortage, changed, ["required", "available", "shortfall", "needed_by", "updated_at"])
@@ -428,30 +431,30 @@ def shortages_net(*, item_ids=None, now=None, today=None):
     # The rows are the record of what netting raised and resolved (raised_at, resolved_at, resolution):
     # only an escalation, which must reach people, is an event.
     events = EventBatch(actor=None, at=now)
-    candidates_due = [*new, *(locked[pk] for pk in sorted(due) if pk in locked and locked[pk].status == S.OPEN)]
-    escalated = _escalate_due(events, candidates_due, now=now, today=today)
+    if escalated:  # only with a horizon
+        _escalation_events(
+            events, escalated, reason=f"Needed by the end of {horizon:%a %b %-d}, within the escalation horizon."
+        )
     events.save()
     touched = {s.work_order_id for s in new} | {s.work_order_id for s in gone}
     _counts_refresh(None if item_ids is None else touched)
-    return {"raised": len(new), "updated": len(changed), "resolved": len(gone), "escalated": escalated}
+    return {"raised": len(new), "updated": len(changed), "resolved": len(gone), "escalated": len(escalated)}
 
 
-def _escalate_due(events, shortages, *, now, today):
-    """Escalate the open shortages needed within the horizon that were never escalated (in place).
-    A negative ``SHORTAGE_ESCALATION_HORIZON_DAYS`` turns automatic escalation off."""
+def _escalate_due(shortages, *, now, today):
+    """Escalate the open shortages needed within the horizon that were never escalated (in place; stored
+    ones are written, new ones are still to be inserted); returns them. A negative
+    ``SHORTAGE_ESCALATION_HORIZON_DAYS`` turns automatic escalation off."""
     if settings.SHORTAGE_ESCALATION_HORIZON_DAYS < 0:
-        return 0
+        return []
     horizon = escalation_horizon_end(today)
     due = [s for s in shortages if s.status == S.OPEN and s.escalated_at is None and s.needed_by <= horizon]
-    if not due:
-        return 0
     for shortage in due:
         shortage.status = S.ESCALATED
         shortage.escalated_at = now
         shortage.updated_at = now
     columns_update(Shortage, [s for s in due if s.pk is not None], ["status", "escalated_at", "updated_at"])
-    _escalation_events(events, due, reason=f"Needed by the end of {horizon:%a %b %-d}, within the escalation horizon.")
-    return len(due)
+    return due
 
 
 def _escalation_events(events, shortages, *, reason):
