@@ -1,6 +1,7 @@
 """Two people taking the same stock at the same moment, on PostgreSQL: the balance's row lock
 decides who wins, the loser gets a field error, and the balance never goes below zero."""
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -55,3 +56,41 @@ def test_the_check_constraint_refuses_what_gets_past_the_lock():
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {StockBalance._meta.db_table} SET quantity = quantity - 12 WHERE item_id = %s", [steel.pk])
     assert StockBalance.objects.get(item=steel, location=locs["wh"]).quantity == Decimal("10")
+
+
+def test_twenty_parallel_api_transfers_of_the_last_ten_units_move_exactly_ten(api_as):
+    """Twenty people each move one unit of the last ten at the same moment, through the API: ten are
+    written (201), ten are refused with a field error (400), and the balances are exact."""
+    locs = plant_locations()
+    steel = raw_item()
+    receive(steel, locs["wh"], "10")
+    clients = [api_as("coordinator") for _ in range(20)]
+    body = {"kind": "transfer", "item": steel.sku, "quantity": "1", "from_location": "WH-A", "to_location": "STAGE-1"}
+    barrier = threading.Barrier(len(clients))
+    answers = [None] * len(clients)
+
+    def post(index, client):
+        try:
+            barrier.wait(timeout=10)
+            response = client.post("/api/v1/stock-moves/", body, format="json")
+            answers[index] = (response.status_code, response.json())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            answers[index] = ("raised", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(not t.is_alive() for t in threads), "a request never finished (deadlock?)"
+
+    statuses = sorted((status for status, _ in answers), key=str)
+    assert statuses == [201] * 10 + [400] * 10, answers
+    for status, data in answers:
+        if status == 400:
+            assert set(data) <= {"quantity", "from_location"}, data  # "Only … at WH-A" or "There is no … at WH-A"
+    assert StockBalance.objects.get(item=steel, location=locs["wh"]).quantity == Decimal("0")
+    assert StockBalance.objects.get(item=steel, location=locs["stage"]).quantity == Decimal("10")
+    assert StockMove.objects.filter(kind="transfer", item=steel).count() == 10
