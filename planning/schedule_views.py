@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from plant import selectors as plant_selectors
 from plant.forms import DowntimeStartForm, DowntimeStopForm
 from prodcoord.core.access import login_required
+from prodcoord.core.redirects import safe_next
 from prodcoord.events.models import Event
 from prodcoord.events.selectors import event_last_id
 from workorders.models import Operation
@@ -173,13 +173,6 @@ def schedule(request):
     return render(request, "planning/schedule.html", context)
 
 
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
-
-
 @login_required
 @require_POST
 def schedule_entry_replan(request, pk):
@@ -190,11 +183,11 @@ def schedule_entry_replan(request, pk):
     entry = ScheduleEntry.objects.select_related("shift", "work_center__department", "work_order").filter(pk=pk).first()
     if entry is None:
         messages.error(request, "That schedule entry was removed meanwhile.")
-        return redirect(_back(request, reverse("schedule")))
+        return redirect(safe_next(request, reverse("schedule")))
     shifts = active_shifts()
     routed = Operation.objects.filter(work_order_id=entry.work_order_id).values_list("work_center__code", flat=True)
     form = ScheduleReplanForm(request.POST, entry=entry, shifts=shifts, work_center_codes=list(routed))
-    back = _back(request, _page_url(slot_for(entry.shift, entry.date)))
+    back = safe_next(request, _page_url(slot_for(entry.shift, entry.date)))
     if form.is_valid():
         data = form.cleaned_data
         work_center = plant_selectors.work_center_by_code(data["work_center"])

@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
+from prodcoord.core.redirects import safe_next
 
 from . import selectors, shortages
 from .filters import ShortageFilter
@@ -130,7 +132,7 @@ def shortage_act(request, pk):
             text = f"{shortage.item.sku} for {shortage.work_order.number}: {DONE[action]}."
             if not request.htmx:
                 messages.success(request, text)
-                return redirect(request.POST.get("next") or "shortages")
+                return redirect(safe_next(request, reverse("shortages")))
             fresh = selectors.shortage_list().get(pk=pk)
             return render(
                 request,

@@ -432,9 +432,7 @@ def shortages_net(*, item_ids=None, now=None, today=None):
     # only an escalation, which must reach people, is an event.
     events = EventBatch(actor=None, at=now)
     if escalated:  # only with a horizon
-        _escalation_events(
-            events, escalated, reason=f"Needed by the end of {horizon:%a %b %-d}, within the escalation horizon."
-        )
+        _escalation_events(events, escalated, reason=f"Needed by the end of {horizon:%a %b %-d}, within the escalation horizon.")
     events.save()
     touched = {s.work_order_id for s in new} | {s.work_order_id for s in gone}
     _counts_refresh(None if item_ids is None else touched)

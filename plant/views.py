@@ -9,11 +9,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.redirects import safe_next
 
 from . import selectors, services
 from .forms import DowntimeStartForm, DowntimeStopForm
@@ -32,10 +32,7 @@ def _department(code):
 def _next(request):
     """The page the form came from (``next``: the schedule page, the board, floor mode), when it
     is one of this site's; None for the downtime page itself."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return None
+    return safe_next(request)
 
 
 def _back(department, request=None):

@@ -9,13 +9,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
+from prodcoord.core.redirects import safe_next
 
 from .. import selectors, services
 from ..forms import ActionItemCloseForm, ActionItemForm
@@ -25,13 +26,6 @@ PAGE_SIZE = 50
 ADD = "coordination.add_actionitem"
 MANAGE = "coordination.change_actionitem"
 STATUS_FILTERS = {"open": "Open", "done": "Done", "cancelled": "Cancelled", "all": "All"}
-
-
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 def _int(value):
@@ -159,7 +153,7 @@ def action_item_new(request):
     if not request.user.has_perm(ADD):
         raise PermissionDenied("Your role does not allow creating action items.")
     source = _source_of(request)
-    back = _next_url(request, reverse("action-items"))
+    back = safe_next(request, reverse("action-items"))
     template = "coordination/partials/_actionitem_form.html" if request.htmx else "coordination/actionitem_form.html"
     if request.method == "POST":
         form = _form(request, data=request.POST)
@@ -202,7 +196,7 @@ def action_item_status(request, pk):
     """Done, cancelled or open again, from the list (the owner, or a coordinator or supervisor)."""
     item = get_object_or_404(ActionItem, pk=pk)
     form = ActionItemCloseForm(request.POST)
-    back = _next_url(request, reverse("action-items"))
+    back = safe_next(request, reverse("action-items"))
     if not form.is_valid():
         messages.error(request, "Choose done, cancelled or open.")
         return redirect(back)
@@ -227,7 +221,7 @@ def action_item_edit(request, pk):
     item = get_object_or_404(selectors.action_item_list(), pk=pk)
     if not (request.user.has_perm(MANAGE) or item.owner_id == request.user.pk):
         raise PermissionDenied("Only its owner, a coordinator or a supervisor may change this action item.")
-    back = _next_url(request, reverse("action-items"))
+    back = safe_next(request, reverse("action-items"))
     if request.method == "POST":
         form = _form(request, data=request.POST)
         if form.is_valid():

@@ -75,6 +75,24 @@ def test_acting_from_the_board_with_htmx_and_field_errors(client, make_user, sho
     assert short["soon"].shortage_count == 0
 
 
+@pytest.mark.parametrize(
+    ("sent", "lands_on"),
+    [
+        ("/shortages/?department=WELD", "/shortages/?department=WELD"),  # the filtered board it came from
+        ("https://evil.example/", "/shortages/"),  # never another site
+        ("//evil.example/shortages/", "/shortages/"),
+        ("shortages", "/shortages/"),  # a bare word is no page
+        ("", "/shortages/"),
+    ],
+)
+def test_acting_without_htmx_goes_back_to_the_board_it_came_from(client, make_user, short, sent, lands_on):
+    login(client, make_user, "coordinator")
+    pk = Shortage.objects.get(work_order=short["soon"]).pk
+    response = client.post(f"/shortages/{pk}/act/", {"action": "acknowledge", "note": "On it", "next": sent})
+    assert response.status_code == 302 and response["Location"] == lands_on
+    assert Shortage.objects.get(pk=pk).status == "acknowledged"
+
+
 def test_only_planners_and_coordinators_act(client, make_user, short):
     login(client, make_user, "supervisor")
     pk = Shortage.objects.get(work_order=short["soon"]).pk

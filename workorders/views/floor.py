@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,6 +34,7 @@ from plant.services import user_work_center_set
 from prodcoord.core.api.throttling import client_address
 from prodcoord.core.badges import FLOOR_SESSION, badge_username
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.redirects import safe_next
 
 from .. import selectors, services
 from ..forms import BadgeSignInForm, FloorHoldForm, FloorPickForm, FloorProgressForm
@@ -66,12 +67,6 @@ def floor_login_required(view):
 
 def _context(request, **extra):
     return {"idle_seconds": settings.FLOOR_IDLE_TIMEOUT_SECONDS if request.session.get(FLOOR_SESSION) else 0, **extra}
-
-
-def _safe_next(request, value):
-    if value and value.startswith("/floor/") and url_has_allowed_host_and_scheme(value, {request.get_host()}):
-        return value
-    return reverse("floor-pick")
 
 
 # --- signing in with a badge and PIN ------------------------------------------------------------
@@ -131,7 +126,7 @@ def floor_sign_in(request):
     login(request, user)
     request.session[FLOOR_SESSION] = True
     messages.success(request, f"Signed in as {user.get_full_name() or user.get_username()}.")
-    return redirect(_safe_next(request, request.POST.get("next")))
+    return redirect(safe_next(request, reverse("floor-pick"), within="/floor/"))
 
 
 @require_POST

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from prodcoord.core.access import login_required
+from prodcoord.core.redirects import safe_next
 
 from .. import selectors, services
 from ..models import Notification
@@ -19,10 +20,7 @@ class InboxForm(forms.Form):
 
 def _back(request):
     """The list the person acted from (only this site's own list URLs are followed)."""
-    target = request.POST.get("next") or ""
-    if target.startswith(reverse("notifications")) and "//" not in target:
-        return target
-    return reverse("notifications")
+    return safe_next(request, reverse("notifications"), within=reverse("notifications"))
 
 
 @login_required
