@@ -12,6 +12,7 @@ VERB_LABELS = {
     "stock.move_reversed": "Stock move reversed",
     "expected_receipt.received": "Expected receipt received",
     "expected_receipt.cancelled": "Expected receipt cancelled",
+    "expected_receipt.receipt_reversed": "Receipt against an expected receipt reversed",
 }
 
 

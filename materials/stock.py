@@ -351,7 +351,8 @@ def _move_related():
 def stock_move_reverse(*, actor, move, reason, at=None):
     """Correct ``move`` with a move of the same kind and quantity the other way, pointing at it.
     A move is reversed at most once and a reversal is not reversed again (409); the stock it
-    takes back must still be there (400). A reversed receipt of an expected receipt reopens it."""
+    takes back must still be there (400). A reversed receipt of an expected receipt takes its quantity
+    back off what was received (``_receipt_take_back``)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the move is reversed."]})
@@ -382,10 +383,24 @@ def stock_move_reverse(*, actor, move, reason, at=None):
         # The stock it would take back has moved on: say so against the quantity.
         raise ValidationError({"quantity": [m for ms in exc.message_dict.values() for m in ms]}) from None
     if receipt is not None:
-        receipt.quantity_received -= original.quantity
-        receipt.status = ExpectedReceipt.Status.OPEN
-        columns_update(ExpectedReceipt, [receipt], ["quantity_received", "status", "updated_at"])
+        _receipt_take_back(actor, receipt, original.quantity, at=at)
     return reversal
+
+
+def _receipt_take_back(actor, receipt, quantity, *, at=None):
+    """A reversed receipt move no longer counts as received: a receipt received in full is open again
+    for what the reversal took back; a cancelled one stays cancelled (the rest is not coming)."""
+    before = (receipt.quantity_received, receipt.status)
+    receipt.quantity_received -= quantity
+    if receipt.status == ExpectedReceipt.Status.RECEIVED:
+        receipt.status = ExpectedReceipt.Status.OPEN
+    changes = {"quantity_received": [before[0], receipt.quantity_received]}
+    if receipt.status != before[1]:
+        changes["status"] = [before[1], receipt.status]
+    events = EventBatch(actor=actor, at=at)
+    events.add(verb="expected_receipt.receipt_reversed", subject=receipt, changes=changes)
+    columns_update(ExpectedReceipt, [receipt], ["quantity_received", "status", "updated_at"])
+    events.save()
 
 
 # --- locations and lots ----------------------------------------------------------------------

@@ -260,6 +260,20 @@ def test_expected_receipt_received_in_parts(locs):
     stock.stock_move_reverse(actor=None, move=move, reason="Rejected at inspection")
     er.refresh_from_db()
     assert (er.status, er.quantity_received) == ("open", D("40"))
+    event = Event.objects.get(verb="expected_receipt.receipt_reversed")
+    assert event.object_id == str(er.pk)
+
+
+def test_reversing_a_receipt_of_a_cancelled_expected_receipt_keeps_it_cancelled(locs):
+    # 100 ordered, 40 came, the rest was cancelled; the 40 are sent back: nothing more is coming.
+    steel = raw_item()
+    er = stock.expected_receipt_create(actor=None, item=steel, quantity=D("100"), due_date=plant_today(), reference="PO-2")
+    move = stock.expected_receipt_receive(actor=None, receipt=er, quantity=D("40"), location=locs["wh"])
+    stock.expected_receipt_cancel(actor=None, receipt=er, reason="Supplier cannot deliver the rest")
+    stock.stock_move_reverse(actor=None, move=move, reason="Wrong grade")
+    er.refresh_from_db()
+    assert (er.status, er.quantity_received, er.quantity_open) == ("cancelled", D("0"), D("0"))
+    assert on_hand(steel, locs["wh"]) == D("0")
 
 
 def test_expected_receipt_into_a_line_side_location_is_a_field_error(locs):
