@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from materials.models import Location, StockBalance
@@ -108,7 +108,8 @@ def pick_list(*, shifts, now=None):
             item_id__in={r.item.pk for _, r in needs},
         )
         .select_related("location", "lot")
-        .order_by("item_id", "lot__expires_on", "location__code", "lot__code", "pk")
+        # The lot that expires first is picked first; stock with no expiry date last (on every database).
+        .order_by("item_id", F("lot__expires_on").asc(nulls_last=True), "location__code", "lot__code", "pk")
     ):
         balances[balance.item_id].append([balance, balance.quantity])
     groups = defaultdict(list)

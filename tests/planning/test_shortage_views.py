@@ -140,6 +140,25 @@ def test_the_pick_list_groups_what_to_pick_by_location(client, make_user, plant,
     assert timezone.now()
 
 
+def test_the_pick_list_picks_the_lot_that_expires_first(plant):  # noqa: F811
+    from materials.models import Lot
+    from planning.pick_list import pick_list
+
+    standard_shifts()
+    bolt = plant["bolt"]
+    soon = Lot.objects.create(item=bolt, code="L-SOON", expires_on=plant_today() + dt.timedelta(days=3))
+    later = Lot.objects.create(item=bolt, code="L-LATER", expires_on=plant_today() + dt.timedelta(days=30))
+    for lot in (None, later, soon):  # stock with no lot first in the ledger, the lot expiring soonest last
+        stock.stock_move_post(actor=None, kind="receipt", item=bolt, quantity=D("6"), to_location=plant["wh"], lot=lot)
+    wo = order(plant, 10, 0)  # needs 10 bolts
+    slot = next_shifts(1)[0]
+    ScheduleEntry.objects.create(
+        date=slot.date, shift=slot.shift, work_center=plant["wc"], work_order=wo, planned_quantity=D("10")
+    )
+    lines = [line for _, group in pick_list(shifts=1)["groups"] for line in group]
+    assert [(line.lot.code if line.lot else None, line.quantity) for line in lines] == [("L-SOON", D("6")), ("L-LATER", D("4"))]
+
+
 def test_an_action_item_in_one_step_from_a_shortage(client, make_user, short):
     """The board offers "Action item" on each unresolved shortage: the item is about the shortage
     (its source and reference) and linked to its work order."""
