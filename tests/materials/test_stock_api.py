@@ -291,3 +291,6 @@ def test_work_order_requirements_endpoint(api_as, locs, assert_query_baseline):
     [line] = response.data["requirements"]
     assert (line["required"], line["staged"], line["issued"]) == ("5.000", "0.000", "0.000")
     assert client.get("/api/v1/work-orders/NOPE/requirements/").status_code == 404
+    # The contract's name for it answers the same.
+    assert client.get(f"/api/v1/work-orders/{wo.number.lower()}/materials/").data == response.data
+    assert client.get("/api/v1/work-orders/NOPE/materials/").status_code == 404
