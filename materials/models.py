@@ -255,7 +255,10 @@ class StockMove(models.Model):
 
     class Meta:
         ordering = ["-moved_at", "-id"]
-        permissions = [("move_stock", "Can move stock (receive, stage, issue, return, scrap, adjust, reverse)")]
+        permissions = [
+            ("move_stock", "Can move stock (receive, stage, issue, return, scrap, adjust, reverse)"),
+            ("issue_stock", "Can issue material from the line to a work order (floor mode)"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="%(app_label)s_%(class)s_quantity_gt_0"),
             models.CheckConstraint(

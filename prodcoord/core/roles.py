@@ -3,8 +3,9 @@
 | role        | sees     | changes                                                                 |
 |-------------|----------|-------------------------------------------------------------------------|
 | viewer      | all      | nothing                                                                 |
-| operator    | floor    | reports progress, stops work with a hold and (with the permission)      |
-|             |          | starts and stops downtime, in floor mode only                           |
+| operator    | floor    | reports progress, stops work with a hold, issues the order's material   |
+|             |          | from the line and (with the permission) starts and stops downtime, in   |
+|             |          | floor mode only                                                         |
 |             | mode     | (badge and PIN on a shared tablet; prodcoord/core/floor_access.py)      |
 | supervisor  | all      | places/releases holds (quality holds too), changes priority, reverses   |
 |             |          | production reports; sets operators' badges and PINs, creates and        |
@@ -17,7 +18,8 @@
 | planner     | all      | master data (items, BOMs, routings, work centers, shifts, scrap and     |
 |             |          | downtime reasons, locations, lots), creates and edits work orders and the        |
 |             |          | schedule, releases/cancels (not start, complete, close: those are floor |
-|             |          | moves), priority, plan, expected receipts (not receiving them);         |
+|             |          | moves), priority, plan, expected receipts; moves stock and receives     |
+|             |          | expected receipts (scripts feeding the ledger from the ERP or a WMS);   |
 |             |          | acknowledges, escalates and resolves shortages (coordinators too);      |
 |             |          | regenerates the morning brief                                           |
 | quality     | all      | places and releases quality holds (with their disposition)              |
@@ -29,7 +31,7 @@
 | materials_  | all      | moves stock (receive, stage, issue, return, transfer, scrap, adjust,    |
 | handler     |          | reverse), receives expected receipts, creates lots                      |
 
-Coordinators move stock and receive expected receipts too.
+Coordinators and planners move stock and receive expected receipts too.
 
 Who may place and release each kind of hold is one map, ``workorders/permissions.py``
 (``HOLD_PLACE_PERMISSIONS``, ``HOLD_RELEASE_PERMISSIONS``).
@@ -90,7 +92,7 @@ HANDOVERS = [
 
 ROLE_PERMISSIONS = {
     "viewer": [],
-    "operator": [f"{WO}.report_progress", f"{WO}.place_hold", *DOWNTIME],
+    "operator": [f"{WO}.report_progress", f"{WO}.place_hold", *DOWNTIME, "materials.issue_stock"],
     "supervisor": [
         f"{WO}.place_hold",
         f"{WO}.release_hold",
@@ -138,6 +140,7 @@ ROLE_PERMISSIONS = {
         "materials.add_expectedreceipt",
         "materials.change_expectedreceipt",
         "materials.delete_expectedreceipt",
+        *STOCK,
         *ACTION_ITEMS_ADD,
         "planning.act_on_shortage",
         "reports.generate_morningbrief",

@@ -21,7 +21,7 @@ NAVIGATION = {
     "viewer": (DAY, [*LISTS, *DONE]),
     "supervisor": (WITH_SHORTAGES, [*LISTS, *DONE]),
     "coordinator": (WITH_SHORTAGES, [*LISTS, "Floor mode", *DONE, "Pick list", "New order"]),
-    "planner": (WITH_SHORTAGES, [*LISTS, *DONE, "New order", "API docs"]),
+    "planner": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list", "New order", "API docs"]),
     "quality": (DAY, [*LISTS, *DONE]),
     "materials_handler": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list"]),
 }

@@ -37,8 +37,9 @@ def test_documented_table():
     downtime = {"plant.add_downtimeevent", "plant.change_downtimeevent"}
     # coordinators and supervisors give, change and close anyone's action items
     action_items = {"coordination.add_actionitem", "coordination.change_actionitem", "coordination.delete_actionitem"}
-    # operators report and stop work (a hold) in floor mode, and reach nothing else
-    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold", *downtime}
+    # operators report, stop work (a hold) and issue the order's material from the line in floor mode,
+    # and reach nothing else
+    assert set(ROLE_PERMISSIONS["operator"]) == {f"{wo}.report_progress", f"{wo}.place_hold", *downtime, "materials.issue_stock"}
     assert set(ROLE_PERMISSIONS["supervisor"]) == {
         f"{wo}.place_hold",
         f"{wo}.release_hold",
@@ -112,6 +113,8 @@ def test_documented_table():
         f"{wo}.delete_scrapreason",
         "materials.add_location",
         "materials.add_expectedreceipt",
+        "materials.move_stock",  # scripts feed the ledger (receipts from the ERP, moves from a WMS)
+        "materials.receive_expectedreceipt",
         "plant.add_downtimereason",
         "plant.change_downtimereason",
         "planning.change_scheduleentry",  # only planners move the plan attainment is measured against
@@ -129,8 +132,6 @@ def test_documented_table():
         f"{wo}.reverse_productionreport",
         f"{wo}.place_hold",
         f"{wo}.release_hold",
-        "materials.move_stock",
-        "materials.receive_expectedreceipt",
     }
 
 

@@ -13,8 +13,8 @@ from tests.materials.stock_helpers import plant_locations, raw_item, receive
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-MOVERS = ["coordinator", "materials_handler"]
-NOT_MOVERS = ["viewer", "operator", "supervisor", "planner"]
+MOVERS = ["coordinator", "materials_handler", "planner"]
+NOT_MOVERS = ["viewer", "operator", "supervisor", "quality"]
 
 
 @pytest.fixture
@@ -246,12 +246,11 @@ def test_planner_creates_expected_receipt_and_a_handler_receives_part(api_as, lo
     assert rest.data["status"] == "received"
     closed = handler.post(f"/api/v1/expected-receipts/{pk}/receive/", {"quantity": "1", "location": "WH-A"}, format="json")
     assert closed.status_code == 409
-    assert (
-        api_as("planner")
-        .post(f"/api/v1/expected-receipts/{pk}/receive/", {"quantity": "1", "location": "WH-A"}, format="json")
-        .status_code
-        == 403
-    )
+    for role in ("viewer", "operator", "supervisor", "quality"):
+        refused = api_as(role).post(
+            f"/api/v1/expected-receipts/{pk}/receive/", {"quantity": "1", "location": "WH-A"}, format="json"
+        )
+        assert refused.status_code == 403, role
 
 
 def test_expected_receipts_filters_and_query_count(api_as, locs, steel, assert_query_baseline):

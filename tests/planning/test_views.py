@@ -102,7 +102,7 @@ def test_refused_move_shows_the_field_error_and_writes_nothing(client, make_user
     assert not StockMove.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["viewer", "operator", "supervisor", "planner"])
+@pytest.mark.parametrize("role", ["viewer", "operator", "supervisor", "quality"])
 def test_other_roles_cannot_move_from_the_page(client, make_user, setup, role):
     login(client, make_user, role)
     response = client.post(reverse("work-order-material-move", args=[setup["wo"].number]), {"kind": "stage"})

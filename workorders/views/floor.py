@@ -50,6 +50,9 @@ REPORT = "workorders.report_progress"
 HOLD = "workorders.place_hold"
 DOWNTIME_START = "plant.add_downtimeevent"
 DOWNTIME_STOP = "plant.change_downtimeevent"
+# Issuing material from the line (the page is planning's: floor/<number>/material/).
+ISSUE_PERMISSIONS = ("materials.issue_stock", "materials.move_stock")
+ISSUE_STATUSES = ("released", "in_progress")
 
 
 def floor_login_required(view):
@@ -65,7 +68,7 @@ def floor_login_required(view):
     return wrapped
 
 
-def _context(request, **extra):
+def floor_context(request, **extra):
     return {"idle_seconds": settings.FLOOR_IDLE_TIMEOUT_SECONDS if request.session.get(FLOOR_SESSION) else 0, **extra}
 
 
@@ -95,7 +98,7 @@ def _sign_in_page(request, form, *, status=200):
     return render(
         request,
         "floor/sign_in.html",
-        _context(request, form=form, next=request.POST.get("next") or request.GET.get("next", "")),
+        floor_context(request, form=form, next=request.POST.get("next") or request.GET.get("next", "")),
         status=status,
     )
 
@@ -168,7 +171,7 @@ def floor_pick(request):
 def _pick_page(request, *, form=None, choice=None, status=200):
     work_center = user_work_center(user=request.user)
     queue, more = _queue(work_center)
-    context = _context(
+    context = floor_context(
         request,
         form=form or FloorPickForm(),
         choice=choice
@@ -219,7 +222,7 @@ def _order_page(request, work_order, *, progress=None, hold=None, status=200):
     if op is not None:
         left = services.progress_left(work_order=work_order, operations=list(work_order.operations.all()), op=op)
     downtime = _downtime(request, op)
-    context = _context(
+    context = floor_context(
         request,
         wo=work_order,
         op=op,
@@ -227,6 +230,10 @@ def _order_page(request, work_order, *, progress=None, hold=None, status=200):
         active_holds=active_holds,
         progress_form=progress if can_report else None,
         hold_form=hold if can_hold else None,
+        # The material page (planning's, named by URL): for those who issue, on an order with a BOM.
+        can_issue_material=work_order.bom_id is not None
+        and work_order.status in ISSUE_STATUSES
+        and any(request.user.has_perm(p) for p in ISSUE_PERMISSIONS),
         **downtime,
     )
     return render(request, "floor/work_order.html", context, status=status)
