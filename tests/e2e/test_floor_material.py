@@ -6,13 +6,12 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from materials import stock
-from materials.models import Location, StockMove
+from materials.models import StockMove
 from prodcoord.core.badges import operator_badge_set
 from tests.e2e.layout import PORTRAIT
 from tests.e2e.test_floor import sign_in, touch_targets_fit
-from tests.factories import UserFactory, make_work_order, standard_shifts
-from tests.materials.stock_helpers import location, receive
+from tests.factories import UserFactory, standard_shifts
+from tests.planning.test_floor_material import build_line
 from tests.planning.test_shortages import build_plant
 
 pytestmark = pytest.mark.e2e
@@ -22,22 +21,9 @@ D = Decimal
 @pytest.fixture
 def line(transactional_db):
     standard_shifts()
-    plant = build_plant()
-    rack = location("RACK-1", Location.Kind.LINE_SIDE, work_center=plant["wc"])
-    receive(plant["bolt"], plant["wh"], "50")
-    wo = make_work_order(item=plant["item"], status="released", quantity=D("10"))
-    stock.stock_move_post(
-        actor=None,
-        kind="transfer",
-        item=plant["bolt"],
-        quantity=D("6"),
-        from_location=plant["wh"],
-        to_location=rack,
-        work_order=wo,
-    )
     operator = UserFactory(username="tomasz", first_name="Tomasz", last_name="Nowak", role="operator")
     operator_badge_set(actor=None, user=operator, badge="1001", pin="2468")
-    return {**plant, "rack": rack, "wo": wo, "operator": operator}
+    return {**build_line(build_plant()), "operator": operator}
 
 
 def test_an_operator_issues_material_from_the_line(page, line, screenshot_dir):

@@ -19,13 +19,14 @@ def wait_until(predicate, *, timeout=20, interval=0.2, worker=None, what="the co
     pytest.fail(f"Timed out after {timeout}s waiting for {what}.{log}", pytrace=False)
 
 
-def race(*calls, hold_lock_for=0.3):
+def race(*calls, hold_lock_for=0.3, in_transaction=True):
     """Run each call in its own thread and database connection, all starting at once.
 
     Each call runs in a transaction that stays open ``hold_lock_for`` seconds
     after the call returns, so whichever takes a row lock first still holds it
-    while the others arrive. Returns one ``("ok", value)`` or ``("error", exc)``
-    per call, in order.
+    while the others arrive (``in_transaction=False``: the call as it is, e.g. a
+    request, which commits its own). Returns one ``("ok", value)`` or
+    ``("error", exc)`` per call, in order.
     """
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
@@ -33,9 +34,12 @@ def race(*calls, hold_lock_for=0.3):
     def run(index, call):
         try:
             barrier.wait(timeout=10)
-            with transaction.atomic():
+            if not in_transaction:
                 value = call()
-                time.sleep(hold_lock_for)
+            else:
+                with transaction.atomic():
+                    value = call()
+                    time.sleep(hold_lock_for)
             results[index] = ("ok", value)
         except Exception as exc:
             results[index] = ("error", exc)

@@ -1,7 +1,6 @@
 """Two people taking the same stock at the same moment, on PostgreSQL: the balance's row lock
 decides who wins, the loser gets a field error, and the balance never goes below zero."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -64,28 +63,18 @@ def test_twenty_parallel_api_transfers_of_the_last_ten_units_move_exactly_ten(ap
     locs = plant_locations()
     steel = raw_item()
     receive(steel, locs["wh"], "10")
-    clients = [api_as("coordinator") for _ in range(20)]
     body = {"kind": "transfer", "item": steel.sku, "quantity": "1", "from_location": "WH-A", "to_location": "STAGE-1"}
-    barrier = threading.Barrier(len(clients))
-    answers = [None] * len(clients)
 
-    def post(index, client):
-        try:
-            barrier.wait(timeout=10)
+    def poster(client):
+        def post():
             response = client.post("/api/v1/stock-moves/", body, format="json")
-            answers[index] = (response.status_code, response.json())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            answers[index] = ("raised", repr(exc))
-        finally:
-            connection.close()
+            return response.status_code, response.json()
 
-    threads = [threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert all(not t.is_alive() for t in threads), "a request never finished (deadlock?)"
+        return post
 
+    results = race(*(poster(api_as("coordinator")) for _ in range(20)), in_transaction=False)
+    assert all(kind == "ok" for kind, _ in results), results
+    answers = [value for _, value in results]
     statuses = sorted((status for status, _ in answers), key=str)
     assert statuses == [201] * 10 + [400] * 10, answers
     for status, data in answers:

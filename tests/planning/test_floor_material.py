@@ -17,9 +17,8 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-@pytest.fixture
-def line(plant):  # noqa: F811
-    """Order of 10 (10 bolts), 6 bolts staged for it on the line, 50 in the warehouse."""
+def build_line(plant):  # noqa: F811
+    """An order of 10 (10 bolts) with 6 bolts staged for it on its work center's rack; 44 left in the warehouse."""
     rack = location("RACK-1", Location.Kind.LINE_SIDE, work_center=plant["wc"])
     receive(plant["bolt"], plant["wh"], "50")
     wo = order(plant, 10, 0)
@@ -33,6 +32,11 @@ def line(plant):  # noqa: F811
         work_order=wo,
     )
     return {**plant, "rack": rack, "wo": wo}
+
+
+@pytest.fixture
+def line(plant):  # noqa: F811
+    return build_line(plant)
 
 
 @pytest.fixture
