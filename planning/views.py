@@ -56,7 +56,9 @@ def item_detail(request, sku):
         "receipts": receipts,
         "open_expected": sum((r.quantity_open for r in receipts), 0),
         "requirements": requirements,
-        "required_open": sum((max(r.required - r.issued, 0) for _wo, r in requirements), 0),
+        # What netting counts (released and started orders), and apart from it what drafts would need.
+        "required_open": sum((max(r.required - r.issued, 0) for wo, r in requirements if wo.status != "draft"), 0),
+        "required_drafts": sum((r.required for wo, r in requirements if wo.status == "draft"), 0),
         "today": today,
     }
     return render(request, "planning/item_detail.html", context)

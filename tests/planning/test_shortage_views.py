@@ -117,6 +117,15 @@ def test_the_item_page_carries_the_projected_balance_for_its_chart(client, make_
     assert "vendor/chartjs/4.5.1/chart.umd.min.js" in html and "js/planning.js" in html
 
 
+def test_the_item_pages_open_requirements_are_what_netting_counts_drafts_apart(client, make_user, short):
+    order(short, 7, 3, status="draft")  # a draft needs 7 more bolts, not netted until released
+    login(client, make_user, "viewer")
+    html = client.get(f"/items/{short['bolt'].sku}/").content.decode()
+    # the released orders need 10 + 20; the draft's 7 stand apart, its row still listed
+    assert "<dt>Open requirements</dt><dd>30 " in html and "+ 7 in drafts" in html
+    assert html.count('class="badge badge--draft"') >= 1
+
+
 def test_the_pick_list_groups_what_to_pick_by_location(client, make_user, plant, assert_query_baseline):  # noqa: F811
     shifts = standard_shifts()
     rack = location("RACK-B")
