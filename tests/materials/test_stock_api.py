@@ -75,6 +75,27 @@ def test_location_and_lot_lists_query_counts(api_as, locs, steel, assert_query_b
         assert client.get("/api/v1/lots/").data["count"] == 3
 
 
+@pytest.mark.parametrize(
+    ("role", "may_change", "may_delete"),
+    [
+        ("planner", True, True),
+        ("materials_handler", True, False),
+        ("coordinator", False, False),
+        ("supervisor", False, False),
+        ("quality", False, False),
+        ("viewer", False, False),
+        ("operator", False, False),
+    ],
+)
+def test_who_changes_and_deletes_lots(api_as, steel, role, may_change, may_delete):
+    lot = stock.lot_create(actor=None, item=steel, code="H-1")
+    client = api_as(role)
+    changed = client.patch(f"/api/v1/lots/{lot.pk}/", {"expires_on": "2027-03-31"}, format="json")
+    assert changed.status_code == (200 if may_change else 403), changed.data
+    deleted = client.delete(f"/api/v1/lots/{lot.pk}/")
+    assert deleted.status_code == (204 if may_delete else 403)
+
+
 # --- stock moves -------------------------------------------------------------------------------
 
 
@@ -221,6 +242,30 @@ def test_stock_and_moves_lists_query_counts(api_as, locs, steel, assert_query_ba
 
 
 # --- expected receipts -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["materials_handler", "coordinator", "supervisor", "quality", "viewer", "operator"])
+def test_only_planners_change_cancel_and_delete_expected_receipts(api_as, steel, role):
+    receipt = stock.expected_receipt_create(actor=None, item=steel, quantity=D("10"), due_date=plant_today())
+    client = api_as(role)
+    assert client.patch(f"/api/v1/expected-receipts/{receipt.pk}/", {"quantity": "12"}, format="json").status_code == 403
+    assert client.post(f"/api/v1/expected-receipts/{receipt.pk}/cancel/", {}, format="json").status_code == 403
+    assert client.delete(f"/api/v1/expected-receipts/{receipt.pk}/").status_code == 403
+    receipt.refresh_from_db()
+    assert (receipt.quantity, receipt.status) == (D("10"), "open")
+
+
+def test_a_planner_changes_cancels_and_deletes_expected_receipts(api_as, steel):
+    client = api_as("planner")
+    receipt = stock.expected_receipt_create(actor=None, item=steel, quantity=D("10"), due_date=plant_today())
+    changed = client.patch(f"/api/v1/expected-receipts/{receipt.pk}/", {"quantity": "12"}, format="json")
+    assert changed.status_code == 200 and changed.data["quantity"] == "12.000"
+    cancelled = client.post(f"/api/v1/expected-receipts/{receipt.pk}/cancel/", {"reason": "Supplier dropped it"}, format="json")
+    assert cancelled.status_code == 200 and cancelled.data["status"] == "cancelled"
+    again = client.post(f"/api/v1/expected-receipts/{receipt.pk}/cancel/", {}, format="json")
+    assert again.status_code == 409
+    assert client.delete(f"/api/v1/expected-receipts/{receipt.pk}/").status_code == 204
+    assert not ExpectedReceipt.objects.exists()
 
 
 def test_planner_creates_expected_receipt_and_a_handler_receives_part(api_as, locs, steel):
