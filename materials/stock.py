@@ -674,6 +674,20 @@ def expected_receipt_receive(*, actor, receipt, quantity, location, lot=None, no
     return single(expected_receipts_receive, row, actor=actor, at=at)
 
 
+@transaction.atomic
+def expected_receipt_receive_into_lot(*, actor, receipt, quantity, location, lot_code="", expires_on=None, note="", at=None):
+    """Receive as a delivery arrives at the dock: into the lot ``lot_code`` of the receipt's item — created
+    with ``expires_on`` when the item has no lot of that code yet (the delivery's new batch) — or, with
+    no code, without a lot. All or nothing: a refused receipt creates no lot."""
+    code = (lot_code or "").strip()
+    lot = None
+    if code:
+        lot = Lot.objects.filter(item_id=receipt.item_id, code__iexact=code).first()
+        if lot is None:
+            lot = lot_create(actor=actor, item=receipt.item, code=code, expires_on=expires_on)
+    return expected_receipt_receive(actor=actor, receipt=receipt, quantity=quantity, location=location, lot=lot, note=note, at=at)
+
+
 # --- work orders: output and backflush ---------------------------------------------------------
 
 

@@ -55,6 +55,7 @@ ENTRIES = (
     Entry("To close", "work-orders-completed", pages=("work-orders-completed",), more=True),
     Entry("History", "work-orders-history", pages=("work-orders-history",), more=True),
     Entry("Pick list", "pick-list", pages=("pick-list",), permission="materials.move_stock", more=True),
+    Entry("Receiving", "receiving", pages=("receiving",), permission="materials.receive_expectedreceipt", more=True),
     Entry("New order", "work-order-create", pages=("work-order-create",), permission="workorders.add_workorder", more=True),
     Entry("API docs", "api-docs", roles=API_ROLES, more=True),
     Entry("Admin", "admin:index", staff=True, more=True),

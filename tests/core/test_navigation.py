@@ -20,10 +20,10 @@ DONE = ["To close", "History"]
 NAVIGATION = {
     "viewer": (DAY, [*LISTS, *DONE]),
     "supervisor": (WITH_SHORTAGES, [*LISTS, *DONE]),
-    "coordinator": (WITH_SHORTAGES, [*LISTS, "Floor mode", *DONE, "Pick list", "New order"]),
-    "planner": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list", "New order", "API docs"]),
+    "coordinator": (WITH_SHORTAGES, [*LISTS, "Floor mode", *DONE, "Pick list", "Receiving", "New order"]),
+    "planner": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list", "Receiving", "New order", "API docs"]),
     "quality": (DAY, [*LISTS, *DONE]),
-    "materials_handler": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list"]),
+    "materials_handler": (WITH_SHORTAGES, [*LISTS, *DONE, "Pick list", "Receiving"]),
 }
 
 
@@ -50,7 +50,7 @@ def test_an_administrator_sees_everything(client, make_user):
     response = client.get(reverse("home"))
     assert nav_labels(response) == (
         WITH_SHORTAGES,
-        [*LISTS, "Floor mode", *DONE, "Pick list", "New order", "API docs", "Admin"],
+        [*LISTS, "Floor mode", *DONE, "Pick list", "Receiving", "New order", "API docs", "Admin"],
     )
     assert '<span class="site-user__roles">administrator</span>' in response.content.decode()
 
