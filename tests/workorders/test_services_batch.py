@@ -278,7 +278,8 @@ def snapshot():
                 "reverses__reported_at",
                 "reverses__note",
             ],
-            ["reported_at", "work_order__number", "operation__sequence"],
+            # Two reports of one operation at one time: in the order they were written.
+            ["reported_at", "work_order__number", "operation__sequence", "pk"],
         ),  # fmt: skip
         "scrap_reasons": _rows(ScrapReason, ["code", "name", "is_active"], ["code"]),
         "holds": _rows(
