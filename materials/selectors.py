@@ -1,5 +1,6 @@
 """Reads of master data shaped for the API and the pages."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
@@ -72,6 +73,29 @@ def usable_balance_q(today):
     return ~Q(location__kind=Location.Kind.QUARANTINE) & (
         Q(lot__isnull=True) | Q(lot__expires_on__isnull=True) | Q(lot__expires_on__gte=today)
     )
+
+
+def line_stock(item_ids, *, work_center_ids=(), today):
+    """``{item_id: [balance, …]}``: the usable stock of ``item_ids`` on the line — staging lanes and
+    line-side racks in use, never the warehouse — in the order it is best taken: the racks of
+    ``work_center_ids`` first, then the lot that expires first, then by location (one query)."""
+    balances = StockBalance.objects.filter(
+        usable_balance_q(today),
+        item_id__in=list(item_ids),
+        location__kind__in=Location.STAGED_KINDS,
+        location__is_active=True,
+        quantity__gt=0,
+    ).select_related("item", "location", "lot")
+    centers = set(work_center_ids)
+
+    def first_taken(balance):
+        expires = balance.lot.expires_on if balance.lot is not None and balance.lot.expires_on else dt.date.max
+        return (balance.location.work_center_id not in centers, expires, balance.location.code, balance.pk)
+
+    found = {}
+    for balance in sorted(balances, key=first_taken):
+        found.setdefault(balance.item_id, []).append(balance)
+    return found
 
 
 def usable_on_hand(item_ids, *, today):

@@ -16,7 +16,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -681,10 +681,23 @@ def expected_receipt_receive_into_lot(*, actor, receipt, quantity, location, lot
     no code, without a lot. All or nothing: a refused receipt creates no lot."""
     code = (lot_code or "").strip()
     lot = None
+    if not code and expires_on is not None:
+        raise ValidationError({"expires_on": ["An expiry date belongs to a lot: give the lot's code too."]})
     if code:
         lot = Lot.objects.filter(item_id=receipt.item_id, code__iexact=code).first()
         if lot is None:
-            lot = lot_create(actor=actor, item=receipt.item, code=code, expires_on=expires_on)
+            try:
+                with transaction.atomic():
+                    lot = lot_create(actor=actor, item=receipt.item, code=code, expires_on=expires_on)
+            except IntegrityError:  # someone created it this very moment: theirs is the lot
+                lot = Lot.objects.filter(item_id=receipt.item_id, code__iexact=code).first()
+                if lot is None:
+                    raise
+        if expires_on is not None and lot.expires_on != expires_on:
+            said = f"expires on {lot.expires_on:%Y-%m-%d}" if lot.expires_on else "has no expiry date"
+            raise ValidationError(
+                {"expires_on": [f"Lot {lot.code} {said}: leave the date empty, or change the lot's date first."]}
+            )
     return expected_receipt_receive(actor=actor, receipt=receipt, quantity=quantity, location=location, lot=lot, note=note, at=at)
 
 

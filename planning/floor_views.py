@@ -6,7 +6,6 @@ It lives in planning because it reads the order's requirements; the move goes th
 here); whoever may move any stock (``materials.move_stock``) may issue here too.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -17,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from materials import selectors as stock_selectors
 from materials import stock
-from materials.models import Location, StockBalance, StockMove
-from materials.selectors import usable_balance_q
+from materials.models import StockMove
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
@@ -58,25 +57,9 @@ def _source_label(balance):
 
 
 def _line_stock(work_order, items, *, today):
-    """``{item_id: [balance, …]}``: the usable stock of ``items`` on the line (staging lanes and line-side
-    racks), the racks of the order's work centers first, then the lot that expires first (one query)."""
+    """``{item_id: [balance, …]}`` on the line for ``work_order``, the racks of its work centers first."""
     centers = {op.work_center_id for op in work_order.operations.all()}
-    balances = StockBalance.objects.filter(
-        usable_balance_q(today),
-        item__in=items,
-        location__kind__in=Location.STAGED_KINDS,
-        location__is_active=True,
-        quantity__gt=0,
-    ).select_related("item", "location", "lot")
-
-    def first_taken(balance):
-        expires = balance.lot.expires_on if balance.lot is not None and balance.lot.expires_on else dt.date.max
-        return (balance.location.work_center_id not in centers, expires, balance.location.code, balance.pk)
-
-    found = {}
-    for balance in sorted(balances, key=first_taken):
-        found.setdefault(balance.item_id, []).append(balance)
-    return found
+    return stock_selectors.line_stock([item.pk for item in items], work_center_ids=centers, today=today)
 
 
 def _lines(work_order, *, bound=None):
@@ -88,19 +71,18 @@ def _lines(work_order, *, bound=None):
     for requirement in materials.requirements:
         sources = stock_by_item.get(requirement.item.pk, [])
         form = None
-        if requirement.to_issue > 0 and sources:
-            if bound is not None and bound.data.get("item") == str(requirement.item.pk):
-                form = bound
-            else:
-                first = sources[0]
-                form = FloorIssueForm(
-                    sources=sources,
-                    initial={
-                        "item": requirement.item.pk,
-                        "source": first.pk,
-                        "quantity": fmt_qty(min(requirement.to_issue, first.quantity)),
-                    },
-                )
+        if bound is not None and bound.data.get("item") == str(requirement.item.pk):
+            form = bound  # the issue just refused, with its errors (even if nothing is left there now)
+        elif requirement.to_issue > 0 and sources:
+            first = sources[0]
+            form = FloorIssueForm(
+                sources=sources,
+                initial={
+                    "item": requirement.item.pk,
+                    "source": first.pk,
+                    "quantity": fmt_qty(min(requirement.to_issue, first.quantity)),
+                },
+            )
         lines.append({"requirement": requirement, "sources": sources, "form": form})
     return materials, lines
 

@@ -6,14 +6,17 @@ With the other materials pages in planning (ARCHITECTURE.md); the writes go thro
 """
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from materials import selectors as stock_selectors
@@ -82,30 +85,43 @@ def _rows(receipts, *, locations, can_receive, bound=None):
     return rows
 
 
-def _page(request, *, bound=None, status=200):
-    filters = ReceivingFilterForm(request.GET or None)
+def _page(request, *, params, bound=None, status=200):
+    """The list as ``params`` (the page's query: ``q``, ``page``) ask for it; after a refused receive,
+    the list the person acted from, with that receipt's form and its errors."""
+    filters = ReceivingFilterForm(params or None)
     query = filters.cleaned_data["q"].strip() if filters.is_valid() else ""
-    page = Paginator(_open_receipts(query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_open_receipts(query), PAGE_SIZE).get_page(params.get("page"))
     receipts = list(page.object_list)
     if bound is not None and all(r.pk != bound[0] for r in receipts):
         receipts.insert(0, bound[2])  # the receipt just acted on, with its errors, even if filtered away
     can_receive = request.user.has_perm(RECEIVE_PERMISSION)
     locations = _locations() if can_receive else []
+    here = {"q": query} if query else {}
+    if page.number > 1:
+        here["page"] = page.number
     context = {
         "filters": filters,
         "page": page,
         "rows": _rows(receipts, locations=locations, can_receive=can_receive, bound=bound),
         "today": plant_today(),
-        "query": f"q={query}" if query else "",
-        "back": request.get_full_path(),
+        "query": urlencode({"q": query}) if query else "",
+        # Where a receive goes back to: this list, as filtered and paged.
+        "back": reverse("receiving") + (f"?{urlencode(here)}" if here else ""),
     }
     return render(request, "planning/receiving.html", context, status=status)
+
+
+def _back(request):
+    """The list the receive form came from (``next``), when it is the receiving list itself."""
+    target = safe_next(request, "", within=reverse("receiving"))
+    parts = urlsplit(target)
+    return target if parts.path == reverse("receiving") else reverse("receiving")
 
 
 @login_required
 def receiving(request):
     """The open expected receipts, the earliest due first (late ones marked), with a receive form each."""
-    return _page(request)
+    return _page(request, params=request.GET)
 
 
 @login_required
@@ -144,5 +160,6 @@ def receipt_receive(request, pk):
             messages.success(
                 request, f"{what} received into {data['location'].code}{lot}: {receipt.reference or 'receipt'} {done}."
             )
-            return redirect(safe_next(request, reverse("receiving"), within=reverse("receiving")))
-    return _page(request, bound=(receipt.pk, form, receipt), status=status)
+            return redirect(_back(request))
+    back = urlsplit(_back(request))
+    return _page(request, params=QueryDict(back.query), bound=(receipt.pk, form, receipt), status=status)

@@ -147,3 +147,16 @@ def test_an_operator_still_cannot_move_stock_otherwise(tablet, line):
     assert tablet.post(url, {"kind": "stage", "item": line["bolt"].pk, "quantity": "1"}).status_code in (302, 403)
     assert not StockMove.objects.filter(kind="issue").exists()
     assert StockMove.objects.filter(kind="transfer").count() == 1
+
+
+def test_stock_gone_since_the_page_was_drawn_is_said_at_the_form(tablet, line):
+    wo, rack = line["wo"], line["rack"]
+    source = StockBalance.objects.get(item=line["bolt"], location=rack)
+    stock.stock_move_post(
+        actor=None, kind="transfer", item=line["bolt"], quantity=D("6"), from_location=rack, to_location=line["wh"]
+    )
+    response = tablet.post(page_url(wo, "issue"), {"item": line["bolt"].pk, "source": source.pk, "quantity": "2"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Select a valid choice" in html and 'name="quantity"' in html  # the form stays, with why
+    assert not StockMove.objects.filter(kind="issue").exists()

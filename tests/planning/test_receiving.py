@@ -129,3 +129,50 @@ def test_only_locations_deliveries_go_to_are_offered(client, make_user, dock):
     html = client.get(PAGE).content.decode()
     assert "WH-A" in html and "STAGE-1" in html and "QUAR" in html and "LINE-1" not in html
     assert Location.objects.filter(kind="line_side").exists()
+
+
+def test_after_a_refused_receive_the_next_one_goes_back_to_the_same_list(client, make_user, dock):
+    login(client, make_user, "materials_handler")
+    receipt = dock["late"]
+    listed = f"{PAGE}?q=acme"
+    refused = client.post(receive_url(receipt), form(receipt, quantity="500", location=dock["wh"].pk) | {"next": listed})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert f'name="next" value="{listed}"' in html  # not the receive address the refusal was drawn at
+    assert "PO-2" not in html  # still the list as it was filtered
+    accepted = client.post(receive_url(receipt), form(receipt, quantity="5", location=dock["wh"].pk) | {"next": listed})
+    assert accepted.status_code == 302 and accepted["Location"] == listed
+    # a next that is not the list itself is not followed
+    other = client.post(
+        receive_url(receipt), form(receipt, quantity="5", location=dock["wh"].pk) | {"next": receive_url(receipt)}
+    )
+    assert other["Location"] == PAGE
+
+
+def test_a_search_with_odd_characters_survives_paging(client, make_user, dock):
+    for n in range(51):
+        stock.expected_receipt_create(
+            actor=None, item=dock["steel"], quantity=D("1"), due_date=plant_today(), reference=f"A&B #{n}", supplier="X"
+        )
+    login(client, make_user, "viewer")
+    html = client.get(PAGE, {"q": "A&B #"}).content.decode()
+    assert "q=A%26B+%23&amp;page=2" in html
+
+
+@pytest.mark.parametrize(
+    ("lot", "expires_on", "words"),
+    [
+        ("", "2027-01-31", "An expiry date belongs to a lot"),
+        ("H-1", "2027-01-31", "Lot H-1 expires on 2030-01-01"),  # not what the lot says
+    ],
+)
+def test_an_expiry_date_that_cannot_be_kept_is_a_field_error(client, make_user, dock, lot, expires_on, words):
+    stock.lot_create(actor=None, item=dock["steel"], code="H-1", expires_on=dt.date(2030, 1, 1))
+    login(client, make_user, "materials_handler")
+    receipt = dock["late"]
+    response = client.post(
+        receive_url(receipt), form(receipt, quantity="5", location=dock["wh"].pk, lot=lot, expires_on=expires_on)
+    )
+    assert response.status_code == 400 and words in response.content.decode()
+    assert not StockMove.objects.exists()
+    assert Lot.objects.get(code="H-1").expires_on == dt.date(2030, 1, 1)
