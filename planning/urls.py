@@ -4,6 +4,7 @@ from . import schedule_views, views
 
 urlpatterns = [
     path("items/<str:sku>/", views.item_detail, name="item-detail"),
+    path("stock-moves/<int:pk>/reverse/", views.stock_move_reverse, name="stock-move-reverse"),
     path("work-orders/<str:number>/materials/move/", views.work_order_material_move, name="work-order-material-move"),
     path("schedule/", schedule_views.schedule, name="schedule"),
     path("schedule/entries/<int:pk>/replan/", schedule_views.schedule_entry_replan, name="schedule-entry-replan"),

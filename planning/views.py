@@ -33,7 +33,12 @@ def item_detail(request, sku):
     """On hand by location and lot, open requirements, expected receipts and the latest moves."""
     if "\x00" in sku:
         raise Http404
-    item = get_object_or_404(Item, sku__iexact=sku)
+    return _item_page(request, get_object_or_404(Item, sku__iexact=sku))
+
+
+def _item_page(request, item, *, refused=None, status=200):
+    """The item page; ``refused``: ``(move id, reason typed, [messages])`` of a reversal just refused,
+    said at its ledger row."""
     today = plant_today()
     balances, usable, total = stock_selectors.item_on_hand(item, today=today)
     moves = list(stock_selectors.move_list().filter(item=item)[: MOVE_LIMIT + 1])
@@ -60,8 +65,30 @@ def item_detail(request, sku):
         "required_open": sum((max(r.required - r.issued, 0) for wo, r in requirements if wo.status != "draft"), 0),
         "required_drafts": sum((r.required for wo, r in requirements if wo.status == "draft"), 0),
         "today": today,
+        "can_reverse": request.user.has_perm(MOVE_PERMISSION),
+        "refused": refused,
     }
-    return render(request, "planning/item_detail.html", context)
+    return render(request, "planning/item_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def stock_move_reverse(request, pk):
+    """Reverse a wrong move from the item's ledger, with the reason (the ledger's rules: a move is
+    reversed once, a reversal is not reversed, the stock it takes back must still be there)."""
+    if not request.user.has_perm(MOVE_PERMISSION):
+        raise PermissionDenied("Your role does not allow this.")
+    move = get_object_or_404(StockMove.objects.select_related("item"), pk=pk)
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    try:
+        reversal = stock.stock_move_reverse(actor=request.user, move=move, reason=reason)
+    except ValidationError as error:
+        said = [m for ms in error.message_dict.values() for m in ms]
+        return _item_page(request, move.item, refused=(move.pk, reason, said), status=400)
+    except ConflictError as error:
+        return _item_page(request, move.item, refused=(move.pk, reason, [error.message]), status=409)
+    messages.success(request, f"Move #{move.pk} reversed by #{reversal.pk}.")
+    return redirect(reverse("item-detail", args=[move.item.sku]) + "#ledger-title")
 
 
 def materials_context(work_order, *, user, form=None):

@@ -40,3 +40,14 @@ def test_item_page_and_materials_section_fit_and_stage(page, plant, screenshot_d
     page.wait_for_load_state()
     page.wait_for_selector("#wo-materials .badge--kit-complete")
     assert "Kitted" in page.locator("#wo-materials").inner_text()
+
+    # The staging went to the wrong lane: reversed from the item's ledger, with the reason.
+    page.goto(f"/items/{component.sku}/")
+    row = page.locator(".table--ledger tbody tr").first  # the newest move: the staging
+    row.locator("summary:has-text('Reverse…')").click()
+    fits(page, "item-ledger-reverse", screenshot_dir)
+    row.locator("input[name=reason]").fill("Staged for the wrong order")
+    row.locator("button:has-text('Reverse')").click()
+    page.wait_for_load_state()
+    assert "reversed by" in page.locator(".messages").inner_text()
+    assert page.locator(".badge--reversal").count() == 1
