@@ -158,6 +158,9 @@ def stock_move_check(row, *, today):
             ]
         if kind in REASON_REQUIRED and not (row.get("note") or "").strip():
             errors["note"] = [f"Say why: a {M(kind).label.lower()} needs a reason."]
+        elif frm is not None and frm.kind == K.QUARANTINE and not (row.get("note") or "").strip():
+            # Quarantined stock becomes usable only on a decision, and the ledger keeps it.
+            errors["note"] = [f"Say why it leaves quarantine {frm.code} (the inspection's result)."]
         if kind == M.ISSUE and lot is not None and lot.is_expired(today) and "lot" not in errors:
             errors["lot"] = [f"Lot {lot.code} expired on {lot.expires_on:%Y-%m-%d}; it cannot be issued."]
     if errors:

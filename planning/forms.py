@@ -18,6 +18,7 @@ class MaterialMoveForm(forms.Form):
     from_location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label="From")
     to_location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label="To")
     lot = forms.CharField(max_length=40, required=False, label="Lot (code)")
+    note = forms.CharField(max_length=500, required=False, label="Note")
 
     def __init__(self, *args, requirements=(), locations=(), **kwargs):
         super().__init__(*args, **kwargs)

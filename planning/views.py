@@ -141,6 +141,7 @@ def work_order_material_move(request, number):
                 to_location=data["to_location"] if kind != "issue" else None,
                 lot=data["lot"],
                 work_order=work_order,
+                note=data["note"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

@@ -187,7 +187,9 @@ class StockMoveInputSerializer(InputSerializer):
     work_order = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=30, help_text="Work order number"
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="Required for adjust and scrap")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="Required for adjust and scrap, and out of quarantine"
+    )
 
 
 class ReverseMoveSerializer(InputSerializer):

@@ -5,6 +5,7 @@ escalation notification. The shortages board, the item page's chart and the pick
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from materials import stock
 from planning.models import ScheduleEntry, Shortage
@@ -53,6 +54,10 @@ def test_staging_clears_the_shortage_badge_and_the_planner_is_notified(page, pla
     section.locator("#id_quantity").fill("50")
     section.locator("#id_from_location").select_option(label="QUAR")
     section.locator("#id_to_location").select_option(label="STAGE-1")
+    section.locator("button:has-text('Post the move')").click()
+    # out of quarantine only with the inspection's result
+    expect(section.locator("#id_note").locator("xpath=..").locator(".field__error")).to_contain_text("leaves quarantine QUAR")
+    section.locator("#id_note").fill("Inspected: dimensions OK, released")
     section.locator("button:has-text('Post the move')").click()
     page.wait_for_selector("#wo-materials .badge--kit-complete")
     assert "Kitted" in page.locator("#wo-materials").inner_text()

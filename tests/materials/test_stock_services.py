@@ -381,3 +381,27 @@ def test_backflush_short_of_stock_refuses_the_report(locs, backflushed, shifts):
     assert "Backflushing needs 16.5 kg of RESIN at LINE-1; only 11 there" in field_error(exc)["quantity_good"][0]
     assert not ProductionReport.objects.filter(work_order=wo).exists()
     assert not StockMove.objects.filter(kind="issue").exists()
+
+
+def test_stock_leaves_quarantine_only_with_the_reason(locs):
+    steel = raw_item()
+    receive(steel, locs["quar"], "10")
+    with pytest.raises(ValidationError) as exc:
+        stock.stock_move_post(
+            actor=None, kind="transfer", item=steel, quantity=D("4"), from_location=locs["quar"], to_location=locs["wh"]
+        )
+    assert "leaves quarantine QUAR" in field_error(exc)["note"][0]
+    assert on_hand(steel, locs["quar"]) == D("10")
+    move = stock.stock_move_post(
+        actor=None,
+        kind="transfer",
+        item=steel,
+        quantity=D("4"),
+        from_location=locs["quar"],
+        to_location=locs["wh"],
+        note="Incoming inspection passed",
+    )
+    assert on_hand(steel, locs["wh"]) == D("4") and move.note == "Incoming inspection passed"
+    # a wrong release is reversed with its own reason, back into quarantine
+    stock.stock_move_reverse(actor=None, move=move, reason="Released the wrong heat")
+    assert on_hand(steel, locs["quar"]) == D("10")
