@@ -20,6 +20,7 @@ from materials import selectors as stock_selectors
 from materials import stock
 from materials.models import StockMove
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
 from workorders.models import WorkOrder
@@ -144,8 +145,7 @@ def floor_material_issue(request, number):
                 work_order=work_order,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error({"quantity": "quantity", "from_location": "source", "lot": "source"}.get(field), errors)
+            attach_service_errors(form, error, rename={"from_location": "source", "lot": "source"}, form_wide=("item",))
         except ConflictError as error:
             form.add_error(None, error.message)
             status = 409

@@ -24,6 +24,7 @@ from materials import stock
 from materials.models import ExpectedReceipt, Location
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.core.redirects import safe_next
@@ -144,10 +145,7 @@ def receipt_receive(request, pk):
                 expires_on=data["expires_on"],
             )
         except ValidationError as error:
-            names = {"to_location": "location", "code": "lot"}
-            for field, errors in error.message_dict.items():
-                field = names.get(field, field)
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error, rename={"to_location": "location", "code": "lot"})
         except ConflictError as error:
             form.add_error(None, error.message)
             status = 409

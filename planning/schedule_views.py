@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from plant import selectors as plant_selectors
 from plant.forms import DowntimeStartForm, DowntimeStopForm
 from prodcoord.core.access import login_required
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.redirects import safe_next
 from prodcoord.events.models import Event
 from prodcoord.events.selectors import event_last_id
@@ -203,8 +204,7 @@ def schedule_entry_replan(request, pk):
                 planned_quantity=data["planned_quantity"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,

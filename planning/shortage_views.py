@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.redirects import safe_next
 
@@ -123,8 +124,7 @@ def shortage_act(request, pk):
         try:
             SERVICES[action](actor=request.user, shortage=shortage, note=form.cleaned_data["note"])
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         except ConflictError as error:
             form.add_error(None, error.message)
             status = 409

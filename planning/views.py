@@ -17,6 +17,7 @@ from materials import stock
 from materials.models import Item, Location, StockMove
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from workorders.models import WorkOrder
 
@@ -144,8 +145,7 @@ def work_order_material_move(request, number):
                 note=data["note"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         except ConflictError as error:
             form.add_error(None, error.message)
             status = 409

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.redirects import safe_next
 
 from . import selectors, services
@@ -109,8 +110,7 @@ def downtime_start(request):
         try:
             services.downtime_start(actor=request.user, work_center=work_center, reason=reason, note=form.cleaned_data["note"])
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_service_errors(form, error)
         else:
             messages.success(request, f"{work_center.code} is down: {reason.name.lower()}.")
             return redirect(_back(department, request))

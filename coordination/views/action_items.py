@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.redirects import safe_next
 
@@ -162,8 +163,7 @@ def action_item_new(request):
             try:
                 item = services.action_item_create(actor=request.user, check_permissions=True, **source, **data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_service_errors(form, exc)
             else:
                 if request.htmx:
                     return render(
@@ -229,8 +229,7 @@ def action_item_edit(request, pk):
             try:
                 services.action_item_update(actor=request.user, action_item=item, check_permissions=True, **data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, f"“{data['title']}” saved.")
                 return redirect(back)

@@ -17,6 +17,7 @@ from plant.models import Department, Shift
 from plant.shift_calendar import shift_window
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 
 from .. import selectors, services
@@ -218,8 +219,7 @@ def handover_detail(request, department, date, shift):
                             **data,
                         )
                     except ValidationError as exc:
-                        for field, errors in exc.message_dict.items():
-                            form.add_error(field if field in form.fields else None, errors)
+                        attach_service_errors(form, exc)
                 if form.errors:
                     context = _context(
                         request, department=department, day=day, shift=shift, handover=handover, roster=roster, item_form=form

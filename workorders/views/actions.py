@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.quantities import fmt_qty
 
 from .. import selectors, services
@@ -44,15 +45,6 @@ SECTION_NAMES = {
     "reschedule": "Reschedule",
     "reverse": "the report to reverse",
 }
-
-
-def _attach_service_errors(form, error):
-    """Put a service's ValidationError on the form's fields (unknown fields become form-wide errors)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields and field != "version" else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _done(request, number, *, status=200):
@@ -93,7 +85,7 @@ def _perform(request, number, *, permission, key, make_form, call):
         try:
             message = call(work_order, form)
         except ValidationError as error:
-            _attach_service_errors(form, error)
+            attach_service_errors(form, error, form_wide=("version",))
         except ConflictError as error:
             text = f"Not saved. {error.message}" if isinstance(error, StaleVersionError) else error.message
             messages.error(request, text)

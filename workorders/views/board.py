@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from plant import selectors as plant_selectors
 from prodcoord.core.access import login_required
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.quantities import fmt_qty
 from prodcoord.events.presenters import present
 from prodcoord.events.selectors import (
@@ -281,9 +282,7 @@ def saved_view_create(request):
         try:
             view = services.saved_view_create(actor=request.user, name=form.cleaned_data["name"], query=query)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            attach_service_errors(form, exc)
         except IntegrityError:  # the same name saved twice at the same moment: the database keeps one
             form.add_error("name", "You already have a view with this name.")
         else:

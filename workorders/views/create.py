@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from materials.models import Item
 from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.form_errors import attach_service_errors
 
 from .. import selectors, services
 from ..forms import DraftEditForm, WorkOrderCreateForm
 from ..models import WorkOrder
 from ..permissions import draft_editable
-from .actions import _attach_service_errors
 from .pages import work_order_get_or_404
 
 ADD = "workorders.add_workorder"
@@ -58,7 +58,7 @@ def work_order_create(request):
                     customer_ref=data["customer_ref"],
                 )
             except ValidationError as error:
-                _attach_service_errors(form, error)
+                attach_service_errors(form, error, form_wide=("version",))
             else:
                 pinned = [f"routing rev {work_order.routing.revision}"]
                 pinned.append(f"BOM rev {work_order.bom.revision}" if work_order.bom else "no BOM")
@@ -129,7 +129,7 @@ def work_order_edit(request, number):
                     **changes,
                 )
             except ValidationError as error:
-                _attach_service_errors(form, error)
+                attach_service_errors(form, error, form_wide=("version",))
             except ConflictError as error:
                 text = f"Not saved. {error.message}" if isinstance(error, StaleVersionError) else error.message
                 messages.error(request, text)

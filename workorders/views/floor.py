@@ -34,13 +34,14 @@ from plant.services import user_work_center_set
 from prodcoord.core.api.throttling import client_address
 from prodcoord.core.badges import FLOOR_SESSION, badge_username
 from prodcoord.core.exceptions import ConflictError, StaleVersionError
+from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.redirects import safe_next
 
 from .. import selectors, services
 from ..forms import BadgeSignInForm, FloorHoldForm, FloorPickForm, FloorProgressForm
 from ..models import WorkOrder
 from ..services import PROGRESS_STATUSES
-from .actions import _attach_service_errors, progress_from_form
+from .actions import progress_from_form
 from .pages import _decorate, _with_current_operation
 from .work_center import WorkCenterChoiceForm
 
@@ -269,7 +270,7 @@ def _submit(request, number, *, permission, make_form, call, slot):
         try:
             message = call(work_order, form.cleaned_data, form)
         except ValidationError as error:
-            _attach_service_errors(form, error)
+            attach_service_errors(form, error, form_wide=("version",))
         except ConflictError as error:
             text = error.message
             if isinstance(error, StaleVersionError):
