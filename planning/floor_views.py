@@ -24,13 +24,9 @@ from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
 from workorders.models import WorkOrder
-from workorders.views.floor import ISSUE_PERMISSIONS, ISSUE_STATUSES, floor_context, floor_login_required
+from workorders.views.floor import ISSUE_STATUSES, can_issue_material, floor_context, floor_login_required
 
 from .requirements import work_order_materials
-
-
-def can_issue(user):
-    return any(user.has_perm(perm) for perm in ISSUE_PERMISSIONS)
 
 
 class FloorIssueForm(forms.Form):
@@ -111,7 +107,7 @@ def _work_order_or_404(number):
 @floor_login_required
 @require_http_methods(["GET", "HEAD"])
 def floor_material(request, number):
-    if not can_issue(request.user):
+    if not can_issue_material(request.user):
         raise PermissionDenied("Your role does not allow this.")
     return _page(request, _work_order_or_404(number))
 
@@ -119,7 +115,7 @@ def floor_material(request, number):
 @floor_login_required
 @require_POST
 def floor_material_issue(request, number):
-    if not can_issue(request.user):
+    if not can_issue_material(request.user):
         raise PermissionDenied("Your role does not allow this.")
     work_order = _work_order_or_404(number)
     materials = work_order_materials(work_order)

@@ -25,6 +25,8 @@ from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from materials.models import StockMove
+from materials.stock import WORK_ORDER_STATES
 from plant import selectors as plant_selectors
 from plant import services as plant_services
 from plant.forms import DowntimeStartForm, DowntimeStopForm
@@ -53,7 +55,12 @@ DOWNTIME_START = "plant.add_downtimeevent"
 DOWNTIME_STOP = "plant.change_downtimeevent"
 # Issuing material from the line (the page is planning's: floor/<number>/material/).
 ISSUE_PERMISSIONS = ("materials.issue_stock", "materials.move_stock")
-ISSUE_STATUSES = ("released", "in_progress")
+ISSUE_STATUSES = WORK_ORDER_STATES[StockMove.Kind.ISSUE]  # the ledger's rule: released or in progress
+
+
+def can_issue_material(user):
+    """Whether ``user`` issues material in floor mode: operators (issuing only) and whoever moves stock."""
+    return any(user.has_perm(perm) for perm in ISSUE_PERMISSIONS)
 
 
 def floor_login_required(view):
@@ -234,7 +241,7 @@ def _order_page(request, work_order, *, progress=None, hold=None, status=200):
         # The material page (planning's, named by URL): for those who issue, on an order with a BOM.
         can_issue_material=work_order.bom_id is not None
         and work_order.status in ISSUE_STATUSES
-        and any(request.user.has_perm(p) for p in ISSUE_PERMISSIONS),
+        and can_issue_material(request.user),
         **downtime,
     )
     return render(request, "floor/work_order.html", context, status=status)
