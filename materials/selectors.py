@@ -68,6 +68,17 @@ def expected_receipt_list():
     return ExpectedReceipt.objects.select_related("item").order_by("due_date", "pk")
 
 
+def expected_receipts_open(search=""):
+    """The receipts still to come, the earliest due first; ``search``: part of the item's SKU, the
+    reference or the supplier (any case)."""
+    receipts = expected_receipt_list().filter(status=ExpectedReceipt.Status.OPEN)
+    if search:
+        receipts = receipts.filter(
+            Q(item__sku__icontains=search) | Q(reference__icontains=search) | Q(supplier__icontains=search)
+        )
+    return receipts
+
+
 def usable_balance_q(today):
     """The balances that are usable supply on ``today``: not in quarantine, not of an expired lot."""
     return ~Q(location__kind=Location.Kind.QUARANTINE) & (

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,13 +60,6 @@ def _locations():
     return [loc for loc in stock_selectors.active_locations() if loc.kind in RECEIVING_KINDS]
 
 
-def _open_receipts(query):
-    receipts = stock_selectors.expected_receipt_list().filter(status=ExpectedReceipt.Status.OPEN)
-    if query:
-        receipts = receipts.filter(Q(item__sku__icontains=query) | Q(reference__icontains=query) | Q(supplier__icontains=query))
-    return receipts
-
-
 def _rows(receipts, *, locations, can_receive, bound=None):
     rows = []
     for receipt in receipts:
@@ -91,7 +83,7 @@ def _page(request, *, params, bound=None, status=200):
     the list the person acted from, with that receipt's form and its errors."""
     filters = ReceivingFilterForm(params or None)
     query = filters.cleaned_data["q"].strip() if filters.is_valid() else ""
-    page = Paginator(_open_receipts(query), PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(stock_selectors.expected_receipts_open(query), PAGE_SIZE).get_page(params.get("page"))
     receipts = list(page.object_list)
     if bound is not None and all(r.pk != bound[0] for r in receipts):
         receipts.insert(0, bound[2])  # the receipt just acted on, with its errors, even if filtered away
