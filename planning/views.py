@@ -26,6 +26,7 @@ from .requirements import item_requirements, work_order_materials
 from .shortages import item_projection
 
 MOVE_LIMIT = 100
+REASON_MAX = 500  # a move's note (StockMove.note)
 MOVE_PERMISSION = "materials.move_stock"
 
 
@@ -80,7 +81,10 @@ def stock_move_reverse(request, pk):
     if not request.user.has_perm(MOVE_PERMISSION):
         raise PermissionDenied("Your role does not allow this.")
     move = get_object_or_404(StockMove.objects.select_related("item"), pk=pk)
-    reason = (request.POST.get("reason") or "").strip()[:500]
+    reason = (request.POST.get("reason") or "").strip()
+    if len(reason) > REASON_MAX:
+        said = [f"At most {REASON_MAX} characters: say it shorter."]
+        return _item_page(request, move.item, refused=(move.pk, reason[:REASON_MAX], said), status=400)
     try:
         reversal = stock.stock_move_reverse(actor=request.user, move=move, reason=reason)
     except ValidationError as error:

@@ -57,6 +57,13 @@ def test_without_a_reason_nothing_is_reversed(client, make_user, ledger):
     assert not StockMove.objects.filter(reverses__isnull=False).exists()
 
 
+def test_a_reason_too_long_is_refused_not_cut(client, make_user, ledger):
+    login(client, make_user, "coordinator")
+    response = client.post(url(ledger["moved"]), {"reason": "x" * 501})
+    assert response.status_code == 400 and "At most 500 characters" in response.content.decode()
+    assert not StockMove.objects.filter(reverses__isnull=False).exists()
+
+
 def test_stock_that_has_moved_on_cannot_be_taken_back(client, make_user, ledger):
     # The receipt's 10 are partly at the staging lane now: only 6 are left to take back.
     login(client, make_user, "materials_handler")
