@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,9 +23,9 @@ from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
 from prodcoord.core.quantities import fmt_qty
-from workorders.models import WorkOrder
 from workorders.views.floor import ISSUE_STATUSES, can_issue_material, floor_context, floor_login_required
 
+from . import selectors
 from .requirements import work_order_materials
 
 
@@ -97,11 +97,10 @@ def _page(request, work_order, *, bound=None, status=200):
 
 
 def _work_order_or_404(number):
-    if "\x00" in number:
-        raise Http404
-    return get_object_or_404(
-        WorkOrder.objects.select_related("item", "bom").prefetch_related("operations"), number__iexact=number
-    )
+    work_order = selectors.work_order_for_materials(number, with_operations=True)
+    if work_order is None:
+        raise Http404(f"No work order {number[:30]}.")
+    return work_order
 
 
 @floor_login_required

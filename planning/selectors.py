@@ -2,6 +2,8 @@
 
 from django.utils.formats import date_format
 
+from workorders.models import WorkOrder
+
 from .models import ScheduleEntry
 
 
@@ -94,3 +96,14 @@ def schedule_entry_list():
     return ScheduleEntry.objects.select_related("shift", "work_center__department", "work_order").order_by(
         "date", "shift__start_time", "work_center__code", "sequence", "pk"
     )
+
+
+def work_order_for_materials(number, *, with_operations=False):
+    """The work order ``number`` (any case) with its item and pinned BOM, for its materials (and its
+    operations, for where its line is); None when there is none (no number holds a NUL)."""
+    if "\x00" in number:
+        return None
+    orders = WorkOrder.objects.select_related("item", "bom")
+    if with_operations:
+        orders = orders.prefetch_related("operations")
+    return orders.filter(number__iexact=number).first()

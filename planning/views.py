@@ -19,8 +19,8 @@ from prodcoord.core.access import login_required
 from prodcoord.core.exceptions import ConflictError
 from prodcoord.core.form_errors import attach_service_errors
 from prodcoord.core.plant_time import plant_today
-from workorders.models import WorkOrder
 
+from . import selectors
 from .forms import MaterialMoveForm
 from .requirements import item_requirements, work_order_materials
 from .shortages import item_projection
@@ -126,9 +126,9 @@ KINDS = {"stage": StockMove.Kind.TRANSFER, "issue": StockMove.Kind.ISSUE, "retur
 def work_order_material_move(request, number):
     if not request.user.has_perm(MOVE_PERMISSION):
         raise PermissionDenied("Your role does not allow this.")
-    if "\x00" in number:
+    work_order = selectors.work_order_for_materials(number)
+    if work_order is None:
         raise Http404
-    work_order = get_object_or_404(WorkOrder.objects.select_related("item", "bom"), number__iexact=number)
     materials = work_order_materials(work_order)
     locations = list(stock_selectors.active_locations())
     form = MaterialMoveForm(request.POST, requirements=materials.requirements, locations=locations)

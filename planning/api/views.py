@@ -1,14 +1,14 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prodcoord.core.api.fields import EnumField, quantity_field
 from prodcoord.core.api.permissions import RolePermission
 from prodcoord.core.api.schema import InputOutputAutoSchema
-from workorders.models import WorkOrder
 
+from .. import selectors
 from ..requirements import Kitting, work_order_materials
 
 
@@ -42,7 +42,7 @@ class WorkOrderRequirementsView(APIView):
 
     @extend_schema(responses={200: WorkOrderRequirementsSerializer}, tags=["work-orders"], summary="Material requirements")
     def get(self, request, number):
-        if "\x00" in number:
-            number = ""
-        work_order = get_object_or_404(WorkOrder.objects.select_related("item", "bom"), number__iexact=number)
+        work_order = selectors.work_order_for_materials(number)
+        if work_order is None:
+            raise NotFound(f"No work order {number[:30]}.")
         return Response(WorkOrderRequirementsSerializer(work_order_materials(work_order)).data)
